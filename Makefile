@@ -1,0 +1,156 @@
+# ktop — one entry point: make, make run, make test, make bench, make install, make clean.
+O           ?= build
+CC          ?= cc
+CLANG       ?= clang
+BPFTOOL     ?= bpftool
+LLVM_STRIP  ?= llvm-strip
+PREFIX      ?= /usr/local
+DESTDIR     ?=
+ARCH        ?= $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
+VERSION     := $(shell git describe --always --dirty 2>/dev/null || echo 0.1)
+
+ifneq ($(V),1)
+Q := @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+WARN        := -Wall -Wextra
+ifeq ($(WERROR),1)
+WARN        += -Werror
+endif
+PKGS        := libbpf ncursesw
+PKG_CFLAGS  := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS    := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lbpf -lncursesw -ltinfo)
+CFLAGS      ?= -O2 -g
+CFLAGS      += $(WARN) -std=gnu11 -D_GNU_SOURCE -DKTOP_VERSION='"$(VERSION)"'
+CPPFLAGS    += -I. -Iinclude -I$(O)/skel $(PKG_CFLAGS)
+LDLIBS      += $(PKG_LIBS) -lelf -lz -ldw -lcap -lm
+BPF_CFLAGS  := -g -O2 $(WARN) -Wno-unused-parameter --target=bpf -D__TARGET_ARCH_$(ARCH) -I$(O) -Iinclude -Ibpf
+
+BPF_SRCS    := $(wildcard bpf/*.bpf.c)
+SKELS       := $(patsubst bpf/%.bpf.c,$(O)/skel/%.skel.h,$(BPF_SRCS))
+GEN_SRCS    := $(O)/gen/syscalls_x86_64.c $(O)/gen/syscalls_arm64.c
+CORE_SRCS   := $(wildcard core/*.c)
+UI_SRCS     := $(wildcard ui/*.c)
+CORE_OBJS   := $(patsubst %.c,$(O)/%.o,$(CORE_SRCS)) $(GEN_SRCS:.c=.o)
+UI_OBJS     := $(patsubst %.c,$(O)/%.o,$(UI_SRCS))
+CORE_LIB    := $(O)/libktopcore.a
+
+UNIT_SRCS   := $(wildcard tests/unit/test_*.c)
+UNIT_BINS   := $(patsubst tests/unit/%.c,$(O)/tests/%,$(UNIT_SRCS))
+WORKLOADS   := $(patsubst tests/workloads/%.c,$(O)/workloads/%,$(wildcard tests/workloads/*.c))
+
+.PHONY: all run deps deps-test deps-bench test test-unit test-integ test-ui fuzz fuzz-smoke \
+	bench install uninstall clean asan
+
+all: ktop
+
+deps:
+	$(Q)scripts/deps.sh build
+deps-test:
+	$(Q)scripts/deps.sh test
+deps-bench:
+	$(Q)scripts/deps.sh bench
+
+# The newcomer's first command: install what is missing, build, start the dashboard.
+run: deps
+	$(Q)$(MAKE) --no-print-directory all
+	./ktop $(ARGS)
+
+ktop: $(O)/ktop.o $(UI_OBJS) $(CORE_LIB)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(CORE_LIB): $(CORE_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(O)/vmlinux.h: | $(O)/.
+	$(call msg,BTF,$@)
+ifdef VMLINUX_H
+	$(Q)cp "$(VMLINUX_H)" $@
+else
+	$(Q)$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@ || { rm -f $@; \
+	  echo "ktop: cannot read kernel BTF at $(VMLINUX_BTF); pass VMLINUX_H=<file>" >&2; exit 1; }
+endif
+
+$(O)/bpf/%.bpf.o: bpf/%.bpf.c $(O)/vmlinux.h $(wildcard include/ktop/*.h bpf/*.bpf.h) | $(O)/bpf/.
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@ && $(LLVM_STRIP) -g $@
+
+$(O)/skel/%.skel.h: $(O)/bpf/%.bpf.o | $(O)/skel/.
+	$(call msg,SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*)_bpf > $@
+
+$(O)/gen/syscalls_%.c: scripts/gen_syscalls.sh | $(O)/gen/.
+	$(call msg,GEN,$@)
+	$(Q)CC="$(CC)" scripts/gen_syscalls.sh $* > $@
+
+$(O)/gen/%.o: $(O)/gen/%.c core/syscall_names.h
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+
+$(O)/%.o: %.c | $(SKELS)
+	@mkdir -p $(@D)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
+
+# ---- tests ---------------------------------------------------------------
+$(O)/tests/%: tests/unit/%.c $(CORE_LIB) | $(O)/tests/.
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(CORE_LIB) $(LDLIBS) -lcmocka
+
+$(O)/workloads/%: tests/workloads/%.c | $(O)/workloads/.
+	$(call msg,CC,$@)
+	$(Q)$(CC) -O1 -g -fno-omit-frame-pointer -Wall -o $@ $< -lpthread
+
+test-unit: $(UNIT_BINS)
+	$(Q)tests/run-unit.sh $(UNIT_BINS)
+
+test-integ: ktop $(WORKLOADS)
+	$(Q)tests/integ/run.sh
+
+test-ui: ktop
+	$(Q)tests/ui/run.sh
+
+# Everything, root tests included; installs what is missing first.
+test: deps-test
+	$(Q)$(MAKE) --no-print-directory all test-unit test-integ test-ui fuzz-smoke
+	$(Q)tests/summary.sh
+
+fuzz fuzz-smoke: $(CORE_LIB)
+	$(Q)tests/fuzz/run.sh $(if $(filter fuzz,$@),long,smoke)
+
+bench: deps-bench
+	$(Q)$(MAKE) --no-print-directory all $(WORKLOADS) $(O)/bench/floor.bpf.o $(O)/bench/floor
+	$(Q)tests/bench/run.sh
+
+$(O)/bench/floor.bpf.o: tests/bench/floor.bpf.c $(O)/vmlinux.h | $(O)/bench/.
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+$(O)/bench/floor: tests/bench/floor.c | $(O)/bench/.
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(LDLIBS)
+
+asan:
+	$(Q)$(MAKE) --no-print-directory O=build-asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer" \
+	  LDFLAGS="-fsanitize=address,undefined" all && cp ktop ktop-asan
+
+install: ktop
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 0755 ktop $(DESTDIR)$(PREFIX)/bin/ktop
+	install -m 0644 docs/ktop.1 $(DESTDIR)$(PREFIX)/share/man/man1/ktop.1
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/ktop $(DESTDIR)$(PREFIX)/share/man/man1/ktop.1
+
+clean:
+	rm -rf $(O) build-asan ktop ktop-asan
+
+%/.:
+	$(Q)mkdir -p $@
+
+.DELETE_ON_ERROR:
+.SECONDARY:
+-include $(shell find $(O) -name '*.d' 2>/dev/null)

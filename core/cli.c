@@ -1,0 +1,299 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Command-line parsing. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "core/cli.h"
+
+const char cli_usage[] =
+"Usage: ktop [OPTION]...\n"
+"Live view of what the kernel is doing, measured with eBPF: system calls,\n"
+"kernel and user memory leak suspects, lock contention, block I/O latency.\n"
+"\n"
+"  -b, --batch          no UI: write a report every interval to stdout\n"
+"      --json           with -b: one JSON object per interval (JSON Lines)\n"
+"  -n, --iterations N   stop after N intervals\n"
+"  -d, --delay SECS     interval in seconds (default 1; fractions allowed)\n"
+"  -p, --pid PID        only this process and its threads (repeatable)\n"
+"  -t, --tab NAME       first tab: syscalls | memory | locks | io\n"
+"      --panes LIST     collectors to run, comma list of the tab names (default all)\n"
+"  -o, --output FILE    batch output to FILE instead of stdout (never through a symlink)\n"
+"      --leak-age SECS  allocations older than this make a leak suspect (default 10)\n"
+"      --mem-mode MODE  kernel | user (user needs -p; -p makes it the default)\n"
+"      --mem-max N      outstanding allocations tracked at once (default 262144)\n"
+"      --lock-long SECS long-wait list threshold (default 0.001)\n"
+"      --io-slow SECS   slow-I/O list threshold (default 0.01)\n"
+"      --io-flag SECS   flag disks whose p95 is above this (default 0.1)\n"
+"      --snapshot-dir D where the w key writes (default: working directory)\n"
+"      --replay FILE    show a file recorded with -b --json in the dashboard\n"
+"      --no-color       no colors (also when NO_COLOR is set)\n"
+"  -v, --verbose        show libbpf's messages\n"
+"  -h, --help           this help;  -V, --version  the version\n"
+"\n"
+"Keys: 1-4 Tab Shift-Tab switch tab; < > r sort; arrows PgUp PgDn Home End select;\n"
+"Enter details, Esc back; f or Space freeze; w snapshot; / filter; p this PID only;\n"
+"h ? F1 help; q F10 Ctrl-C quit.\n"
+"\n"
+"Exit status: 0 done, 1 runtime failure, 2 bad usage (unknown option, bad value,\n"
+"no such PID), 3 not enough privilege.\n";
+
+enum {
+	OPT_JSON = 256, OPT_PANES, OPT_LEAK_AGE, OPT_MEM_MODE, OPT_SNAPDIR, OPT_REPLAY,
+	OPT_NO_COLOR, OPT_MEM_MAX, OPT_LOCK_LONG, OPT_IO_SLOW, OPT_IO_FLAG,
+};
+
+static const struct option longopts[] = {
+	{ "batch", no_argument, NULL, 'b' },
+	{ "json", no_argument, NULL, OPT_JSON },
+	{ "iterations", required_argument, NULL, 'n' },
+	{ "delay", required_argument, NULL, 'd' },
+	{ "pid", required_argument, NULL, 'p' },
+	{ "tab", required_argument, NULL, 't' },
+	{ "panes", required_argument, NULL, OPT_PANES },
+	{ "output", required_argument, NULL, 'o' },
+	{ "leak-age", required_argument, NULL, OPT_LEAK_AGE },
+	{ "mem-mode", required_argument, NULL, OPT_MEM_MODE },
+	{ "mem-max", required_argument, NULL, OPT_MEM_MAX },
+	{ "lock-long", required_argument, NULL, OPT_LOCK_LONG },
+	{ "io-slow", required_argument, NULL, OPT_IO_SLOW },
+	{ "io-flag", required_argument, NULL, OPT_IO_FLAG },
+	{ "snapshot-dir", required_argument, NULL, OPT_SNAPDIR },
+	{ "replay", required_argument, NULL, OPT_REPLAY },
+	{ "no-color", no_argument, NULL, OPT_NO_COLOR },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* See cli.h. */
+void cli_defaults(struct ktop_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->interval_ns = 1000000000ull;
+	o->first_tab = KTOP_TAB_SYSCALLS;
+	o->panes = (1u << KTOP_TAB_MAX) - 1;
+	o->leak_age_ns = 10000000000ull;
+	o->mem_mode = -1;		/* decided after parsing: user with -p */
+	o->mem_max_outstanding = 262144;
+	o->lock_long_ns = 1000000;
+	o->io_slow_ns = 10000000;
+	o->io_flag_p95_ns = 100000000;
+}
+
+static int fail(char *err, size_t n, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, n, fmt, ap);
+	va_end(ap);
+	return -EINVAL;
+}
+
+/* See cli.h. */
+int cli_parse_secs(const char *s, uint64_t *ns)
+{
+	char *end;
+	double v, mul = 1;
+
+	if (!s || !*s)
+		return -EINVAL;
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s)
+		return -EINVAL;
+	if (!strcmp(end, "ms"))
+		mul = 1e-3;
+	else if (!strcmp(end, "us"))
+		mul = 1e-6;
+	else if (!strcmp(end, "s"))
+		mul = 1;
+	else if (*end)
+		return -EINVAL;
+	v *= mul;
+	if (!(v > 0) || v > 86400)	/* also rejects NaN */
+		return -EINVAL;
+	*ns = (uint64_t)(v * 1e9);
+	if (!*ns)
+		return -EINVAL;
+	return 0;
+}
+
+static int parse_ulong(const char *s, unsigned long max, unsigned long *out)
+{
+	char *end;
+	unsigned long v;
+
+	if (!s || *s < '0' || *s > '9')
+		return -EINVAL;		/* no sign, no space */
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || v == 0 || v > max)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+static int tab_of(const char *name)
+{
+	int i;
+
+	for (i = 0; i < KTOP_TAB_MAX; i++)
+		if (!strcmp(name, ktop_tab_names[i]))
+			return i;
+	return -1;
+}
+
+static int parse_panes(const char *list, unsigned *panes, char *err, size_t n)
+{
+	char buf[128], *tok, *save = NULL;
+	int t;
+
+	if (strlen(list) >= sizeof(buf) || !*list)
+		return fail(err, n, "--panes: bad list '%.40s' (comma list of syscalls,memory,locks,io)", list);
+	strcpy(buf, list);
+	*panes = 0;
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		if (!strcmp(tok, "all")) {
+			*panes = (1u << KTOP_TAB_MAX) - 1;
+			continue;
+		}
+		t = tab_of(tok);
+		if (t < 0)
+			return fail(err, n, "--panes: unknown pane '%.40s' (syscalls, memory, locks, io)", tok);
+		*panes |= 1u << t;
+	}
+	if (!*panes)
+		return fail(err, n, "--panes: empty list");
+	return 0;
+}
+
+/* See cli.h. */
+int cli_parse(int argc, char **argv, struct ktop_opts *o, char *err, size_t errlen)
+{
+	unsigned long v;
+	int ch, t, ret = CLI_RUN;
+
+	optind = 0;			/* full reset, GNU getopt */
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, ":bn:d:p:t:o:vhV", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'b':
+			o->batch = true;
+			break;
+		case OPT_JSON:
+			o->json = true;
+			break;
+		case 'n':
+			if (parse_ulong(optarg, 1000000000ul, &v))
+				return fail(err, errlen, "-n: '%.40s' is not a positive number of intervals", optarg);
+			o->iterations = (long)v;
+			break;
+		case 'd':
+			if (cli_parse_secs(optarg, &o->interval_ns))
+				return fail(err, errlen, "-d: '%.40s' is not an interval in seconds (> 0, e.g. 1 or 0.5)", optarg);
+			if (o->interval_ns < 10000000)
+				return fail(err, errlen, "-d: %.40s is below the 0.01 s minimum", optarg);
+			break;
+		case 'p':
+			if (parse_ulong(optarg, 4194304ul, &v))
+				return fail(err, errlen, "-p: '%.40s' is not a process ID", optarg);
+			if (o->npids >= KTOP_MAX_PIDS)
+				return fail(err, errlen, "-p: at most %d processes", KTOP_MAX_PIDS);
+			o->pids[o->npids++] = (uint32_t)v;
+			break;
+		case 't':
+			t = tab_of(optarg);
+			if (t < 0)
+				return fail(err, errlen, "-t: unknown tab '%.40s' (syscalls, memory, locks, io)", optarg);
+			o->first_tab = t;
+			break;
+		case OPT_PANES:
+			if (parse_panes(optarg, &o->panes, err, errlen))
+				return -EINVAL;
+			break;
+		case 'o':
+			if (!*optarg)
+				return fail(err, errlen, "-o: empty file name");
+			o->output = optarg;
+			break;
+		case OPT_LEAK_AGE:
+			if (cli_parse_secs(optarg, &o->leak_age_ns))
+				return fail(err, errlen, "--leak-age: '%.40s' is not a duration in seconds", optarg);
+			break;
+		case OPT_MEM_MODE:
+			if (!strcmp(optarg, "kernel"))
+				o->mem_mode = KTOP_MEM_KERNEL;
+			else if (!strcmp(optarg, "user"))
+				o->mem_mode = KTOP_MEM_USER;
+			else
+				return fail(err, errlen, "--mem-mode: '%.40s' is not kernel or user", optarg);
+			break;
+		case OPT_MEM_MAX:
+			if (parse_ulong(optarg, 1ul << 24, &v) || v < 1024)
+				return fail(err, errlen, "--mem-max: '%.40s' is not a count from 1024 to 16777216", optarg);
+			o->mem_max_outstanding = (uint32_t)v;
+			break;
+		case OPT_LOCK_LONG:
+			if (cli_parse_secs(optarg, &o->lock_long_ns))
+				return fail(err, errlen, "--lock-long: '%.40s' is not a duration in seconds", optarg);
+			break;
+		case OPT_IO_SLOW:
+			if (cli_parse_secs(optarg, &o->io_slow_ns))
+				return fail(err, errlen, "--io-slow: '%.40s' is not a duration in seconds", optarg);
+			break;
+		case OPT_IO_FLAG:
+			if (cli_parse_secs(optarg, &o->io_flag_p95_ns))
+				return fail(err, errlen, "--io-flag: '%.40s' is not a duration in seconds", optarg);
+			break;
+		case OPT_SNAPDIR:
+			if (!*optarg)
+				return fail(err, errlen, "--snapshot-dir: empty directory name");
+			o->snapshot_dir = optarg;
+			break;
+		case OPT_REPLAY:
+			if (!*optarg)
+				return fail(err, errlen, "--replay: empty file name");
+			o->replay = optarg;
+			break;
+		case OPT_NO_COLOR:
+			o->no_color = true;
+			break;
+		case 'v':
+			o->verbose++;
+			break;
+		case 'h':
+			ret = CLI_HELP;
+			break;
+		case 'V':
+			if (ret != CLI_HELP)
+				ret = CLI_VERSION;
+			break;
+		case ':':
+			return fail(err, errlen, "option '%.40s' needs a value", argv[optind - 1]);
+		default:
+			if (optopt)
+				return fail(err, errlen, "unknown option '-%c'", optopt);
+			return fail(err, errlen, "unknown option '%.40s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return fail(err, errlen, "unexpected argument '%.40s'", argv[optind]);
+	if (ret != CLI_RUN)
+		return ret;
+	if (o->json && !o->batch)
+		return fail(err, errlen, "--json needs -b (batch mode)");
+	if (o->output && !o->batch)
+		return fail(err, errlen, "-o needs -b (batch mode)");
+	if (o->mem_mode == KTOP_MEM_USER && o->npids != 1)
+		return fail(err, errlen, "--mem-mode user needs exactly one -p PID");
+	if (o->mem_mode < 0)
+		o->mem_mode = o->npids == 1 ? KTOP_MEM_USER : KTOP_MEM_KERNEL;
+	if (o->replay && o->batch)
+		return fail(err, errlen, "--replay shows a recording in the dashboard; it does not take -b");
+	return CLI_RUN;
+}

@@ -1,0 +1,397 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Syscalls collector: reads per-syscall histograms and per-process counters, computes deltas. */
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "syscalls.skel.h"
+#include "ktop/syscalls.h"
+#include "core/bpfutil.h"
+#include "core/collector.h"
+#include "core/histo.h"
+#include "core/procinfo.h"
+#include "core/syscall_names.h"
+#include "core/u64map.h"
+
+#define AGE_EVERY	10	/* polls between sweeps of exited processes */
+
+struct sc_cum {				/* one syscall, summed over CPUs */
+	uint64_t count, errors, total_ns, max_ns;
+	uint64_t hist[KTOP_HIST_BUCKETS];
+};
+
+struct col_sc {
+	struct syscalls_bpf *skel;
+	struct sc_cum *prev, *cur;	/* [KTOP_SC_MAX] */
+	struct u64map pprev, pcur;	/* (tgid << 32 | nr) -> struct ktop_sc_pval */
+	void *keys, *vals;		/* batch buffers */
+	size_t cap;
+	void *pkeys, *pvals;
+	size_t pcap;
+	struct ktop_sc_pair *tmp;	/* every pair with calls this interval */
+	size_t tmpcap;
+	struct ktop_sc_proc *ptmp;	/* every process with calls this interval */
+	size_t ptmpcap;
+	struct u64map comms;		/* tgid -> struct ktop_comm */
+	char names[KTOP_SC_MAX][32];
+	uint64_t polls;
+	uint64_t lost_prev;
+};
+
+static void col_sc_free(void *p)
+{
+	struct col_sc *c = p;
+
+	if (!c)
+		return;
+	syscalls_bpf__destroy(c->skel);
+	free(c->prev);
+	free(c->cur);
+	u64map_free(&c->pprev);
+	u64map_free(&c->pcur);
+	free(c->keys);
+	free(c->vals);
+	free(c->pkeys);
+	free(c->pvals);
+	free(c->tmp);
+	free(c->ptmp);
+	u64map_free(&c->comms);
+	free(c);
+}
+
+static int col_sc_open(void **out, const struct ktop_opts *o, struct ktop_tab_status *st)
+{
+	struct col_sc *c;
+	bool btf;
+	int err, i;
+
+	if (!probe_tracepoint("sys_enter") || !probe_tracepoint("sys_exit")) {
+		snprintf(st->why, sizeof(st->why),
+			 "syscalls: kernel has no raw_syscalls tracepoints (CONFIG_FTRACE_SYSCALLS?)");
+		return -ENOENT;
+	}
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return -ENOMEM;
+	c->prev = calloc(KTOP_SC_MAX, sizeof(*c->prev));
+	c->cur = calloc(KTOP_SC_MAX, sizeof(*c->cur));
+	u64map_init(&c->pprev, sizeof(struct ktop_sc_pval));
+	u64map_init(&c->pcur, sizeof(struct ktop_sc_pval));
+	u64map_init(&c->comms, sizeof(struct ktop_comm));
+	if (!c->prev || !c->cur) {
+		err = -ENOMEM;
+		goto fail;
+	}
+	for (i = 0; i < KTOP_SC_MAX; i++) {
+		const char *n = syscall_name(NULL, i);
+
+		if (n)
+			snprintf(c->names[i], sizeof(c->names[i]), "%s", n);
+		else
+			snprintf(c->names[i], sizeof(c->names[i]), "syscall_%d", i);
+	}
+	c->skel = syscalls_bpf__open();
+	if (!c->skel) {
+		err = -errno;
+		load_error(st, "syscalls: cannot open BPF object", err);
+		goto fail;
+	}
+	c->skel->rodata->targ_filter = o->npids > 0;
+	btf = probe_tp_btf_ok(o);
+	prog_choose(c->skel->progs.sys_enter_btf, c->skel->progs.sys_enter_raw, btf);
+	prog_choose(c->skel->progs.sys_exit_btf, c->skel->progs.sys_exit_raw, btf);
+	err = syscalls_bpf__load(c->skel);
+	if (err) {
+		load_error(st, "syscalls: kernel refused the BPF programs", err);
+		goto fail;
+	}
+	err = pid_filter_fill(c->skel->maps.pid_filter, o);
+	if (err) {
+		load_error(st, "syscalls: cannot set the -p filter", err);
+		goto fail;
+	}
+	err = syscalls_bpf__attach(c->skel);
+	if (err) {
+		load_error(st, "syscalls: cannot attach to raw_syscalls", err);
+		goto fail;
+	}
+	snprintf(st->attach, sizeof(st->attach), "%s", btf ? "tp_btf" : "raw_tp");
+	*out = c;
+	return 0;
+fail:
+	col_sc_free(c);
+	return err;
+}
+
+static int cmp_row(const void *a, const void *b)
+{
+	const struct ktop_sc_row *x = a, *y = b;
+
+	if (x->total_ns != y->total_ns)
+		return x->total_ns < y->total_ns ? 1 : -1;
+	return x->nr < y->nr ? -1 : x->nr > y->nr;
+}
+
+static int cmp_proc(const void *a, const void *b)
+{
+	const struct ktop_sc_proc *x = a, *y = b;
+
+	if (x->total_ns != y->total_ns)
+		return x->total_ns < y->total_ns ? 1 : -1;
+	return x->pid < y->pid ? -1 : x->pid > y->pid;
+}
+
+static int cmp_pair(const void *a, const void *b)
+{
+	const struct ktop_sc_pair *x = a, *y = b;
+
+	if (x->total_ns != y->total_ns)
+		return x->total_ns < y->total_ns ? 1 : -1;
+	if (x->pid != y->pid)
+		return x->pid < y->pid ? -1 : 1;
+	return x->nr < y->nr ? -1 : x->nr > y->nr;
+}
+
+/* Sum the per-CPU copies of every syscall into c->cur. */
+static int read_stats(struct col_sc *c)
+{
+	size_t stride = (sizeof(struct ktop_sc_stat) + 7) & ~(size_t)7;
+	int ncpu = ncpus_possible(), cpu;
+	long n, i;
+
+	n = map_read_all(bpf_map__fd(c->skel->maps.sc_stats), sizeof(__u32),
+			 sizeof(struct ktop_sc_stat), true, &c->keys, &c->vals, &c->cap);
+	if (n < 0)
+		return (int)n;
+	memset(c->cur, 0, KTOP_SC_MAX * sizeof(*c->cur));
+	for (i = 0; i < n; i++) {
+		__u32 nr = ((__u32 *)c->keys)[i];
+		struct sc_cum *s;
+		unsigned b;
+
+		if (nr >= KTOP_SC_MAX)
+			continue;
+		s = &c->cur[nr];
+		for (cpu = 0; cpu < ncpu; cpu++) {
+			const struct ktop_sc_stat *v = (const void *)((char *)c->vals +
+							(i * ncpu + cpu) * stride);
+
+			if (!v->count)
+				continue;
+			s->count += v->count;
+			s->errors += v->errors;
+			s->total_ns += v->total_ns;
+			if (v->max_ns > s->max_ns)
+				s->max_ns = v->max_ns;
+			for (b = 0; b < KTOP_HIST_BUCKETS; b++)
+				s->hist[b] += v->hist[b];
+		}
+	}
+	return 0;
+}
+
+static void fill_rows(struct col_sc *c, struct ktop_sc_snap *out)
+{
+	unsigned nr;
+
+	out->nrows = 0;
+	out->total_ns = 0;
+	for (nr = 0; nr < KTOP_SC_MAX; nr++) {
+		const struct sc_cum *p = &c->prev[nr], *q = &c->cur[nr];
+		struct ktop_sc_row *r;
+		uint64_t bound;
+
+		if (q->count <= p->count)
+			continue;
+		r = &out->rows[out->nrows++];
+		r->nr = nr;
+		memcpy(r->name, c->names[nr], sizeof(r->name));
+		r->count = q->count - p->count;
+		r->errors = delta_u64(p->errors, q->errors);
+		r->total_ns = delta_u64(p->total_ns, q->total_ns);
+		hist_delta(r->hist, p->hist, q->hist, KTOP_HIST_BUCKETS);
+		/* The exact max is cumulative: if it grew, it happened now; else
+		 * the interval's max is below the top bucket's bound and below it. */
+		bound = hist_max_bound(r->hist, KTOP_HIST_BUCKETS);
+		r->max_ns = q->max_ns > p->max_ns ? q->max_ns :
+			    (bound && bound - 1 < q->max_ns ? bound - 1 : q->max_ns);
+		r->p50_ns = hist_percentile(r->hist, KTOP_HIST_BUCKETS, 50, r->max_ns);
+		r->p95_ns = hist_percentile(r->hist, KTOP_HIST_BUCKETS, 95, r->max_ns);
+		r->p99_ns = hist_percentile(r->hist, KTOP_HIST_BUCKETS, 99, r->max_ns);
+		out->total_ns += r->total_ns;
+	}
+	qsort(out->rows, out->nrows, sizeof(out->rows[0]), cmp_row);
+}
+
+/* Command name of tgid: from the BPF map (seen at its first syscall), else /proc, cached. */
+static void comm_of(struct col_sc *c, uint32_t tgid, char comm[KTOP_COMM_MAX])
+{
+	struct ktop_comm *cached = u64map_get(&c->comms, tgid), k;
+
+	if (cached) {
+		memcpy(comm, cached->comm, KTOP_COMM_MAX);
+		return;
+	}
+	if (bpf_map_lookup_elem(bpf_map__fd(c->skel->maps.sc_comm), &tgid, &k) &&
+	    proc_read_comm(tgid, k.comm, sizeof(k.comm)))
+		snprintf(k.comm, sizeof(k.comm), "?");
+	k.comm[KTOP_COMM_MAX - 1] = 0;
+	memcpy(comm, k.comm, KTOP_COMM_MAX);
+	cached = u64map_put(&c->comms, tgid);
+	if (cached)
+		*cached = k;
+}
+
+static int grow_pairs(struct col_sc *c, size_t want)
+{
+	struct ktop_sc_pair *t;
+	size_t cap = c->tmpcap ? c->tmpcap : 1024;
+
+	if (want <= c->tmpcap)
+		return 0;
+	while (cap < want)
+		cap *= 2;
+	t = reallocarray(c->tmp, cap, sizeof(*t));
+	if (!t)
+		return -ENOMEM;
+	c->tmp = t;
+	c->tmpcap = cap;
+	return 0;
+}
+
+static int grow_procs(struct col_sc *c, size_t want)
+{
+	struct ktop_sc_proc *t;
+
+	if (want <= c->ptmpcap)
+		return 0;
+	t = reallocarray(c->ptmp, want, sizeof(*t));
+	if (!t)
+		return -ENOMEM;
+	c->ptmp = t;
+	c->ptmpcap = want;
+	return 0;
+}
+
+/* Read (process, syscall) counters, diff them against the previous reading,
+ * keep the heaviest pairs and fold them per process. On a sweep, entries of
+ * processes that have exited are deleted from the BPF maps after their last
+ * delta was counted, so the map holds live processes only. */
+static int read_procs(struct col_sc *c, struct ktop_sc_snap *out, bool sweep)
+{
+	size_t stride = (sizeof(struct ktop_sc_pval) + 7) & ~(size_t)7;
+	int fd = bpf_map__fd(c->skel->maps.sc_proc);
+	int ncpu = ncpus_possible(), cpu;
+	size_t npairs = 0, nprocs = 0, j;
+	struct u64map per_tgid;
+	long n, i;
+
+	n = map_read_all(fd, sizeof(struct ktop_sc_pkey), sizeof(struct ktop_sc_pval), true,
+			 &c->pkeys, &c->pvals, &c->pcap);
+	if (n < 0)
+		return (int)n;
+	if (grow_pairs(c, n))
+		return -ENOMEM;
+	if (sweep)
+		u64map_clear(&c->comms);	/* tgids get reused: re-learn names */
+	u64map_clear(&c->pcur);
+	for (i = 0; i < n; i++) {
+		const struct ktop_sc_pkey *k = (const void *)((char *)c->pkeys + i * sizeof(*k));
+		uint64_t key = (uint64_t)k->tgid << 32 | k->nr;
+		struct ktop_sc_pval sum = { 0 }, *prev, *slot;
+		struct ktop_sc_pair *d = &c->tmp[npairs];
+
+		for (cpu = 0; cpu < ncpu; cpu++) {
+			const struct ktop_sc_pval *v = (const void *)((char *)c->pvals +
+							(i * ncpu + cpu) * stride);
+
+			sum.count += v->count;
+			sum.errors += v->errors;
+			sum.total_ns += v->total_ns;
+		}
+		slot = u64map_put(&c->pcur, key);
+		if (slot)
+			*slot = sum;
+		prev = u64map_get(&c->pprev, key);
+		d->pid = k->tgid;
+		d->nr = k->nr;
+		d->count = delta_u64(prev ? prev->count : 0, sum.count);
+		d->errors = delta_u64(prev ? prev->errors : 0, sum.errors);
+		d->total_ns = delta_u64(prev ? prev->total_ns : 0, sum.total_ns);
+		if (sweep && !proc_alive(k->tgid)) {
+			bpf_map_delete_elem(fd, k);
+			bpf_map_delete_elem(bpf_map__fd(c->skel->maps.sc_comm), &k->tgid);
+		}
+		if (d->count)
+			npairs++;
+	}
+	u64map_swap(&c->pprev, &c->pcur);
+
+	/* per process, from every pair (not only the kept ones) */
+	u64map_init(&per_tgid, sizeof(struct ktop_sc_proc));
+	for (j = 0; j < npairs; j++) {
+		struct ktop_sc_proc *pp = u64map_put(&per_tgid, c->tmp[j].pid);
+
+		if (!pp)
+			continue;
+		pp->pid = c->tmp[j].pid;
+		pp->count += c->tmp[j].count;
+		pp->errors += c->tmp[j].errors;
+		pp->total_ns += c->tmp[j].total_ns;
+	}
+	qsort(c->tmp, npairs, sizeof(c->tmp[0]), cmp_pair);
+	out->npairs = npairs < KTOP_SC_PAIRS_MAX ? npairs : KTOP_SC_PAIRS_MAX;
+	memcpy(out->pairs, c->tmp, out->npairs * sizeof(out->pairs[0]));
+
+	if (grow_procs(c, per_tgid.n) == 0) {
+		for (j = 0; j < per_tgid.cap; j++)
+			if (per_tgid.used[j])
+				c->ptmp[nprocs++] = *(struct ktop_sc_proc *)u64map_val(&per_tgid, j);
+		qsort(c->ptmp, nprocs, sizeof(c->ptmp[0]), cmp_proc);
+		out->nprocs = nprocs < KTOP_SC_PROCS_MAX ? nprocs : KTOP_SC_PROCS_MAX;
+		memcpy(out->procs, c->ptmp, out->nprocs * sizeof(out->procs[0]));
+		for (j = 0; j < out->nprocs; j++)
+			comm_of(c, out->procs[j].pid, out->procs[j].comm);
+	}
+	u64map_free(&per_tgid);
+	return 0;
+}
+
+static int col_sc_poll(void *p, struct ktop_snapshot *snap)
+{
+	struct col_sc *c = p;
+	struct ktop_tab_status *st = &snap->tab[KTOP_TAB_SYSCALLS];
+	struct sc_cum *t;
+	uint64_t lost;
+	int err;
+
+	err = read_stats(c);
+	if (err) {
+		snprintf(st->note, sizeof(st->note), "cannot read syscall stats: %s", strerror(-err));
+		return err;
+	}
+	fill_rows(c, &snap->sc);
+	t = c->prev;
+	c->prev = c->cur;
+	c->cur = t;
+	err = read_procs(c, &snap->sc, ++c->polls % AGE_EVERY == 0);
+	if (err)
+		snprintf(st->note, sizeof(st->note), "cannot read per-process stats: %s",
+			 strerror(-err));
+	lost = c->skel->bss->drops_start + c->skel->bss->drops_proc_full +
+	       c->skel->bss->drops_nr_range;
+	st->lost = delta_u64(c->lost_prev, lost);
+	st->lost_total = lost;
+	c->lost_prev = lost;
+	return err;
+}
+
+const struct ktop_collector col_syscalls = {
+	.name = "syscalls",
+	.tab = KTOP_TAB_SYSCALLS,
+	.open = col_sc_open,
+	.poll = col_sc_poll,
+	.free = col_sc_free,
+};

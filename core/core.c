@@ -1,0 +1,161 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Core: opens the collectors, swaps the two snapshots, measures ktop itself. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/resource.h>
+#include <sys/utsname.h>
+#include "core/core.h"
+#include "core/collector.h"
+#include "core/msg.h"
+
+const char *const ktop_tab_names[KTOP_TAB_MAX] = {
+	[KTOP_TAB_SYSCALLS] = "syscalls",
+	[KTOP_TAB_MEMORY] = "memory",
+	[KTOP_TAB_LOCKS] = "locks",
+	[KTOP_TAB_IO] = "io",
+};
+
+static const struct ktop_collector *const collectors[KTOP_TAB_MAX] = {
+	[KTOP_TAB_SYSCALLS] = &col_syscalls,
+	[KTOP_TAB_MEMORY] = &col_memory,
+	[KTOP_TAB_LOCKS] = &col_locks,
+	[KTOP_TAB_IO] = &col_io,
+};
+
+static struct {
+	void *state[KTOP_TAB_MAX];
+	struct ktop_snapshot *snap[2];
+	int cur;			/* index of the current snapshot */
+	struct ktop_tab_status status[KTOP_TAB_MAX];
+	uint64_t iteration;
+	uint64_t last_mono_ns;
+	uint64_t last_cpu_ns;
+	bool open;
+} core;
+
+static uint64_t self_cpu_ns(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return (uint64_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000000ull +
+	       (uint64_t)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1000ull;
+}
+
+static uint64_t self_rss_kb(void)
+{
+	long pages = 0, rss = 0;
+	FILE *f = fopen("/proc/self/statm", "r");
+
+	if (!f)
+		return 0;
+	if (fscanf(f, "%ld %ld", &pages, &rss) != 2)
+		rss = 0;
+	fclose(f);
+	return (uint64_t)rss * (uint64_t)sysconf(_SC_PAGESIZE) / 1024;
+}
+
+/* See core.h. */
+int core_open(const struct ktop_opts *o)
+{
+	int i, err, running = 0;
+
+	core.snap[0] = calloc(1, sizeof(struct ktop_snapshot));
+	core.snap[1] = calloc(1, sizeof(struct ktop_snapshot));
+	if (!core.snap[0] || !core.snap[1])
+		return -ENOMEM;
+	core.open = true;
+	for (i = 0; i < KTOP_TAB_MAX; i++) {
+		struct ktop_tab_status *st = &core.status[i];
+
+		memset(st, 0, sizeof(*st));
+		if (!(o->panes & (1u << i))) {
+			st->state = KTOP_TAB_OFF;
+			continue;
+		}
+		err = collectors[i]->open(&core.state[i], o, st);
+		if (err) {
+			core.state[i] = NULL;
+			st->state = KTOP_TAB_DISABLED;
+			if (!st->why[0])
+				snprintf(st->why, sizeof(st->why), "%s", strerror(-err));
+			msg_warn("%s tab disabled: %s", ktop_tab_names[i], st->why);
+			continue;
+		}
+		st->state = KTOP_TAB_RUNNING;
+		running++;
+	}
+	core.last_mono_ns = now_mono_ns();
+	core.last_cpu_ns = self_cpu_ns();
+	return running ? 0 : -ENODEV;
+}
+
+/* See core.h. */
+int core_poll(void)
+{
+	struct ktop_snapshot *s = core.snap[!core.cur];
+	struct utsname u;
+	uint64_t mono, cpu;
+	int i;
+
+	memset(s, 0, sizeof(*s));
+	mono = now_mono_ns();
+	cpu = self_cpu_ns();
+	s->iteration = core.iteration++;
+	s->mono_ns = mono;
+	s->real_ns = now_real_ns();
+	s->interval_ns = mono - core.last_mono_ns;
+	s->self_cpu_pct = s->interval_ns ? 100.0 * (double)(cpu - core.last_cpu_ns) /
+					   (double)s->interval_ns : 0;
+	s->self_rss_kb = self_rss_kb();
+	snprintf(s->version, sizeof(s->version), "%s", KTOP_VERSION);
+	if (uname(&u) == 0) {
+		snprintf(s->host, sizeof(s->host), "%.63s", u.nodename);
+		snprintf(s->kernel, sizeof(s->kernel), "%.63s", u.release);
+	}
+	for (i = 0; i < KTOP_TAB_MAX; i++) {
+		struct ktop_tab_status *st = &core.status[i];
+
+		st->lost = 0;
+		if (st->state == KTOP_TAB_RUNNING && core.state[i]) {
+			s->tab[i] = *st;
+			collectors[i]->poll(core.state[i], s);
+			/* the collector may update lost/lost_total/note */
+			st->lost_total = s->tab[i].lost_total;
+			snprintf(st->note, sizeof(st->note), "%s", s->tab[i].note);
+		} else {
+			s->tab[i] = *st;
+		}
+		s->lost_events += s->tab[i].lost;
+	}
+	core.last_mono_ns = mono;
+	core.last_cpu_ns = cpu;
+	core.cur = !core.cur;
+	return 0;
+}
+
+/* See core.h. */
+const struct ktop_snapshot *core_snapshot(void)
+{
+	return core.snap[core.cur];
+}
+
+/* See core.h. */
+void core_close(void)
+{
+	int i;
+
+	if (!core.open)
+		return;
+	for (i = 0; i < KTOP_TAB_MAX; i++) {
+		if (core.state[i])
+			collectors[i]->free(core.state[i]);
+		core.state[i] = NULL;
+	}
+	free(core.snap[0]);
+	free(core.snap[1]);
+	core.snap[0] = core.snap[1] = NULL;
+	core.open = false;
+}

@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The JSON writer: one object per snapshot, for -b --json and snapshot files. */
+#include <errno.h>
+#include "core/out.h"
+#include "core/fmt.h"
+
+static void (*const sections[KTOP_TAB_MAX])(struct jw *, const struct ktop_snapshot *) = {
+	[KTOP_TAB_SYSCALLS] = out_json_syscalls,
+	[KTOP_TAB_MEMORY] = out_json_memory,
+	[KTOP_TAB_LOCKS] = out_json_locks,
+	[KTOP_TAB_IO] = out_json_io,
+};
+
+/* See out.h. */
+int out_json_write(FILE *f, const struct ktop_snapshot *s, const struct ktop_view *v)
+{
+	struct jw w;
+	char ts[40];
+	int i;
+
+	jw_init(&w, f);
+	jw_obj(&w, NULL);
+	jw_str(&w, "version", s->version);
+	jw_str(&w, "timestamp", fmt_iso8601(ts, sizeof(ts), s->real_ns));
+	jw_u64(&w, "interval_ns", s->interval_ns);
+	jw_u64(&w, "iteration", s->iteration);
+	jw_u64(&w, "lost_events", s->lost_events);
+	jw_str(&w, "host", s->host);
+	jw_str(&w, "kernel", s->kernel);
+	jw_dbl(&w, "self_cpu_pct", s->self_cpu_pct);
+	jw_u64(&w, "self_rss_kb", s->self_rss_kb);
+	for (i = 0; i < KTOP_TAB_MAX; i++) {
+		const struct ktop_tab_status *t = &s->tab[i];
+
+		if (t->state != KTOP_TAB_RUNNING) {
+			jw_obj(&w, ktop_tab_names[i]);
+			jw_str(&w, "disabled", t->state == KTOP_TAB_OFF ?
+			       "not selected with --panes" : t->why);
+			jw_obj_end(&w);
+			continue;
+		}
+		jw_obj(&w, ktop_tab_names[i]);
+		jw_str(&w, "attach", t->attach);
+		jw_u64(&w, "lost_events", t->lost);
+		if (t->note[0])
+			jw_str(&w, "note", t->note);
+		sections[i](&w, s);
+		jw_obj_end(&w);
+	}
+	if (v) {
+		jw_obj(&w, "view");
+		jw_str(&w, "tab", v->tab);
+		jw_str(&w, "sort", v->sort);
+		jw_bool(&w, "reverse", v->reverse);
+		jw_bool(&w, "frozen", v->frozen);
+		jw_str(&w, "selected", v->selected ? v->selected : "");
+		jw_obj_end(&w);
+	}
+	jw_obj_end(&w);
+	return ferror(f) ? -EIO : 0;
+}

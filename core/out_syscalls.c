@@ -1,0 +1,83 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Syscalls sections of the JSON and text writers. */
+#include <string.h>
+#include "core/out.h"
+#include "core/fmt.h"
+#include "core/sanitize.h"
+
+#define TEXT_ROWS	20
+
+/* See out.h. */
+void out_json_syscalls(struct jw *w, const struct ktop_snapshot *s)
+{
+	const struct ktop_sc_snap *sc = &s->sc;
+	uint32_t i;
+
+	jw_arr(w, "rows");
+	for (i = 0; i < sc->nrows; i++) {
+		const struct ktop_sc_row *r = &sc->rows[i];
+
+		jw_obj(w, NULL);
+		jw_str(w, "name", r->name);
+		jw_u64(w, "nr", r->nr);
+		jw_u64(w, "count", r->count);
+		jw_u64(w, "errors", r->errors);
+		jw_u64(w, "total_ns", r->total_ns);
+		jw_u64(w, "p50_ns", r->p50_ns);
+		jw_u64(w, "p95_ns", r->p95_ns);
+		jw_u64(w, "p99_ns", r->p99_ns);
+		jw_u64(w, "max_ns", r->max_ns);
+		jw_obj_end(w);
+	}
+	jw_arr_end(w);
+	jw_arr(w, "processes");
+	for (i = 0; i < sc->nprocs; i++) {
+		const struct ktop_sc_proc *p = &sc->procs[i];
+
+		jw_obj(w, NULL);
+		jw_u64(w, "pid", p->pid);
+		jw_strn(w, "comm", p->comm, strnlen(p->comm, sizeof(p->comm)));
+		jw_u64(w, "count", p->count);
+		jw_u64(w, "errors", p->errors);
+		jw_u64(w, "total_ns", p->total_ns);
+		jw_obj_end(w);
+	}
+	jw_arr_end(w);
+}
+
+/* See out.h. */
+void out_text_syscalls(FILE *f, const struct ktop_snapshot *s)
+{
+	const struct ktop_sc_snap *sc = &s->sc;
+	double secs = s->interval_ns ? s->interval_ns / 1e9 : 1;
+	char a[16], b[16], c[16], d[16], e[16], g[16], h[16];
+	uint32_t i;
+
+	fprintf(f, "%-22s %9s %8s %6s %9s %9s %9s %9s %9s\n", "SYSCALL", "CALLS/s", "ERR/s",
+		"TIME%", "AVG", "P50", "P95", "P99", "MAX");
+	for (i = 0; i < sc->nrows && i < TEXT_ROWS; i++) {
+		const struct ktop_sc_row *r = &sc->rows[i];
+
+		fprintf(f, "%-22s %9s %8s %6.1f %9s %9s %9s %9s %9s\n", san(r->name),
+			fmt_count(a, sizeof(a), r->count / secs),
+			fmt_count(b, sizeof(b), r->errors / secs),
+			sc->total_ns ? 100.0 * r->total_ns / sc->total_ns : 0.0,
+			fmt_ns(c, sizeof(c), r->count ? r->total_ns / r->count : 0),
+			fmt_ns(d, sizeof(d), r->p50_ns), fmt_ns(e, sizeof(e), r->p95_ns),
+			fmt_ns(g, sizeof(g), r->p99_ns), fmt_ns(h, sizeof(h), r->max_ns));
+	}
+	if (sc->nrows > TEXT_ROWS)
+		fprintf(f, "... %u more syscalls\n", sc->nrows - TEXT_ROWS);
+	fprintf(f, "\n%7s %-16s %9s %8s %10s\n", "PID", "COMM", "CALLS/s", "ERR/s", "TIME");
+	for (i = 0; i < sc->nprocs && i < TEXT_ROWS / 2; i++) {
+		const struct ktop_sc_proc *p = &sc->procs[i];
+		char comm[KTOP_COMM_MAX + 1];
+
+		memcpy(comm, p->comm, KTOP_COMM_MAX);
+		comm[KTOP_COMM_MAX] = 0;
+		fprintf(f, "%7u %-16s %9s %8s %10s\n", p->pid, san(comm),
+			fmt_count(a, sizeof(a), p->count / secs),
+			fmt_count(b, sizeof(b), p->errors / secs),
+			fmt_ns(c, sizeof(c), p->total_ns));
+	}
+}

@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The text writer: a top -b style report per snapshot, for -b and snapshot .txt files. */
+#include <errno.h>
+#include "core/out.h"
+#include "core/fmt.h"
+#include "core/sanitize.h"
+
+static void (*const sections[KTOP_TAB_MAX])(FILE *, const struct ktop_snapshot *) = {
+	[KTOP_TAB_SYSCALLS] = out_text_syscalls,
+	[KTOP_TAB_MEMORY] = out_text_memory,
+	[KTOP_TAB_LOCKS] = out_text_locks,
+	[KTOP_TAB_IO] = out_text_io,
+};
+
+static const char *const titles[KTOP_TAB_MAX] = {
+	"Syscalls", "Memory", "Locks", "I/O",
+};
+
+/* See out.h. */
+int out_text_write(FILE *f, const struct ktop_snapshot *s)
+{
+	char ts[40], d[16];
+	int i;
+
+	fprintf(f, "ktop %s - %s  host %s  kernel %s  interval %s  #%llu\n",
+		s->version, fmt_iso8601(ts, sizeof(ts), s->real_ns), san(s->host),
+		san(s->kernel), fmt_ns(d, sizeof(d), s->interval_ns),
+		(unsigned long long)s->iteration);
+	fprintf(f, "ktop cpu %.2f%%  rss %llu KiB  lost events %llu\n", s->self_cpu_pct,
+		(unsigned long long)s->self_rss_kb, (unsigned long long)s->lost_events);
+	for (i = 0; i < KTOP_TAB_MAX; i++) {
+		const struct ktop_tab_status *t = &s->tab[i];
+
+		if (t->state == KTOP_TAB_OFF)
+			continue;
+		fprintf(f, "\n== %s ", titles[i]);
+		if (t->state != KTOP_TAB_RUNNING) {
+			fprintf(f, "(disabled: %s)\n", san(t->why));
+			continue;
+		}
+		fprintf(f, "(%s, lost %llu)%s%s\n", t->attach, (unsigned long long)t->lost,
+			t->note[0] ? "  " : "", san(t->note));
+		sections[i](f, s);
+	}
+	fputc('\n', f);
+	return ferror(f) ? -EIO : 0;
+}

@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The snapshot: plain data the UI and the writers read; nothing points into BPF or curses. */
+#ifndef KTOP_SNAPSHOT_H
+#define KTOP_SNAPSHOT_H
+#include <stdint.h>
+#include "core/opts.h"
+#include "ktop/hist.h"
+
+#define KTOP_COMM_MAX	16		/* kernel TASK_COMM_LEN, NUL included */
+
+enum ktop_tab_state {
+	KTOP_TAB_OFF,			/* not asked for (--panes) */
+	KTOP_TAB_DISABLED,		/* asked for, cannot run: see why */
+	KTOP_TAB_RUNNING,
+};
+
+struct ktop_tab_status {
+	int state;			/* enum ktop_tab_state */
+	char why[192];			/* disabled: one line the user can act on */
+	char attach[16];		/* how it is attached: "tp_btf", "raw_tp", "uprobe" */
+	char note[128];			/* running: something the user should know (target exited, ...) */
+	uint64_t lost_total;		/* events lost since start (ring buffer, full maps) */
+	uint64_t lost;			/* ... in this interval */
+};
+
+#include "core/snap_syscalls.h"
+#include "core/snap_memory.h"
+#include "core/snap_locks.h"
+#include "core/snap_io.h"
+
+struct ktop_snapshot {
+	uint64_t iteration;		/* 1 for the first interval */
+	uint64_t mono_ns;		/* CLOCK_MONOTONIC at poll */
+	int64_t real_ns;		/* CLOCK_REALTIME at poll, display only */
+	uint64_t interval_ns;		/* actual length of this interval */
+	uint64_t lost_events;		/* sum of the tabs' lost in this interval */
+	double self_cpu_pct;		/* ktop's own CPU over the interval, % of one core */
+	uint64_t self_rss_kb;
+	char host[64];
+	char kernel[64];
+	char version[32];
+	struct ktop_tab_status tab[KTOP_TAB_MAX];
+	struct ktop_sc_snap sc;
+	struct ktop_mem_snap mem;
+	struct ktop_lock_snap lock;
+	struct ktop_io_snap io;
+};
+
+#endif

@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Map keys and values of the Syscalls tab, shared by bpf/syscalls.bpf.c and core. */
+#ifndef KTOP_SYSCALLS_H
+#define KTOP_SYSCALLS_H
+#include "ktop/hist.h"
+
+#define KTOP_SC_MAX		512	/* syscall numbers 0..511 (x86_64 and arm64 are < 470) */
+#define KTOP_SC_PROC_MAX	16384	/* (process, syscall) pairs tracked at once */
+#define KTOP_COMM_LEN		16
+
+/* Per syscall, per CPU, cumulative since load. */
+struct ktop_sc_stat {
+	__u64 count;
+	__u64 errors;			/* returns in -4095..-1 */
+	__u64 total_ns;
+	__u64 max_ns;			/* largest single call on this CPU */
+	__u64 hist[KTOP_HIST_BUCKETS];	/* latency, ns, log-linear */
+};
+
+struct ktop_sc_pkey {
+	__u32 tgid;
+	__u32 nr;
+};
+
+/* Per (process, syscall), per CPU, cumulative since first seen. */
+struct ktop_sc_pval {
+	__u64 count;
+	__u64 errors;
+	__u64 total_ns;
+};
+
+struct ktop_comm {
+	char comm[KTOP_COMM_LEN];
+};
+
+#endif /* KTOP_SYSCALLS_H */

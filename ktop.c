@@ -1,0 +1,165 @@
+// SPDX-License-Identifier: GPL-2.0
+/* main(): parse options, check privilege, open core, hand over to the UI or the batch writer. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include "core/cli.h"
+#include "core/core.h"
+#include "core/msg.h"
+#include "core/out.h"
+#include "core/priv.h"
+#include "core/procinfo.h"
+#include "ui/ui.h"
+
+enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2, EXIT_PRIV = 3 };
+
+static volatile int stop_sig;
+
+static void on_stop(int sig)
+{
+	stop_sig = sig;
+}
+
+/* A crash inside ktop: give the terminal back, then die of the same signal.
+ * BPF links are file descriptors and go away with the process. */
+static void on_fatal(int sig)
+{
+	ui_restore();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void setup_signals(void)
+{
+	struct sigaction sa;
+	static const int fatal[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT };
+	unsigned i;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop;	/* no SA_RESTART: sleeps and getch() return */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGQUIT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);	/* a closed pipe shows up as EPIPE on write */
+	sa.sa_handler = on_fatal;
+	sa.sa_flags = SA_RESETHAND;
+	for (i = 0; i < sizeof(fatal) / sizeof(fatal[0]); i++)
+		sigaction(fatal[i], &sa, NULL);
+}
+
+static FILE *open_output(const char *path)
+{
+	int fd;
+
+	/* never through a symlink: documented in ktop(1) */
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		fprintf(stderr, "ktop: -o %s: %s%s\n", path, strerror(errno),
+			errno == ELOOP ? " (it is a symlink; ktop does not write through one)" : "");
+		return NULL;
+	}
+	return fdopen(fd, "w");
+}
+
+static int run_batch(const struct ktop_opts *o)
+{
+	FILE *out = stdout;
+	struct tick t;
+	long done = 0;
+	int rc = EXIT_OK;
+
+	if (o->output && !(out = open_output(o->output)))
+		return EXIT_FAIL;
+	core_poll();			/* baseline: deltas start here */
+	tick_init(&t, core_snapshot()->mono_ns, o->interval_ns);
+	while (!stop_sig) {
+		uint64_t next = tick_next(&t, now_mono_ns());
+		struct timespec ts = { .tv_sec = next / 1000000000ull, .tv_nsec = next % 1000000000ull };
+		int err;
+
+		while (!stop_sig && clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
+			;
+		if (stop_sig)
+			break;
+		core_poll();
+		err = o->json ? out_json_write(out, core_snapshot(), NULL) :
+				out_text_write(out, core_snapshot());
+		if (o->json)
+			fputc('\n', out);
+		if (fflush(out) || err || ferror(out)) {
+			if (errno != EPIPE) {
+				fprintf(stderr, "ktop: cannot write the report: %s\n", strerror(errno));
+				rc = EXIT_FAIL;
+			}
+			break;		/* reader went away: a normal end for a pipe */
+		}
+		msg_flush(stderr, MSG_WARN);
+		if (o->iterations && ++done >= o->iterations)
+			break;
+	}
+	if (out != stdout && fclose(out)) {
+		fprintf(stderr, "ktop: -o %s: %s\n", o->output, strerror(errno));
+		rc = EXIT_FAIL;
+	}
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct ktop_opts o;
+	char err[256];
+	int rc, i;
+
+	cli_defaults(&o);
+	rc = cli_parse(argc, argv, &o, err, sizeof(err));
+	if (rc < 0) {
+		fprintf(stderr, "ktop: %s\nTry 'ktop --help' for more information.\n", err);
+		return EXIT_USAGE;
+	}
+	if (rc == CLI_HELP) {
+		fputs(cli_usage, stdout);
+		return EXIT_OK;
+	}
+	if (rc == CLI_VERSION) {
+		printf("ktop %s\n", KTOP_VERSION);
+		return EXIT_OK;
+	}
+	if (getenv("NO_COLOR") && *getenv("NO_COLOR"))
+		o.no_color = true;
+	if (getenv("KTOP_FORCE_RAW_TP") && !strcmp(getenv("KTOP_FORCE_RAW_TP"), "1"))
+		o.force_raw_tp = true;
+	for (i = 0; i < o.npids; i++) {
+		if (!proc_alive(o.pids[i])) {
+			fprintf(stderr, "ktop: -p %u: no such process\n", o.pids[i]);
+			return EXIT_USAGE;
+		}
+	}
+	if (priv_check(err, sizeof(err))) {
+		fprintf(stderr, "ktop: %s\n", err);
+		return EXIT_PRIV;
+	}
+	setup_signals();
+	msg_hook_libbpf(o.verbose);
+	rc = core_open(&o);
+	if (rc) {
+		msg_flush(stderr, MSG_WARN);
+		fprintf(stderr, "ktop: no collector could start%s\n",
+			rc == -ENOMEM ? ": out of memory" : "");
+		core_close();
+		return EXIT_FAIL;
+	}
+	atexit(core_close);
+	msg_flush(stderr, MSG_WARN);
+	if (priv_drop())
+		msg_warn("could not drop unneeded capabilities: %s", strerror(errno));
+	rc = o.batch ? run_batch(&o) : ui_run(&o, &stop_sig);
+	core_close();
+	msg_flush(stderr, MSG_ERR);
+	return rc;
+}

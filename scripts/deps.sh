@@ -1,0 +1,30 @@
+#!/bin/sh
+# Install what a fresh Debian 12 machine lacks to build and test ktop.
+# Usage: scripts/deps.sh [build|test|bench]. Idempotent: does nothing when
+# every package is already installed. Needs root (apt-get) only when
+# something is missing.
+set -eu
+what=${1:-build}
+pkgs="make gcc clang llvm bpftool pkg-config libbpf-dev libelf-dev zlib1g-dev
+      libncurses-dev libdw-dev libcap-dev linux-libc-dev"
+case "$what" in
+build) ;;
+test) pkgs="$pkgs libcmocka-dev tmux libclang-rt-14-dev" ;;
+bench) pkgs="$pkgs fio bpftrace libbpf-tools stress-ng linux-perf" ;;
+*) echo "deps.sh: unknown set '$what' (build, test, bench)" >&2; exit 2 ;;
+esac
+missing=""
+for p in $pkgs; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
+		missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" != 0 ]; then
+	echo "ktop: missing packages:$missing; run as root or: apt-get install$missing" >&2
+	exit 1
+fi
+echo "ktop: installing:$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing >/dev/null

@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Help screen: keys, what each tab measures and from which hook, and each tab's status. */
+#include <curses.h>
+#include <stdio.h>
+#include "ui/ui_int.h"
+
+static const char *const keys[] = {
+	"1 2 3 4, Tab, Shift-Tab  switch tab (Syscalls, Memory, Locks, I/O)",
+	"< >  r                   sort column left/right, reverse order",
+	"Up Down PgUp PgDn Home End  select a row;  Enter: details;  Esc: back / clear filter",
+	"f or Space               freeze / unfreeze the display (collection goes on)",
+	"w                        write a snapshot: ktop-YYYYmmdd-HHMMSS.json and .txt (0600)",
+	"/                        filter rows by text;  p: only the selected row's PID (p again: all)",
+	"h ? F1                   this help;   q F10 Ctrl-C: quit",
+};
+
+static const char *const what[KTOP_TAB_MAX] = {
+	"Syscalls: latency per system call (raw_syscalls:sys_enter/sys_exit), errors, top processes",
+	"Memory: outstanding allocations by process and stack (kmem:* tracepoints; -p: libc uprobes)",
+	"Locks: contended kernel locks, wait time, callers (lock:contention_begin/end)",
+	"I/O: block I/O latency per disk and op, queue vs device time (block:block_rq_*)",
+};
+
+static const char suspect_rule[] =
+	"Leak suspect: holds allocations older than --leak-age (default 10 s) and its outstanding "
+	"bytes grew in most (more than half) of the last 10 intervals.";
+
+/* Draw the help over the body. */
+void ui_help_draw(struct ui *u, const struct ktop_snapshot *s)
+{
+	static const char *const state[] = { "off (--panes)", "disabled", "running" };
+	char line[400];
+	unsigned i;
+	int y = 2;
+
+	ui_color_on(u, UI_C_TITLE);
+	ui_put(y++, 1, COLS - 2, "ktop help - any key to go back");
+	ui_color_off(u, UI_C_TITLE);
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]) && y < LINES - 2; i++)
+		ui_put(y++, 2, COLS - 3, keys[i]);
+	y++;
+	for (i = 0; i < KTOP_TAB_MAX && y < LINES - 2; i++) {
+		const struct ktop_tab_status *t = &s->tab[i];
+
+		ui_put(y++, 2, COLS - 3, what[i]);
+		if (t->state == KTOP_TAB_RUNNING)
+			snprintf(line, sizeof(line), "    status: running, attached via %s; lost %llu",
+				 t->attach, (unsigned long long)t->lost_total);
+		else
+			snprintf(line, sizeof(line), "    status: %s%s%s", state[t->state],
+				 t->why[0] ? ": " : "", t->why);
+		if (y < LINES - 2) {
+			ui_color_on(u, t->state == KTOP_TAB_RUNNING ? UI_C_DIM : UI_C_WARN);
+			ui_put(y++, 2, COLS - 3, line);
+			ui_color_off(u, t->state == KTOP_TAB_RUNNING ? UI_C_DIM : UI_C_WARN);
+		}
+	}
+	if (y < LINES - 2) {
+		y++;
+		ui_put(y++, 2, COLS - 3, suspect_rule);
+	}
+}

@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Syscalls screen: table of syscalls by time, histogram and top processes of the selected one. */
+#include <curses.h>
+#include <stdio.h>
+#include <string.h>
+#include "core/fmt.h"
+#include "ui/ui_int.h"
+
+enum { C_NAME, C_CALLS, C_ERR, C_TIME, C_AVG, C_P50, C_P95, C_P99, C_MAX, C_N };
+
+static const struct ui_col cols[C_N] = {
+	[C_NAME] = { "SYSCALL", -20 }, [C_CALLS] = { "CALLS/s", 9 }, [C_ERR] = { "ERR/s", 8 },
+	[C_TIME] = { "TIME%", 6 }, [C_AVG] = { "AVG", 8 }, [C_P50] = { "P50", 8 },
+	[C_P95] = { "P95", 8 }, [C_P99] = { "P99", 8 }, [C_MAX] = { "MAX", 8 },
+};
+
+static int sort_col;
+
+static uint64_t key(const struct ktop_sc_row *r, int col)
+{
+	switch (col) {
+	case C_CALLS: return r->count;
+	case C_ERR: return r->errors;
+	case C_TIME: return r->total_ns;
+	case C_AVG: return r->count ? r->total_ns / r->count : 0;
+	case C_P50: return r->p50_ns;
+	case C_P95: return r->p95_ns;
+	case C_P99: return r->p99_ns;
+	case C_MAX: return r->max_ns;
+	}
+	return 0;
+}
+
+static int cmp(const void *ctx, int a, int b)
+{
+	const struct ktop_sc_snap *sc = ctx;
+	const struct ktop_sc_row *x = &sc->rows[a], *y = &sc->rows[b];
+	uint64_t kx, ky;
+
+	if (sort_col == C_NAME)
+		return strcmp(x->name, y->name);
+	kx = key(x, sort_col);
+	ky = key(y, sort_col);
+	return kx == ky ? 0 : kx > ky ? -1 : 1;	/* biggest first */
+}
+
+static void list(struct ui *u, const struct ktop_snapshot *s)
+{
+	const struct ktop_sc_snap *sc = &s->sc;
+	uint32_t i, j;
+
+	u->nrows = 0;
+	for (i = 0; i < sc->nrows && u->nrows < UI_ROWS_MAX; i++) {
+		const struct ktop_sc_row *r = &sc->rows[i];
+		bool ok = ui_match(u, r->name);
+
+		if (u->pid) {		/* pivot: syscalls this process made */
+			ok = false;
+			for (j = 0; j < sc->npairs; j++)
+				if (sc->pairs[j].pid == u->pid && sc->pairs[j].nr == r->nr)
+					ok = true;
+		}
+		if (ok)
+			u->rows[u->nrows++] = (int)i;
+	}
+	sort_col = u->t[u->tab].sort;
+	ui_sort_rows(u, cmp, sc);
+}
+
+static const char *comm_of(const struct ktop_sc_snap *sc, uint32_t pid)
+{
+	uint32_t i;
+
+	for (i = 0; i < sc->nprocs; i++)
+		if (sc->procs[i].pid == pid)
+			return sc->procs[i].comm;
+	return "";
+}
+
+/* The selected syscall's heaviest processes, from the (pid, syscall) pairs. */
+static void draw_procs(struct ui *u, const struct ktop_snapshot *s, const struct ktop_sc_row *r,
+		       int y, int x, int w, int h)
+{
+	const struct ktop_sc_snap *sc = &s->sc;
+	double secs = s->interval_ns ? s->interval_ns / 1e9 : 1;
+	char line[128], a[16], b[16], c[16], comm[KTOP_COMM_MAX + 1];
+	uint32_t i;
+	int n = 0;
+
+	ui_color_on(u, UI_C_TITLE);
+	snprintf(line, sizeof(line), "Top processes in %s", r->name);
+	ui_put(y, x, w, line);
+	ui_color_off(u, UI_C_TITLE);
+	ui_color_on(u, UI_C_DIM);
+	ui_put(y + 1, x, w, "    PID COMM             CALLS/s  ERR/s     TIME");
+	ui_color_off(u, UI_C_DIM);
+	for (i = 0; i < sc->npairs && n < h - 2; i++) {
+		const struct ktop_sc_pair *p = &sc->pairs[i];
+
+		if (p->nr != r->nr || (u->pid && p->pid != u->pid))
+			continue;
+		snprintf(comm, sizeof(comm), "%.*s", KTOP_COMM_MAX, comm_of(sc, p->pid));
+		ui_put(y + 2 + n, x, w, "");
+		mvprintw(y + 2 + n, x, "%7u ", p->pid);
+		ui_put(y + 2 + n, x + 8, 16, comm);
+		snprintf(line, sizeof(line), "%8s %6s %8s", fmt_count(a, sizeof(a), p->count / secs),
+			 fmt_count(b, sizeof(b), p->errors / secs), fmt_ns(c, sizeof(c), p->total_ns));
+		ui_put(y + 2 + n, x + 25, w - 25, line);
+		n++;
+	}
+	if (!n)
+		ui_put(y + 2, x, w, "  (no per-process data)");
+}
+
+static void draw(struct ui *u, const struct ktop_snapshot *s, int y, int h)
+{
+	const struct ktop_sc_snap *sc = &s->sc;
+	struct ui_tab *t = &u->t[u->tab];
+	double secs = s->interval_ns ? s->interval_ns / 1e9 : 1;
+	char cells[C_N][48], title[96];
+	const struct ktop_sc_row *sel = NULL;
+	int th, top, i, lw;
+
+	if (t->detail && u->nrows) {
+		th = 0;			/* details: the whole body */
+	} else {
+		th = u->nrows + 1;
+		if (th > h * 3 / 5)
+			th = h * 3 / 5;
+		if (th < 3)
+			th = 3;
+	}
+	if (th) {
+		ui_table_header(u, y, cols, C_N, t->sort, t->reverse);
+		top = ui_scroll(u, th - 1);
+		for (i = 0; i < th - 1 && top + i < u->nrows; i++) {
+			const struct ktop_sc_row *r = &sc->rows[u->rows[top + i]];
+
+			snprintf(cells[C_NAME], 48, "%s", r->name);
+			fmt_count(cells[C_CALLS], 48, r->count / secs);
+			fmt_count(cells[C_ERR], 48, r->errors / secs);
+			snprintf(cells[C_TIME], 48, "%.1f",
+				 sc->total_ns ? 100.0 * r->total_ns / sc->total_ns : 0.0);
+			fmt_ns(cells[C_AVG], 48, r->count ? r->total_ns / r->count : 0);
+			fmt_ns(cells[C_P50], 48, r->p50_ns);
+			fmt_ns(cells[C_P95], 48, r->p95_ns);
+			fmt_ns(cells[C_P99], 48, r->p99_ns);
+			fmt_ns(cells[C_MAX], 48, r->max_ns);
+			ui_table_row(u, y + 1 + i, cols, C_N, cells, top + i == t->sel, -1);
+		}
+		if (!u->nrows)
+			ui_put(y + 1, 1, COLS - 2, s->iteration ? "no system calls in this interval"
+					: "collecting: first figures after one interval");
+	}
+	if (u->nrows && t->sel < u->nrows)
+		sel = &sc->rows[u->rows[t->sel]];
+	if (!sel || h - th < 4)
+		return;
+	lw = COLS / 2;
+	snprintf(title, sizeof(title), "%s%s latency (%llu calls)", t->detail ? "Details: " : "",
+		 sel->name, (unsigned long long)sel->count);
+	ui_hist(u, y + th + 1, 0, lw - 1, h - th - 1, sel->hist, title);
+	draw_procs(u, s, sel, y + th + 1, lw + 1, COLS - lw - 1, h - th - 1);
+}
+
+const struct screen scr_syscalls = {
+	.title = "Syscalls",
+	.cols = cols,
+	.ncols = C_N,
+	.default_sort = C_TIME,
+	.list = list,
+	.draw = draw,
+};

@@ -1,0 +1,413 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The dashboard: curses setup, the tick-driven loop, header, tab bar, keys, status line. */
+#include <curses.h>
+#include <langinfo.h>
+#include <locale.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "core/core.h"
+#include "core/fmt.h"
+#include "core/msg.h"
+#include "core/snapfile.h"
+#include "ui/ui.h"
+#include "ui/ui_int.h"
+
+#define MIN_COLS	60
+#define MIN_LINES	12
+#define KEY_ESC		27
+
+void ui_widgets_init(struct ui *u);
+void ui_help_draw(struct ui *u, const struct ktop_snapshot *s);
+
+static const struct screen *const screens[KTOP_TAB_MAX] = {
+	[KTOP_TAB_SYSCALLS] = &scr_syscalls,
+	[KTOP_TAB_MEMORY] = &scr_memory,
+	[KTOP_TAB_LOCKS] = &scr_locks,
+	[KTOP_TAB_IO] = &scr_io,
+};
+
+static volatile int curses_on;
+
+/* See ui.h. */
+void ui_restore(void)
+{
+	if (curses_on) {
+		curses_on = 0;
+		endwin();
+	}
+}
+
+static void status(struct ui *u, const char *text)
+{
+	snprintf(u->status, sizeof(u->status), "%.255s", text);
+	u->status_until_ns = now_mono_ns() + 5000000000ull;
+}
+
+static void draw_header(struct ui *u, const struct ktop_snapshot *s)
+{
+	char line[512], tbuf[16], iv[16], rss[16];
+	time_t t = (time_t)(s->real_ns / 1000000000);
+	struct tm tm;
+	int x, i;
+
+	localtime_r(&t, &tm);
+	strftime(tbuf, sizeof(tbuf), "%H:%M:%S", &tm);
+	fmt_ns(iv, sizeof(iv), u->o->interval_ns);
+	fmt_bytes(rss, sizeof(rss), s->self_rss_kb * 1024.0);
+	snprintf(line, sizeof(line), " ktop %s  %s  %s  %s  every %s  ktop cpu %.1f%% rss %s  lost %llu",
+		 s->version, s->host, s->kernel, tbuf, iv, s->self_cpu_pct, rss,
+		 (unsigned long long)s->lost_events);
+	ui_color_on(u, UI_C_HEADER);
+	mvhline(0, 0, ' ', COLS);
+	x = ui_put(0, 0, COLS, line);
+	ui_color_off(u, UI_C_HEADER);
+	x++;
+	if (u->frozen && x < COLS) {
+		ui_color_on(u, UI_C_FROZEN);
+		x += ui_put(0, x, COLS - x, " FROZEN ") + 1;
+		ui_color_off(u, UI_C_FROZEN);
+	}
+	if (u->pid && x < COLS) {
+		snprintf(line, sizeof(line), " PID %u ", u->pid);
+		ui_color_on(u, UI_C_FROZEN);
+		x += ui_put(0, x, COLS - x, line) + 1;
+		ui_color_off(u, UI_C_FROZEN);
+	}
+	if (u->filter[0] && x < COLS) {
+		snprintf(line, sizeof(line), " /%s ", u->filter);
+		ui_color_on(u, UI_C_FROZEN);
+		ui_put(0, x, COLS - x, line);
+		ui_color_off(u, UI_C_FROZEN);
+	}
+	/* tab bar */
+	move(1, 0);
+	clrtoeol();
+	x = 0;
+	for (i = 0; i < KTOP_TAB_MAX && x < COLS; i++) {
+		int c = i == u->tab ? UI_C_TAB_ACTIVE :
+			s->tab[i].state == KTOP_TAB_RUNNING ? UI_C_TAB : UI_C_TAB_OFF;
+
+		snprintf(line, sizeof(line), " %d %s ", i + 1, screens[i]->title);
+		ui_color_on(u, c);
+		x += ui_put(1, x, COLS - x, line);
+		ui_color_off(u, c);
+		x++;
+	}
+}
+
+static void draw_status(struct ui *u, const struct ktop_snapshot *s)
+{
+	const char *text = NULL;
+	char buf[256];
+
+	(void)s;
+	if (u->status[0] && now_mono_ns() < u->status_until_ns)
+		text = u->status;
+	else if (msg_last()[0] && u->status_until_ns == 0)
+		text = msg_last();
+	if (!text) {
+		snprintf(buf, sizeof(buf), "h help  1-4 tabs  <> sort  r reverse  Enter details  "
+			 "f freeze  w snapshot  / filter  p pid  q quit");
+		text = buf;
+	}
+	ui_color_on(u, UI_C_STATUS);
+	mvhline(LINES - 1, 0, ' ', COLS);
+	ui_put(LINES - 1, 0, COLS, text);
+	ui_color_off(u, UI_C_STATUS);
+}
+
+static void draw_body(struct ui *u, const struct ktop_snapshot *s)
+{
+	const struct ktop_tab_status *st = &s->tab[u->tab];
+	int y = 2, h = LINES - 3;
+	char line[320];
+
+	if (st->state == KTOP_TAB_OFF) {
+		ui_put(y + 1, 2, COLS - 4, "This tab is off: not selected with --panes.");
+		return;
+	}
+	if (st->state == KTOP_TAB_DISABLED) {
+		ui_color_on(u, UI_C_WARN);
+		ui_put(y + 1, 2, COLS - 4, "This tab is disabled:");
+		ui_color_off(u, UI_C_WARN);
+		ui_put(y + 2, 4, COLS - 6, st->why);
+		return;
+	}
+	if (st->note[0]) {
+		snprintf(line, sizeof(line), "note: %s", st->note);
+		ui_color_on(u, UI_C_WARN);
+		ui_put(y, 0, COLS, line);
+		ui_color_off(u, UI_C_WARN);
+		y++;
+		h--;
+	}
+	screens[u->tab]->draw(u, s, y, h);
+}
+
+static void draw(struct ui *u, const struct ktop_snapshot *s)
+{
+	erase();			/* only changed cells reach the terminal on refresh() */
+	if (COLS < MIN_COLS || LINES < MIN_LINES) {
+		mvprintw(0, 0, "ktop needs %dx%d, this terminal is %dx%d", MIN_COLS, MIN_LINES,
+			 COLS, LINES);
+		refresh();
+		return;
+	}
+	screens[u->tab]->list(u, s);
+	draw_header(u, s);
+	if (u->help)
+		ui_help_draw(u, s);
+	else
+		draw_body(u, s);
+	draw_status(u, s);
+	refresh();
+}
+
+static void snapshot_key(struct ui *u, const struct ktop_snapshot *s)
+{
+	struct ktop_view v = {
+		.tab = ktop_tab_names[u->tab],
+		.sort = screens[u->tab]->ncols ? screens[u->tab]->cols[u->t[u->tab].sort].title : "",
+		.reverse = u->t[u->tab].reverse,
+		.frozen = u->frozen,
+	};
+	char path[512], msg[600];
+	char sel[32];
+
+	snprintf(sel, sizeof(sel), "%d", u->t[u->tab].sel);
+	v.selected = sel;
+	if (snapfile_write(u->o->snapshot_dir, s, &v, path, sizeof(path)) == 0)
+		snprintf(msg, sizeof(msg), "snapshot written: %s (and .txt)", path);
+	else
+		snprintf(msg, sizeof(msg), "snapshot failed: %s", path);
+	status(u, msg);
+}
+
+/* Read a line of text on the status line ('/' filter). Returns 0, or -1 on Esc. */
+static int prompt(struct ui *u, const char *label, char *buf, size_t n)
+{
+	size_t len = strlen(buf);
+	int ch;
+
+	timeout(-1);
+	for (;;) {
+		ui_color_on(u, UI_C_STATUS);
+		mvhline(LINES - 1, 0, ' ', COLS);
+		mvprintw(LINES - 1, 0, "%s", label);
+		ui_put(LINES - 1, (int)strlen(label), COLS - (int)strlen(label), buf);
+		ui_color_off(u, UI_C_STATUS);
+		refresh();
+		ch = getch();
+		if (ch == KEY_ESC)
+			return -1;
+		if (ch == '\n' || ch == KEY_ENTER)
+			return 0;
+		if ((ch == KEY_BACKSPACE || ch == 127 || ch == 8) && len)
+			buf[--len] = 0;
+		else if (ch >= 0x20 && ch < 0x7f && len + 1 < n) {
+			buf[len++] = (char)ch;
+			buf[len] = 0;
+		}
+	}
+}
+
+/* The PID of the selected row, for the 'p' pivot; 0 when the row has none. */
+static uint32_t selected_pid(struct ui *u, const struct ktop_snapshot *s)
+{
+	int sel = u->t[u->tab].sel;
+
+	if (sel < 0 || sel >= u->nrows)
+		return 0;
+	switch (u->tab) {
+	case KTOP_TAB_SYSCALLS:
+		/* the top process of the selected syscall */
+		{
+			const struct ktop_sc_row *r = &s->sc.rows[u->rows[sel]];
+			uint32_t i;
+
+			for (i = 0; i < s->sc.npairs; i++)
+				if (s->sc.pairs[i].nr == r->nr)
+					return s->sc.pairs[i].pid;
+		}
+		return 0;
+	case KTOP_TAB_MEMORY:
+		return s->mem.rows[u->rows[sel]].pid;
+	case KTOP_TAB_LOCKS:
+		return s->lock.rows[u->rows[sel]].top_waiter_pid;
+	case KTOP_TAB_IO:
+		return 0;
+	}
+	return 0;
+}
+
+/* Handle one key. Returns 1 to quit. */
+static int key(struct ui *u, int ch, const struct ktop_snapshot *shown, struct ktop_snapshot **frozen)
+{
+	struct ui_tab *t = &u->t[u->tab];
+	const struct screen *sc = screens[u->tab];
+	int page = LINES / 2 > 1 ? LINES / 2 : 1;
+
+	if (u->help && ch != ERR && ch != KEY_RESIZE) {
+		u->help = false;
+		if (ch == 'q' || ch == KEY_F(10))
+			return 1;
+		return 0;
+	}
+	switch (ch) {
+	case 'q': case KEY_F(10): case 3:
+		return 1;
+	case '1': case '2': case '3': case '4':
+		u->tab = ch - '1';
+		break;
+	case '\t':
+		u->tab = (u->tab + 1) % KTOP_TAB_MAX;
+		break;
+	case KEY_BTAB:
+		u->tab = (u->tab + KTOP_TAB_MAX - 1) % KTOP_TAB_MAX;
+		break;
+	case '<': case ',':
+		if (sc->ncols)
+			t->sort = (t->sort + sc->ncols - 1) % sc->ncols;
+		break;
+	case '>': case '.':
+		if (sc->ncols)
+			t->sort = (t->sort + 1) % sc->ncols;
+		break;
+	case 'r':
+		t->reverse = !t->reverse;
+		break;
+	case KEY_UP: case 'k':
+		t->sel--;
+		break;
+	case KEY_DOWN: case 'j':
+		t->sel++;
+		break;
+	case KEY_PPAGE:
+		t->sel -= page;
+		break;
+	case KEY_NPAGE:
+		t->sel += page;
+		break;
+	case KEY_HOME:
+		t->sel = 0;
+		break;
+	case KEY_END:
+		t->sel = u->nrows - 1;
+		break;
+	case '\n': case KEY_ENTER:
+		t->detail = !t->detail;
+		break;
+	case KEY_ESC:
+		if (t->detail)
+			t->detail = 0;
+		else
+			u->filter[0] = 0;
+		break;
+	case 'f': case ' ':
+		if (u->frozen) {
+			free(*frozen);
+			*frozen = NULL;
+			u->frozen = false;
+		} else {
+			*frozen = malloc(sizeof(**frozen));
+			if (*frozen) {
+				memcpy(*frozen, shown, sizeof(**frozen));
+				u->frozen = true;
+			} else {
+				status(u, "cannot freeze: out of memory");
+			}
+		}
+		break;
+	case 'w':
+		snapshot_key(u, shown);
+		break;
+	case '/':
+		if (prompt(u, "filter: ", u->filter, sizeof(u->filter)))
+			u->filter[0] = 0;
+		t->sel = 0;
+		break;
+	case 'p':
+		if (u->pid) {
+			u->pid = 0;
+		} else {
+			u->pid = selected_pid(u, shown);
+			if (!u->pid)
+				status(u, "no process on the selected row");
+		}
+		break;
+	case 'h': case '?': case KEY_F(1):
+		u->help = true;
+		break;
+	}
+	if (t->sel < 0)
+		t->sel = 0;
+	return 0;
+}
+
+/* See ui.h. */
+int ui_run(const struct ktop_opts *o, volatile int *stop)
+{
+	static struct ui u;
+	struct ktop_snapshot *frozen = NULL;
+	const struct ktop_snapshot *shown;
+	struct tick t;
+	const char *cs;
+	int i, ch;
+
+	memset(&u, 0, sizeof(u));
+	u.o = o;
+	u.tab = o->first_tab;
+	for (i = 0; i < KTOP_TAB_MAX; i++)
+		u.t[i].sort = screens[i]->default_sort;
+	setlocale(LC_ALL, "");
+	cs = nl_langinfo(CODESET);
+	u.utf8 = cs && !strcmp(cs, "UTF-8");
+	if (!initscr()) {
+		msg_err("cannot start the terminal UI (is TERM set?)");
+		return 1;
+	}
+	curses_on = 1;
+	cbreak();
+	noecho();
+	nonl();
+	keypad(stdscr, TRUE);
+	set_escdelay(25);
+	curs_set(0);
+	u.color = !o->no_color && has_colors();
+	ui_widgets_init(&u);
+
+	core_poll();			/* baseline, drawn at once: first frame without waiting */
+	draw(&u, core_snapshot());
+	tick_init(&t, core_snapshot()->mono_ns, o->interval_ns);
+	uint64_t next = tick_next(&t, now_mono_ns());
+
+	while (!*stop) {
+		uint64_t now = now_mono_ns();
+		int ms;
+
+		if (now >= next) {
+			core_poll();	/* collection goes on while frozen */
+			next = tick_next(&t, now_mono_ns());
+			shown = frozen ? frozen : core_snapshot();
+			draw(&u, shown);
+			continue;
+		}
+		ms = (int)((next - now + 999999) / 1000000);
+		timeout(ms);
+		ch = getch();
+		if (ch == ERR)
+			continue;
+		shown = frozen ? frozen : core_snapshot();
+		if (ch == KEY_RESIZE) {
+			clear();	/* a resize needs the full repaint */
+		} else if (key(&u, ch, shown, &frozen)) {
+			break;
+		}
+		shown = frozen ? frozen : core_snapshot();
+		draw(&u, shown);
+	}
+	free(frozen);
+	ui_restore();
+	return 0;
+}
