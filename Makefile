@@ -44,7 +44,11 @@ WORKLOADS   := $(patsubst tests/workloads/%.c,$(O)/workloads/%,$(wildcard tests/
 .PHONY: all run deps deps-test deps-bench test test-unit test-integ test-ui fuzz fuzz-smoke \
 	bench install uninstall clean asan
 
-all: ktop
+# The binary is ./ktop for the default build dir, $(O)/ktop for any other
+# (so parallel work trees of build dirs never overwrite each other's binary).
+BIN         := $(if $(filter build,$(O)),ktop,$(O)/ktop)
+
+all: $(BIN)
 
 deps:
 	$(Q)scripts/deps.sh build
@@ -56,9 +60,9 @@ deps-bench:
 # The newcomer's first command: install what is missing, build, start the dashboard.
 run: deps
 	$(Q)$(MAKE) --no-print-directory all
-	./ktop $(ARGS)
+	./$(BIN) $(ARGS)
 
-ktop: $(O)/ktop.o $(UI_OBJS) $(CORE_LIB)
+$(BIN): $(O)/ktop.o $(UI_OBJS) $(CORE_LIB)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
@@ -108,16 +112,18 @@ $(O)/workloads/%: tests/workloads/%.c | $(O)/workloads/.
 test-unit: $(UNIT_BINS)
 	$(Q)tests/run-unit.sh $(UNIT_BINS)
 
-test-integ: ktop $(WORKLOADS)
-	$(Q)tests/integ/run.sh
+test-integ: $(BIN) $(WORKLOADS)
+	$(Q)KTOP=$(BIN) WL=$(O)/workloads tests/integ/run.sh
 
-test-ui: ktop
-	$(Q)tests/ui/run.sh
+test-ui: $(BIN)
+	$(Q)KTOP=$(BIN) tests/ui/run.sh
 
 # Everything, root tests included; installs what is missing first.
 test: deps-test
-	$(Q)$(MAKE) --no-print-directory all test-unit test-integ test-ui fuzz-smoke
-	$(Q)tests/summary.sh
+	$(Q)rm -f $(O)/test-results.txt
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)$(MAKE) --no-print-directory -k test-unit test-integ test-ui fuzz-smoke; \
+	  rc=$$?; tests/summary.sh && exit $$rc
 
 fuzz fuzz-smoke: $(CORE_LIB)
 	$(Q)tests/fuzz/run.sh $(if $(filter fuzz,$@),long,smoke)
@@ -135,11 +141,11 @@ $(O)/bench/floor: tests/bench/floor.c | $(O)/bench/.
 
 asan:
 	$(Q)$(MAKE) --no-print-directory O=build-asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer" \
-	  LDFLAGS="-fsanitize=address,undefined" all && cp ktop ktop-asan
+	  LDFLAGS="-fsanitize=address,undefined" all && cp build-asan/ktop ktop-asan
 
-install: ktop
+install: $(BIN)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
-	install -m 0755 ktop $(DESTDIR)$(PREFIX)/bin/ktop
+	install -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/ktop
 	install -m 0644 docs/ktop.1 $(DESTDIR)$(PREFIX)/share/man/man1/ktop.1
 
 uninstall:

@@ -1,0 +1,27 @@
+#!/bin/bash
+# Run every integration test; the BPF ones run once more with
+# KTOP_FORCE_RAW_TP=1 so the raw_tp fallback is exercised too.
+# Prints "integ: N passed, N failed, N skipped" and records it.
+cd "$(dirname "$0")/../.." || exit 1
+pass=0 fail=0 skipn=0
+mkdir -p build
+run_one() {	# run_one NAME ENV...
+	local t=$1 out rc; shift
+	out=$(env "$@" timeout 300 bash "$t" 2>&1); rc=$?
+	case $rc in
+	0) pass=$((pass + 1)); echo "PASS $t $*";;
+	77) skipn=$((skipn + 1)); echo "SKIP $t $*: $(grep -m1 '^SKIP' <<<"$out" | sed 's/^SKIP: //')";;
+	*) fail=$((fail + 1)); echo "FAIL $t $* (exit $rc)"; sed 's/^/    /' <<<"$out";;
+	esac
+	[ -n "${VERBOSE:-}" ] && [ $rc = 0 ] && sed 's/^/    /' <<<"$out"
+}
+for t in tests/integ/test_*.sh; do
+	[ -n "${ONLY:-}" ] && [[ $t != *$ONLY* ]] && continue
+	run_one "$t"
+	if grep -q '^# raw_tp: yes' "$t"; then
+		run_one "$t" KTOP_FORCE_RAW_TP=1
+	fi
+done
+echo "integ: $pass passed, $fail failed, $skipn skipped"
+echo "integ $pass $fail $skipn" >> build/test-results.txt
+[ $fail = 0 ]
