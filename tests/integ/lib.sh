@@ -19,7 +19,7 @@ need_tp() {	# need_tp TRACEPOINT: skip when the kernel's BTF lacks it
 ok() { echo "  ok: $*"; }
 bad() { echo "  FAIL: $*"; fails=$((fails + 1)); }
 # check DESC EXPR...: pass when the command succeeds
-check() { local d=$1; shift; if "$@"; then ok "$d"; else bad "$d"; fi; }
+check() { local d=$1; shift; if "$@" >/dev/null; then ok "$d"; else bad "$d"; fi; }
 assert_eq() { if [ "$2" = "$3" ]; then ok "$1 = $3"; else bad "$1: expected $2, got $3"; fi; }
 # assert_range DESC LOW HIGH VALUE (integers or decimals)
 assert_range() {

@@ -1,0 +1,45 @@
+#!/bin/bash
+# Syscalls tab, exact: a child filtered with -p makes N getppid, K sleeps of
+# L ms and M failing close(-1) after ktop attached; the JSON sums must equal
+# them exactly and the sleep p50 must be within 12.5% of L.
+# raw_tp: yes
+. tests/integ/lib.sh
+need_root
+need_cmd jq
+N=20001 K=20 L=20 M=333
+mkfifo "$TMPD/go"
+"$WL/sc_known" $N $K $L $M "$TMPD/go" "$TMPD/done" &
+WPID=$!
+trap 'kill $WPID $KTOP_PID 2>/dev/null; rm -rf "$TMPD"' EXIT
+start_ktop -p $WPID -d 0.5 --panes syscalls || { bad "ktop did not start"; finish; }
+echo x > "$TMPD/go"
+for i in $(seq 1 200); do [ -e "$TMPD/done" ] && break; sleep 0.05; done
+check "workload finished" test -e "$TMPD/done"
+sleep 1.2				# two more intervals: everything reported
+kill -TERM $KTOP_PID; wait $KTOP_PID; rc=$?
+assert_eq "ktop exit status after SIGTERM" 0 $rc
+J=$TMPD/out.json
+check "output is JSON Lines" jq -e . "$J" >/dev/null
+sum() { jq -s "[.[].syscalls.rows[] | select(.name == \"$1\") | .$2] | add // 0" "$J"; }
+assert_eq "getppid count" $N "$(sum getppid count)"
+assert_eq "getppid errors" 0 "$(sum getppid errors)"
+assert_eq "clock_nanosleep count" $K "$(sum clock_nanosleep count)"
+assert_eq "close count" $M "$(sum close count)"
+assert_eq "close errors" $M "$(sum close errors)"
+# p50 of the sleeps, in every interval that had at least 3 of them
+for p in $(jq -r '.syscalls.rows[] | select(.name == "clock_nanosleep" and .count >= 3) | .p50_ns' "$J"); do
+	assert_range "clock_nanosleep p50_ns" $((L * 1000000 * 875 / 1000)) $((L * 1000000 * 1125 / 1000)) "$p"
+done
+check "some interval had >= 3 sleeps" jq -se '[.[].syscalls.rows[] | select(.name == "clock_nanosleep" and .count >= 3)] | length > 0' "$J"
+# percentiles ordered, per row
+check "p50 <= p95 <= p99 <= max in every row" jq -se \
+	'all(.[].syscalls.rows[]; .p50_ns <= .p95_ns and .p95_ns <= .p99_ns and .p99_ns <= .max_ns)' "$J"
+# only the filtered process shows up
+check "only the -p process in processes" jq -se "all(.[].syscalls.processes[]; .pid == $WPID)" "$J"
+assert_eq "process getppid+close+sleep calls >= workload" 1 \
+	"$(jq -s "[.[].syscalls.processes[].count] | add >= $((N + K + M))" "$J" | sed 's/true/1/;s/false/0/')"
+check "attach flavour reported" jq -se 'all(.[]; .syscalls.attach == "tp_btf" or .syscalls.attach == "raw_tp")' "$J"
+if [ "${KTOP_FORCE_RAW_TP:-}" = 1 ]; then
+	check "raw_tp flavour used when forced" jq -se 'all(.[]; .syscalls.attach == "raw_tp")' "$J"
+fi
+finish
