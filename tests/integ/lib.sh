@@ -50,3 +50,28 @@ start_ktop() {	# start_ktop ARGS...
 	done
 	return 0
 }
+
+# IDs of the BPF programs process $1 holds (programs and links, from fdinfo).
+prog_ids_of() { grep -h '^prog_id:' /proc/"$1"/fdinfo/* 2>/dev/null | awk '{print $2}' | sort -u; }
+# How many of the program IDs given still exist in the kernel, after giving
+# the kernel up to 3 s: programs are freed asynchronously after the last fd closes.
+progs_alive() {
+	local n id i
+	for i in $(seq 1 30); do
+		n=0
+		for id in "$@"; do bpftool prog show id "$id" >/dev/null 2>&1 && n=$((n + 1)); done
+		[ $n = 0 ] && break
+		sleep 0.1
+	done
+	echo $n
+}
+# Wait until process $1 holds at least one BPF program (ktop attached); 0/1.
+wait_attached() {
+	local i
+	for i in $(seq 1 100); do
+		[ -n "$(prog_ids_of "$1")" ] && return 0
+		kill -0 "$1" 2>/dev/null || return 1
+		sleep 0.05
+	done
+	return 1
+}
