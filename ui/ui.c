@@ -98,14 +98,17 @@ static void draw_header(struct ui *u, const struct ktop_snapshot *s)
 
 static void draw_status(struct ui *u, const struct ktop_snapshot *s)
 {
+	static char seen[256];
 	const char *text = NULL;
 	char buf[256];
 
 	(void)s;
+	if (strcmp(seen, msg_last())) {		/* a new warning: show it for a while */
+		snprintf(seen, sizeof(seen), "%s", msg_last());
+		status(u, seen);
+	}
 	if (u->status[0] && now_mono_ns() < u->status_until_ns)
 		text = u->status;
-	else if (msg_last()[0] && u->status_until_ns == 0)
-		text = msg_last();
 	if (!text) {
 		snprintf(buf, sizeof(buf), "h help  1-4 tabs  <> sort  r reverse  Enter details  "
 			 "f freeze  w snapshot  / filter  p pid  q quit");
@@ -201,7 +204,7 @@ static int prompt(struct ui *u, const char *label, char *buf, size_t n)
 		ch = getch();
 		if (ch == KEY_ESC)
 			return -1;
-		if (ch == '\n' || ch == KEY_ENTER)
+		if (ch == '\n' || ch == '\r' || ch == KEY_ENTER)
 			return 0;
 		if ((ch == KEY_BACKSPACE || ch == 127 || ch == 8) && len)
 			buf[--len] = 0;
@@ -295,7 +298,7 @@ static int key(struct ui *u, int ch, const struct ktop_snapshot *shown, struct k
 	case KEY_END:
 		t->sel = u->nrows - 1;
 		break;
-	case '\n': case KEY_ENTER:
+	case '\n': case '\r': case KEY_ENTER:
 		t->detail = !t->detail;
 		break;
 	case KEY_ESC:

@@ -207,10 +207,10 @@ void ui_hist(struct ui *u, int y, int x, int w, int h, const uint64_t *hist, con
 		fmt_ns(lo, sizeof(lo), ktop_hist_lower(b0));
 		fmt_ns(hi, sizeof(hi), ktop_hist_upper(b1));
 		fmt_count(cnt, sizeof(cnt), (double)sums[l]);
-		snprintf(line, sizeof(line), "%8s - %-8s %7s ", lo, hi, cnt);
+		snprintf(line, sizeof(line), "%8s - %-8s %7s  ", lo, hi, cnt);
 		ui_put(y + 1 + l, x, w, line);
-		if (w > 28)
-			ui_bar(u, y + 1 + l, x + 27, w - 28, maxc ? (double)sums[l] / maxc : 0);
+		if (w > 30)
+			ui_bar(u, y + 1 + l, x + 29, w - 30, maxc ? (double)sums[l] / maxc : 0);
 	}
 }
 
