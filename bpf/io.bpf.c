@@ -1,0 +1,474 @@
+// SPDX-License-Identifier: GPL-2.0
+/* I/O tab: block request latency per disk and operation, queue vs device time, and who submits. */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "ktop/io.h"
+#include "common.bpf.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+const volatile __u64 targ_slow_ns = 10000000;	/* slow-I/O list threshold */
+const volatile bool targ_have_io_start = true;	/* block_io_start attached: attribute there */
+
+/* The empty value new per-CPU entries start from (too big for the stack). */
+static const struct ktop_io_stat zero_stat;
+
+/* Requests between first sighting and final completion, by struct request
+ * address. Plain hash (not LRU) so that a full map is counted, never hidden;
+ * entries of requests that never complete are reset when the address is
+ * reused and swept by core after KTOP_IO_STALE_NS. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, KTOP_IO_REQS_MAX);
+	__type(key, __u64);
+	__type(value, struct ktop_io_req);
+} io_reqs SEC(".maps");
+
+/* Not preallocated: each value is a 2.5 KB histogram per possible CPU,
+ * and only the disks in use need one. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, KTOP_IO_STATS_MAX);
+	__type(key, struct ktop_io_key);
+	__type(value, struct ktop_io_stat);
+} io_stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, KTOP_IO_PARTS_MAX);
+	__type(key, struct ktop_io_pkey);
+	__type(value, struct ktop_io_cnt);
+} io_parts SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, KTOP_IO_PROC_MAX);
+	__type(key, struct ktop_io_proc_key);
+	__type(value, struct ktop_io_cnt);
+} io_procs SEC(".maps");
+
+/* Command name of each submitting process, written when it first shows up
+ * in io_procs (from the name captured at submission). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, KTOP_IO_PROC_MAX);
+	__type(key, __u32);
+	__type(value, struct ktop_io_comm);
+} io_comm SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, KTOP_IO_RINGBUF_BYTES);
+} io_slow SEC(".maps");
+
+__u64 drops_reqs_full = 0;	/* request not timed: io_reqs full */
+__u64 drops_stats_full = 0;	/* completion not counted: io_stats full */
+__u64 drops_parts_full = 0;	/* partition breakdown incomplete: io_parts full */
+__u64 drops_proc_full = 0;	/* process breakdown incomplete: io_procs full */
+__u64 drops_slow = 0;		/* slow I/O not listed: ring buffer full */
+__u64 drops_stale = 0;		/* request address reused before we saw it complete */
+__u64 untracked = 0;		/* completions of requests never seen starting (in flight
+				 * at attach, or filtered out); not losses */
+
+/* rq_disk was removed from struct request in commit f3fa33acca9f ("block:
+ * remove the ->rq_disk field in struct request", 5.17); the disk is
+ * rq->q->disk since then. */
+struct request___old {
+	struct gendisk *rq_disk;
+} __attribute__((preserve_access_index));
+
+static __always_inline __u32 disk_dev(struct gendisk *d)
+{
+	if (!d)
+		return 0;
+	return ((__u32)BPF_CORE_READ(d, major) << 20) | (__u32)BPF_CORE_READ(d, first_minor);
+}
+
+/* Whole-disk dev_t of rq (kernel encoding: major << 20 | minor), 0 if none. */
+static __always_inline __u32 rq_disk(struct request *rq)
+{
+	struct request___old *old = (void *)rq;
+
+	if (bpf_core_field_exists(old->rq_disk))
+		return disk_dev(BPF_CORE_READ(old, rq_disk));
+	return disk_dev(BPF_CORE_READ(rq, q, disk));
+}
+
+/* Partition the request's first bio was sent to; the whole disk when the
+ * request carries no bio (flush, passthrough). */
+static __always_inline __u32 rq_part(struct request *rq, __u32 disk)
+{
+	struct block_device *bdev = BPF_CORE_READ(rq, bio, bi_bdev);
+	__u32 dev;
+
+	if (!bdev)
+		bdev = BPF_CORE_READ(rq, part);
+	if (!bdev)
+		return disk;
+	dev = BPF_CORE_READ(bdev, bd_dev);
+	return dev ? dev : disk;
+}
+
+/* Operation class of cmd_flags, grouped as /sys/block/DEV/stat groups them. */
+static __always_inline __u32 op_class(__u32 cmd_flags)
+{
+	__u32 op = cmd_flags & 0xff;	/* REQ_OP_MASK */
+
+	if (op == REQ_OP_FLUSH)
+		return KTOP_IO_OP_FLUSH;
+	if (op == REQ_OP_DISCARD)
+		return KTOP_IO_OP_DISCARD;
+	if (op >= REQ_OP_DRV_IN)
+		return KTOP_IO_OP_OTHER;
+	return (op & 1) ? KTOP_IO_OP_WRITE : KTOP_IO_OP_READ;
+}
+
+static __always_inline void attribute(struct ktop_io_req *r, __u32 tgid)
+{
+	r->tgid = tgid;
+	r->flags |= KTOP_IO_F_ATTR;
+	bpf_get_current_comm(r->comm, sizeof(r->comm));
+}
+
+/* block_io_start: the request was just built from a bio, in the context of
+ * the task that submitted it. A new life of this request address. */
+static __always_inline int on_start(struct request *rq)
+{
+	__u64 key = (__u64)rq;
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	struct ktop_io_req r = {};
+
+	if (ktop_filtered_out(tgid)) {
+		bpf_map_delete_elem(&io_reqs, &key);	/* not a stale life of it */
+		return 0;
+	}
+	r.first_ns = bpf_ktime_get_ns();
+	r.part = rq_part(rq, rq_disk(rq));
+	attribute(&r, tgid);
+	if (bpf_map_update_elem(&io_reqs, &key, &r, BPF_ANY))
+		__sync_fetch_and_add(&drops_reqs_full, 1);
+	return 0;
+}
+
+/* Entry of a request first seen at insert or issue. Without block_io_start
+ * (kernels before 6.5) insert is where the submitter is attributed: it runs
+ * in the submitting task for most requests. With -p, a request that was
+ * not attributed to a chosen process is not followed. */
+static __always_inline void first_seen(struct request *rq, __u64 key, __u64 now,
+				       bool attr_here, __u32 flags)
+{
+	struct ktop_io_req r = {};
+
+	if (attr_here) {
+		__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+
+		if (ktop_filtered_out(tgid))
+			return;
+		attribute(&r, tgid);
+	} else if (targ_filter) {
+		return;
+	}
+	r.first_ns = now;
+	r.part = rq_part(rq, rq_disk(rq));
+	r.flags |= flags;
+	if (flags & KTOP_IO_F_INSERT)
+		r.insert_ns = now;
+	if (flags & KTOP_IO_F_ISSUE) {
+		r.issue_ns = now;
+		r.sector = BPF_CORE_READ(rq, __sector);
+	}
+	if (bpf_map_update_elem(&io_reqs, &key, &r, BPF_ANY))
+		__sync_fetch_and_add(&drops_reqs_full, 1);
+}
+
+static __always_inline int on_insert(struct request *rq)
+{
+	__u64 key = (__u64)rq, now = bpf_ktime_get_ns();
+	struct ktop_io_req *r = bpf_map_lookup_elem(&io_reqs, &key);
+
+	if (!r || (r->flags & KTOP_IO_F_ISSUE)) {
+		/* issued before and never completed nor requeued: an earlier
+		 * life of this address whose end we missed */
+		if (r)
+			__sync_fetch_and_add(&drops_stale, 1);
+		first_seen(rq, key, now, !targ_have_io_start, KTOP_IO_F_INSERT);
+		return 0;
+	}
+	if (!targ_have_io_start && !(r->flags & KTOP_IO_F_ATTR))
+		attribute(r, bpf_get_current_pid_tgid() >> 32);
+	r->insert_ns = now;
+	r->flags |= KTOP_IO_F_INSERT;
+	return 0;
+}
+
+static __always_inline int on_issue(struct request *rq)
+{
+	__u64 key = (__u64)rq, now = bpf_ktime_get_ns();
+	struct ktop_io_req *r = bpf_map_lookup_elem(&io_reqs, &key);
+
+	if (!r || (r->flags & KTOP_IO_F_ISSUE)) {
+		if (r)
+			__sync_fetch_and_add(&drops_stale, 1);
+		/* issue often runs from kblockd, not the submitter: never attribute here */
+		first_seen(rq, key, now, false, KTOP_IO_F_ISSUE);
+		return 0;
+	}
+	r->issue_ns = now;
+	r->sector = BPF_CORE_READ(rq, __sector);
+	r->flags |= KTOP_IO_F_ISSUE;
+	return 0;
+}
+
+/* Handed back by the driver: it will be inserted or issued again; its
+ * device time restarts, its total time does not. */
+static __always_inline int on_requeue(struct request *rq)
+{
+	__u64 key = (__u64)rq;
+	struct ktop_io_req *r = bpf_map_lookup_elem(&io_reqs, &key);
+
+	if (r) {
+		r->flags &= ~KTOP_IO_F_ISSUE;
+		r->issue_ns = 0;
+	}
+	return 0;
+}
+
+/* rq was merged into another request and is freed without completing:
+ * the other request's completion covers its bytes. */
+static __always_inline int on_merge(struct request *rq)
+{
+	__u64 key = (__u64)rq;
+
+	bpf_map_delete_elem(&io_reqs, &key);
+	return 0;
+}
+
+static __always_inline void count_stat(__u32 disk, __u32 op, __u64 bytes, __u64 lat,
+				       __u64 queue_ns, __u64 device_ns, __u32 flags, bool err)
+{
+	struct ktop_io_key k = { .disk = disk, .op = op };
+	struct ktop_io_stat *s;
+	__u32 idx;
+
+	s = bpf_map_lookup_elem(&io_stats, &k);
+	if (!s) {
+		bpf_map_update_elem(&io_stats, &k, &zero_stat, BPF_NOEXIST);
+		s = bpf_map_lookup_elem(&io_stats, &k);
+		if (!s) {
+			__sync_fetch_and_add(&drops_stats_full, 1);
+			return;
+		}
+	}
+	s->count++;
+	s->bytes += bytes;
+	s->total_ns += lat;
+	if (lat > s->max_ns)
+		s->max_ns = lat;
+	if ((flags & (KTOP_IO_F_INSERT | KTOP_IO_F_ISSUE)) == (KTOP_IO_F_INSERT | KTOP_IO_F_ISSUE)) {
+		s->queued++;
+		s->queue_ns += queue_ns;
+	}
+	if (flags & KTOP_IO_F_ISSUE) {
+		s->issued++;
+		s->device_ns += device_ns;
+	}
+	if (!(flags & KTOP_IO_F_ATTR))
+		s->noattr++;
+	if (err)
+		s->errors++;
+	idx = ktop_hist_index(lat);
+	if (idx < KTOP_HIST_BUCKETS)	/* always; tells the verifier */
+		s->hist[idx]++;
+}
+
+/* Add one request of bytes to a per-CPU counter map entry; false when the
+ * map is full. */
+static __always_inline bool count_cnt(void *map, void *key, __u64 bytes, bool *created)
+{
+	struct ktop_io_cnt *c, init = { .count = 1, .bytes = bytes };
+
+	*created = false;
+	c = bpf_map_lookup_elem(map, key);
+	if (c) {
+		c->count++;
+		c->bytes += bytes;
+		return true;
+	}
+	if (bpf_map_update_elem(map, key, &init, BPF_NOEXIST) == 0) {
+		*created = true;
+		return true;
+	}
+	c = bpf_map_lookup_elem(map, key);	/* another CPU created it first */
+	if (!c)
+		return false;
+	c->count++;
+	c->bytes += bytes;
+	return true;
+}
+
+/*
+ * block_rq_complete fires once per blk_update_request(): a driver may
+ * complete a request in several parts, each with nr_bytes smaller than
+ * what remains (rq->__data_len, updated after the tracepoint). Only the
+ * call that covers all that remains, or one on a request without bios
+ * (flush), ends it; blk_update_request() returns false then.
+ */
+static __always_inline int on_complete(struct request *rq, int error, unsigned int nr_bytes)
+{
+	__u64 key = (__u64)rq, now, lat, queue_ns = 0, device_ns = 0, bytes, sector;
+	__u32 remaining = BPF_CORE_READ(rq, __data_len), disk, op, part, tgid, flags;
+	struct ktop_io_req *r = bpf_map_lookup_elem(&io_reqs, &key);
+	struct ktop_io_proc_key pk = {};
+	struct ktop_io_pkey ptk = {};
+	struct ktop_io_event *e;
+	char comm[KTOP_IO_COMM_LEN];
+	bool created, err;
+
+	if (!r) {
+		__sync_fetch_and_add(&untracked, 1);
+		return 0;
+	}
+	r->done_bytes += nr_bytes < remaining ? nr_bytes : remaining;
+	if (error)
+		r->error = 1;
+	if (nr_bytes < remaining && BPF_CORE_READ(rq, bio))
+		return 0;		/* partial: the request goes on */
+
+	/* copy out, then free the slot (it may be reused at once) */
+	now = bpf_ktime_get_ns();
+	flags = r->flags;
+	lat = now - r->first_ns;
+	if ((flags & KTOP_IO_F_INSERT) && (flags & KTOP_IO_F_ISSUE) && r->issue_ns >= r->insert_ns)
+		queue_ns = r->issue_ns - r->insert_ns;
+	else
+		flags &= ~KTOP_IO_F_INSERT;	/* inserted only after its last issue: no queue time */
+	if (flags & KTOP_IO_F_ISSUE)
+		device_ns = now - r->issue_ns;
+	bytes = r->done_bytes;
+	sector = r->sector;
+	part = r->part;
+	tgid = r->tgid;
+	err = r->error;
+	__builtin_memcpy(comm, r->comm, sizeof(comm));
+	bpf_map_delete_elem(&io_reqs, &key);
+
+	disk = rq_disk(rq);
+	op = op_class(BPF_CORE_READ(rq, cmd_flags));
+	if (!part)
+		part = disk;
+	count_stat(disk, op, bytes, lat, queue_ns, device_ns, flags, err);
+
+	ptk.disk = disk;
+	ptk.part = part;
+	ptk.op = op;
+	if (!count_cnt(&io_parts, &ptk, bytes, &created))
+		__sync_fetch_and_add(&drops_parts_full, 1);
+
+	if (flags & KTOP_IO_F_ATTR) {
+		pk.tgid = tgid;
+		pk.disk = disk;
+		pk.op = op;
+		if (!count_cnt(&io_procs, &pk, bytes, &created))
+			__sync_fetch_and_add(&drops_proc_full, 1);
+		else if (created)
+			bpf_map_update_elem(&io_comm, &tgid, comm, BPF_ANY);
+	}
+
+	if (lat < targ_slow_ns)
+		return 0;
+	e = bpf_ringbuf_reserve(&io_slow, sizeof(*e), 0);
+	if (!e) {
+		__sync_fetch_and_add(&drops_slow, 1);
+		return 0;
+	}
+	e->ts_ns = now;
+	e->lat_ns = lat;
+	e->queue_ns = queue_ns;
+	e->device_ns = device_ns;
+	e->sector = sector;
+	e->bytes = bytes;
+	e->disk = disk;
+	e->part = part;
+	e->tgid = (flags & KTOP_IO_F_ATTR) ? tgid : 0;
+	e->op = op;
+	e->flags = flags;
+	e->error = err;
+	__builtin_memcpy(e->comm, comm, sizeof(comm));
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+SEC("tp_btf/block_io_start")
+int BPF_PROG(block_io_start_btf, struct request *rq)
+{
+	return on_start(rq);
+}
+
+SEC("raw_tp/block_io_start")
+int BPF_PROG(block_io_start_raw, struct request *rq)
+{
+	return on_start(rq);
+}
+
+SEC("tp_btf/block_rq_insert")
+int BPF_PROG(block_rq_insert_btf, struct request *rq)
+{
+	return on_insert(rq);
+}
+
+SEC("raw_tp/block_rq_insert")
+int BPF_PROG(block_rq_insert_raw, struct request *rq)
+{
+	return on_insert(rq);
+}
+
+SEC("tp_btf/block_rq_issue")
+int BPF_PROG(block_rq_issue_btf, struct request *rq)
+{
+	return on_issue(rq);
+}
+
+SEC("raw_tp/block_rq_issue")
+int BPF_PROG(block_rq_issue_raw, struct request *rq)
+{
+	return on_issue(rq);
+}
+
+SEC("tp_btf/block_rq_requeue")
+int BPF_PROG(block_rq_requeue_btf, struct request *rq)
+{
+	return on_requeue(rq);
+}
+
+SEC("raw_tp/block_rq_requeue")
+int BPF_PROG(block_rq_requeue_raw, struct request *rq)
+{
+	return on_requeue(rq);
+}
+
+SEC("tp_btf/block_rq_merge")
+int BPF_PROG(block_rq_merge_btf, struct request *rq)
+{
+	return on_merge(rq);
+}
+
+SEC("raw_tp/block_rq_merge")
+int BPF_PROG(block_rq_merge_raw, struct request *rq)
+{
+	return on_merge(rq);
+}
+
+SEC("tp_btf/block_rq_complete")
+int BPF_PROG(block_rq_complete_btf, struct request *rq, blk_status_t error, unsigned int nr_bytes)
+{
+	return on_complete(rq, error, nr_bytes);
+}
+
+SEC("raw_tp/block_rq_complete")
+int BPF_PROG(block_rq_complete_raw, struct request *rq, blk_status_t error, unsigned int nr_bytes)
+{
+	return on_complete(rq, error, nr_bytes);
+}
