@@ -4,17 +4,29 @@
 #include <time.h>
 #include "core/fmt.h"
 
+/* Three significant digits in at most 6 characters: 999ns 1.23us 12.3us 123us. */
+static char *fmt_unit(char *buf, size_t n, double v, const char *unit)
+{
+	if (v < 9.995)
+		snprintf(buf, n, "%.2f%s", v, unit);
+	else if (v < 99.95)
+		snprintf(buf, n, "%.1f%s", v, unit);
+	else
+		snprintf(buf, n, "%.0f%s", v, unit);
+	return buf;
+}
+
 /* See fmt.h. */
 char *fmt_ns(char *buf, size_t n, uint64_t ns)
 {
 	if (ns < 1000)
 		snprintf(buf, n, "%uns", (unsigned)ns);
-	else if (ns < 1000000)
-		snprintf(buf, n, "%.1fus", ns / 1e3);
-	else if (ns < 1000000000)
-		snprintf(buf, n, "%.2fms", ns / 1e6);
+	else if (ns < 999500)
+		fmt_unit(buf, n, ns / 1e3, "us");
+	else if (ns < 999500000)
+		fmt_unit(buf, n, ns / 1e6, "ms");
 	else
-		snprintf(buf, n, "%.2fs", ns / 1e9);
+		fmt_unit(buf, n, ns / 1e9, "s");
 	return buf;
 }
 

@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* "950ns", "12.3us", "4.56ms", "1.20s"; "-" for 0 when dash is set. Returns buf. */
+/* "950ns", "12.3us", "4.56ms", "1.20s": three significant digits, at most 6 characters. Returns buf. */
 char *fmt_ns(char *buf, size_t n, uint64_t ns);
 /* "512B", "4.0K", "12.5M", "3.2G" (powers of 1024). Returns buf. */
 char *fmt_bytes(char *buf, size_t n, double bytes);

@@ -9,9 +9,9 @@
 enum { C_NAME, C_CALLS, C_ERR, C_TIME, C_AVG, C_P50, C_P95, C_P99, C_MAX, C_N };
 
 static const struct ui_col cols[C_N] = {
-	[C_NAME] = { "SYSCALL", -20 }, [C_CALLS] = { "CALLS/s", 9 }, [C_ERR] = { "ERR/s", 8 },
-	[C_TIME] = { "TIME%", 6 }, [C_AVG] = { "AVG", 8 }, [C_P50] = { "P50", 8 },
-	[C_P95] = { "P95", 8 }, [C_P99] = { "P99", 8 }, [C_MAX] = { "MAX", 8 },
+	[C_NAME] = { "SYSCALL", -16 }, [C_CALLS] = { "CALLS/s", 8 }, [C_ERR] = { "ERR/s", 7 },
+	[C_TIME] = { "TIME%", 6 }, [C_AVG] = { "AVG", 7 }, [C_P50] = { "P50", 7 },
+	[C_P95] = { "P95", 7 }, [C_P99] = { "P99", 7 }, [C_MAX] = { "MAX", 7 },
 };
 
 static int sort_col;

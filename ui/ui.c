@@ -55,31 +55,36 @@ static void draw_header(struct ui *u, const struct ktop_snapshot *s)
 	strftime(tbuf, sizeof(tbuf), "%H:%M:%S", &tm);
 	fmt_ns(iv, sizeof(iv), u->o->interval_ns);
 	fmt_bytes(rss, sizeof(rss), s->self_rss_kb * 1024.0);
-	snprintf(line, sizeof(line), " ktop %s  %s  %s  %s  every %s  ktop cpu %.1f%% rss %s  lost %llu",
-		 s->version, s->host, s->kernel, tbuf, iv, s->self_cpu_pct, rss,
-		 (unsigned long long)s->lost_events);
 	ui_color_on(u, UI_C_HEADER);
 	mvhline(0, 0, ' ', COLS);
+	snprintf(line, sizeof(line), " ktop %s ", s->version);
 	x = ui_put(0, 0, COLS, line);
 	ui_color_off(u, UI_C_HEADER);
-	x++;
+	/* badges first, so a narrow terminal never hides them */
 	if (u->frozen && x < COLS) {
 		ui_color_on(u, UI_C_FROZEN);
-		x += ui_put(0, x, COLS - x, " FROZEN ") + 1;
+		x += ui_put(0, x, COLS - x, " FROZEN ");
 		ui_color_off(u, UI_C_FROZEN);
 	}
 	if (u->pid && x < COLS) {
 		snprintf(line, sizeof(line), " PID %u ", u->pid);
 		ui_color_on(u, UI_C_FROZEN);
-		x += ui_put(0, x, COLS - x, line) + 1;
+		x += ui_put(0, x, COLS - x, line);
 		ui_color_off(u, UI_C_FROZEN);
 	}
 	if (u->filter[0] && x < COLS) {
 		snprintf(line, sizeof(line), " /%s ", u->filter);
 		ui_color_on(u, UI_C_FROZEN);
-		ui_put(0, x, COLS - x, line);
+		x += ui_put(0, x, COLS - x, line);
 		ui_color_off(u, UI_C_FROZEN);
 	}
+	snprintf(line, sizeof(line), " %s  %s  %s  every %s  ktop cpu %.1f%% rss %s  lost %llu",
+		 s->host, s->kernel, tbuf, iv, s->self_cpu_pct, rss,
+		 (unsigned long long)s->lost_events);
+	ui_color_on(u, UI_C_HEADER);
+	if (x < COLS)
+		ui_put(0, x, COLS - x, line);
+	ui_color_off(u, UI_C_HEADER);
 	/* tab bar */
 	move(1, 0);
 	clrtoeol();
