@@ -75,7 +75,9 @@ void json_write_string(FILE *f, const char *s, size_t len)
 
 static void sep(struct jw *w, const char *key)
 {
-	if (w->depth > 0 && w->count[w->depth - 1]++)
+	/* count[] covers JW_DEPTH levels; deeper members get no comma rather
+	 * than a write past the struct (no writer nests that deep) */
+	if (w->depth > 0 && w->depth <= JW_DEPTH && w->count[w->depth - 1]++)
 		fputc(',', w->f);
 	if (key) {
 		json_write_string(w->f, key, strlen(key));
