@@ -73,8 +73,8 @@ if [ -n "$rows" ] && ! grep -qv read <<<"$rows"; then ok "filter keeps only rows
 else bad "filter rows: $(echo $rows)"; fi
 keys Escape
 hasnt "Esc clears the filter" "/read"
-for i in $(seq 1 14); do screen; grep -q "h help" "$TMPD/screen" && break; sleep 0.5; done
-has "status line shows key hints once messages age out" "h help .* q quit"
+for i in $(seq 1 14); do screen; grep -q "h:help" "$TMPD/screen" && break; sleep 0.5; done
+has "status line shows key hints once messages age out" "h:help .* q:quit"
 keys w
 has "w reports the snapshot path" "snapshot written: .*ktop-[0-9]{8}-[0-9]{6}\.json"
 js=$(ls "$TMPD"/ktop-*.json 2>/dev/null | head -1)
