@@ -115,7 +115,7 @@ static void draw_status(struct ui *u, const struct ktop_snapshot *s)
 	if (u->status[0] && now_mono_ns() < u->status_until_ns)
 		text = u->status;
 	if (!text) {
-		snprintf(buf, sizeof(buf), "h:help 1-4:tab <>:sort r:reverse Enter:detail f:freeze "
+		snprintf(buf, sizeof(buf), "h:help 1-4:tab <>:sort r:rev Enter:detail f:freeze "
 			 "w:snapshot /:filter q:quit");
 		text = buf;
 	}
