@@ -276,6 +276,13 @@ int cli_parse(int argc, char **argv, struct ktop_opts *o, char *err, size_t errl
 		case ':':
 			return fail(err, errlen, "option '%.40s' needs a value", argv[optind - 1]);
 		default:
+			/* getopt_long reports a known long option given a value it
+			 * does not take ("--json=1") with optopt set to its val */
+			if (optopt >= 256 || (optopt && strchr("bvhV", optopt))) {
+				t = (int)strcspn(argv[optind - 1], "=");
+				return fail(err, errlen, "option '%.*s' takes no value",
+					    t < 40 ? t : 40, argv[optind - 1]);
+			}
 			if (optopt)
 				return fail(err, errlen, "unknown option '-%c'", optopt);
 			return fail(err, errlen, "unknown option '%.40s'", argv[optind - 1]);
