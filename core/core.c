@@ -9,6 +9,7 @@
 #include "core/core.h"
 #include "core/collector.h"
 #include "core/msg.h"
+#include "core/procinfo.h"
 
 const char *const ktop_tab_names[KTOP_TAB_MAX] = {
 	[KTOP_TAB_SYSCALLS] = "syscalls",
@@ -32,6 +33,7 @@ static struct {
 	uint64_t iteration;
 	uint64_t last_mono_ns;
 	uint64_t last_cpu_ns;
+	const struct ktop_opts *o;
 	bool open;
 } core;
 
@@ -67,6 +69,7 @@ int core_open(const struct ktop_opts *o)
 	if (!core.snap[0] || !core.snap[1])
 		return -ENOMEM;
 	core.open = true;
+	core.o = o;
 	for (i = 0; i < KTOP_TAB_MAX; i++) {
 		struct ktop_tab_status *st = &core.status[i];
 
@@ -92,6 +95,23 @@ int core_open(const struct ktop_opts *o)
 	return running ? 0 : -ENODEV;
 }
 
+/* -p processes that have exited: the run goes on and says so. */
+static void exited_note(struct ktop_snapshot *s)
+{
+	size_t len = 0;
+	int i;
+
+	s->exited[0] = 0;
+	for (i = 0; core.o && i < core.o->npids; i++) {
+		if (proc_alive(core.o->pids[i]))
+			continue;
+		len += snprintf(s->exited + len, sizeof(s->exited) - len, "%s%u",
+				len ? ", " : "-p process exited: ", core.o->pids[i]);
+		if (len >= sizeof(s->exited))
+			break;
+	}
+}
+
 /* See core.h. */
 int core_poll(void)
 {
@@ -115,6 +135,7 @@ int core_poll(void)
 		snprintf(s->host, sizeof(s->host), "%.63s", u.nodename);
 		snprintf(s->kernel, sizeof(s->kernel), "%.63s", u.release);
 	}
+	exited_note(s);
 	for (i = 0; i < KTOP_TAB_MAX; i++) {
 		struct ktop_tab_status *st = &core.status[i];
 
@@ -129,6 +150,8 @@ int core_poll(void)
 			s->tab[i] = *st;
 		}
 		s->lost_events += s->tab[i].lost;
+		if (s->exited[0] && s->tab[i].state == KTOP_TAB_RUNNING && !s->tab[i].note[0])
+			snprintf(s->tab[i].note, sizeof(s->tab[i].note), "%s", s->exited);
 	}
 	core.last_mono_ns = mono;
 	core.last_cpu_ns = cpu;

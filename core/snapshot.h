@@ -39,6 +39,7 @@ struct ktop_snapshot {
 	char host[64];
 	char kernel[64];
 	char version[32];
+	char exited[128];		/* "-p process exited: 123, 456", or "" */
 	struct ktop_tab_status tab[KTOP_TAB_MAX];
 	struct ktop_sc_snap sc;
 	struct ktop_mem_snap mem;
