@@ -130,7 +130,7 @@ fuzz fuzz-smoke: $(CORE_LIB)
 
 bench: deps-bench
 	$(Q)$(MAKE) --no-print-directory all $(WORKLOADS) $(O)/bench/floor.bpf.o $(O)/bench/floor
-	$(Q)tests/bench/run.sh
+	$(Q)KTOP=$(abspath $(BIN)) WL=$(O)/workloads BENCH_O=$(O) tests/bench/run.sh
 
 $(O)/bench/floor.bpf.o: tests/bench/floor.bpf.c $(O)/vmlinux.h | $(O)/bench/.
 	$(call msg,BPF,$@)
