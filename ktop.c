@@ -134,6 +134,15 @@ int main(int argc, char **argv)
 		o.no_color = true;
 	if (getenv("KTOP_FORCE_RAW_TP") && !strcmp(getenv("KTOP_FORCE_RAW_TP"), "1"))
 		o.force_raw_tp = true;
+	if (o.replay) {		/* no BPF, no privilege needed */
+		setup_signals();
+		rc = ui_replay(&o, &stop_sig, err, sizeof(err));
+		if (rc < 0) {
+			fprintf(stderr, "ktop: %s\n", err);
+			return EXIT_USAGE;
+		}
+		return rc;
+	}
 	for (i = 0; i < o.npids; i++) {
 		if (!proc_alive(o.pids[i])) {
 			fprintf(stderr, "ktop: -p %u: no such process\n", o.pids[i]);

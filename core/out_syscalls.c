@@ -2,10 +2,35 @@
 /* Syscalls sections of the JSON and text writers. */
 #include <string.h>
 #include "core/out.h"
+#include "core/replay.h"
 #include "core/fmt.h"
 #include "core/sanitize.h"
 
 #define TEXT_ROWS	20
+
+#define ROW_PROCS	5		/* heaviest processes listed in each row */
+
+/* The row's heaviest processes, from the (process, syscall) pairs (sorted by time). */
+static void top_procs(struct jw *w, const struct ktop_sc_snap *sc, uint32_t nr)
+{
+	uint32_t i, n = 0;
+
+	jw_arr(w, "processes");
+	for (i = 0; i < sc->npairs && n < ROW_PROCS; i++) {
+		const struct ktop_sc_pair *p = &sc->pairs[i];
+
+		if (p->nr != nr)
+			continue;
+		jw_obj(w, NULL);
+		jw_u64(w, "pid", p->pid);
+		jw_u64(w, "count", p->count);
+		jw_u64(w, "errors", p->errors);
+		jw_u64(w, "total_ns", p->total_ns);
+		jw_obj_end(w);
+		n++;
+	}
+	jw_arr_end(w);
+}
 
 /* See out.h. */
 void out_json_syscalls(struct jw *w, const struct ktop_snapshot *s)
@@ -27,6 +52,8 @@ void out_json_syscalls(struct jw *w, const struct ktop_snapshot *s)
 		jw_u64(w, "p95_ns", r->p95_ns);
 		jw_u64(w, "p99_ns", r->p99_ns);
 		jw_u64(w, "max_ns", r->max_ns);
+		out_json_hist(w, "hist", r->hist);
+		top_procs(w, sc, r->nr);
 		jw_obj_end(w);
 	}
 	jw_arr_end(w);
@@ -79,5 +106,49 @@ void out_text_syscalls(FILE *f, const struct ktop_snapshot *s)
 			fmt_count(a, sizeof(a), p->count / secs),
 			fmt_count(b, sizeof(b), p->errors / secs),
 			fmt_ns(c, sizeof(c), p->total_ns));
+	}
+}
+
+/* See replay.h: the inverse of out_json_syscalls(). */
+void replay_syscalls(const struct jv *tab, struct ktop_snapshot *s)
+{
+	struct ktop_sc_snap *sc = &s->sc;
+	const struct jv *rows = jv_arr(tab, "rows"), *procs = jv_arr(tab, "processes");
+	size_t i, j;
+
+	for (i = 0; rows && i < rows->n && sc->nrows < KTOP_SC_ROWS_MAX; i++) {
+		const struct jv *o = &rows->kids[i], *pp = jv_arr(o, "processes");
+		struct ktop_sc_row *r = &sc->rows[sc->nrows++];
+
+		jv_str(o, "name", r->name, sizeof(r->name));
+		r->nr = (uint32_t)jv_u64(o, "nr");
+		r->count = jv_u64(o, "count");
+		r->errors = jv_u64(o, "errors");
+		r->total_ns = jv_u64(o, "total_ns");
+		r->p50_ns = jv_u64(o, "p50_ns");
+		r->p95_ns = jv_u64(o, "p95_ns");
+		r->p99_ns = jv_u64(o, "p99_ns");
+		r->max_ns = jv_u64(o, "max_ns");
+		replay_hist(jv_arr(o, "hist"), r->hist);
+		sc->total_ns += r->total_ns;
+		for (j = 0; pp && j < pp->n && sc->npairs < KTOP_SC_PAIRS_MAX; j++) {
+			struct ktop_sc_pair *q = &sc->pairs[sc->npairs++];
+
+			q->nr = r->nr;
+			q->pid = (uint32_t)jv_u64(&pp->kids[j], "pid");
+			q->count = jv_u64(&pp->kids[j], "count");
+			q->errors = jv_u64(&pp->kids[j], "errors");
+			q->total_ns = jv_u64(&pp->kids[j], "total_ns");
+		}
+	}
+	for (i = 0; procs && i < procs->n && sc->nprocs < KTOP_SC_PROCS_MAX; i++) {
+		const struct jv *o = &procs->kids[i];
+		struct ktop_sc_proc *p = &sc->procs[sc->nprocs++];
+
+		p->pid = (uint32_t)jv_u64(o, "pid");
+		jv_str(o, "comm", p->comm, sizeof(p->comm));
+		p->count = jv_u64(o, "count");
+		p->errors = jv_u64(o, "errors");
+		p->total_ns = jv_u64(o, "total_ns");
 	}
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The dashboard: curses setup, the tick-driven loop, header, tab bar, keys, status line. */
 #include <curses.h>
+#include <errno.h>
 #include <langinfo.h>
 #include <locale.h>
 #include <stdlib.h>
@@ -9,6 +10,7 @@
 #include "core/core.h"
 #include "core/fmt.h"
 #include "core/msg.h"
+#include "core/replay.h"
 #include "core/snapfile.h"
 #include "ui/ui.h"
 #include "ui/ui_int.h"
@@ -28,6 +30,38 @@ static const struct screen *const screens[KTOP_TAB_MAX] = {
 };
 
 static volatile int curses_on;
+
+/* Where snapshots come from: core's collectors (live) or a recording. */
+static struct {
+	struct replay *r;		/* NULL: live */
+	size_t idx, n;
+	struct ktop_snapshot *snap;	/* replay: the decoded current record */
+} src;
+
+static const struct ktop_snapshot *src_current(void)
+{
+	return src.r ? src.snap : core_snapshot();
+}
+
+/* Next snapshot: poll the collectors, or step the recording by delta records
+ * (clamped at both ends). Returns the interval until the next step. */
+static uint64_t src_step(long delta, uint64_t interval_ns)
+{
+	long i;
+
+	if (!src.r) {
+		core_poll();
+		return interval_ns;
+	}
+	i = (long)src.idx + delta;
+	if (i < 0)
+		i = 0;
+	if (i >= (long)src.n)
+		i = (long)src.n - 1;
+	src.idx = (size_t)i;
+	replay__get(src.r, src.idx, src.snap);
+	return src.snap->interval_ns ? src.snap->interval_ns : interval_ns;
+}
 
 /* See ui.h. */
 void ui_restore(void)
@@ -53,7 +87,7 @@ static void draw_header(struct ui *u, const struct ktop_snapshot *s)
 
 	localtime_r(&t, &tm);
 	strftime(tbuf, sizeof(tbuf), "%H:%M:%S", &tm);
-	fmt_ns(iv, sizeof(iv), u->o->interval_ns);
+	fmt_ns(iv, sizeof(iv), src.r ? s->interval_ns : u->o->interval_ns);
 	fmt_bytes(rss, sizeof(rss), s->self_rss_kb * 1024.0);
 	ui_color_on(u, UI_C_HEADER);
 	mvhline(0, 0, ' ', COLS);
@@ -61,9 +95,15 @@ static void draw_header(struct ui *u, const struct ktop_snapshot *s)
 	x = ui_put(0, 0, COLS, line);
 	ui_color_off(u, UI_C_HEADER);
 	/* badges first, so a narrow terminal never hides them */
+	if (src.r && x < COLS) {
+		snprintf(line, sizeof(line), " REPLAY %zu/%zu ", src.idx + 1, src.n);
+		ui_color_on(u, UI_C_TAB_ACTIVE);
+		x += ui_put(0, x, COLS - x, line);
+		ui_color_off(u, UI_C_TAB_ACTIVE);
+	}
 	if (u->frozen && x < COLS) {
 		ui_color_on(u, UI_C_FROZEN);
-		x += ui_put(0, x, COLS - x, " FROZEN ");
+		x += ui_put(0, x, COLS - x, src.r ? " PAUSED " : " FROZEN ");
 		ui_color_off(u, UI_C_FROZEN);
 	}
 	if (u->pid && x < COLS) {
@@ -312,7 +352,17 @@ static int key(struct ui *u, int ch, const struct ktop_snapshot *shown, struct k
 		else
 			u->filter[0] = 0;
 		break;
+	case KEY_LEFT: case KEY_RIGHT:
+		if (src.r) {
+			src_step(ch == KEY_LEFT ? -1 : 1, 0);
+			u->frozen = true;	/* stepping pauses the replay */
+		}
+		break;
 	case 'f': case ' ':
+		if (src.r) {
+			u->frozen = !u->frozen;
+			break;
+		}
 		if (u->frozen) {
 			free(*frozen);
 			*frozen = NULL;
@@ -354,6 +404,28 @@ static int key(struct ui *u, int ch, const struct ktop_snapshot *shown, struct k
 }
 
 /* See ui.h. */
+int ui_replay(const struct ktop_opts *o, volatile int *stop, char *err, size_t errlen)
+{
+	int rc;
+
+	rc = replay__open(&src.r, o->replay, err, errlen);
+	if (rc)
+		return rc;
+	src.n = replay__count(src.r);
+	src.snap = calloc(1, sizeof(*src.snap));
+	if (!src.snap) {
+		replay__free(src.r);
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	rc = ui_run(o, stop);
+	free(src.snap);
+	replay__free(src.r);
+	src.r = NULL;
+	return rc;
+}
+
+/* See ui.h. */
 int ui_run(const struct ktop_opts *o, volatile int *stop)
 {
 	static struct ui u;
@@ -385,19 +457,25 @@ int ui_run(const struct ktop_opts *o, volatile int *stop)
 	u.color = !o->no_color && has_colors();
 	ui_widgets_init(&u);
 
-	core_poll();			/* baseline, drawn at once: first frame without waiting */
-	draw(&u, core_snapshot());
-	tick_init(&t, core_snapshot()->mono_ns, o->interval_ns);
-	uint64_t next = tick_next(&t, now_mono_ns());
+	uint64_t step = src_step(0, o->interval_ns);	/* live: the baseline, drawn at once */
+	draw(&u, src_current());
+	tick_init(&t, now_mono_ns(), o->interval_ns);
+	uint64_t next = now_mono_ns() + step;
 
 	while (!*stop) {
 		uint64_t now = now_mono_ns();
 		int ms;
 
 		if (now >= next) {
-			core_poll();	/* collection goes on while frozen */
-			next = tick_next(&t, now_mono_ns());
-			shown = frozen ? frozen : core_snapshot();
+			if (src.r) {	/* replay: the recorded interval of the next record */
+				if (!u.frozen && src.idx + 1 < src.n)
+					step = src_step(1, o->interval_ns);
+				next = now + step;
+			} else {
+				src_step(0, 0);	/* collection goes on while frozen */
+				next = tick_next(&t, now_mono_ns());
+			}
+			shown = frozen ? frozen : src_current();
 			draw(&u, shown);
 			continue;
 		}
@@ -406,13 +484,13 @@ int ui_run(const struct ktop_opts *o, volatile int *stop)
 		ch = getch();
 		if (ch == ERR)
 			continue;
-		shown = frozen ? frozen : core_snapshot();
+		shown = frozen ? frozen : src_current();
 		if (ch == KEY_RESIZE) {
 			clear();	/* a resize needs the full repaint */
 		} else if (key(&u, ch, shown, &frozen)) {
 			break;
 		}
-		shown = frozen ? frozen : core_snapshot();
+		shown = frozen ? frozen : src_current();
 		draw(&u, shown);
 	}
 	free(frozen);

@@ -1,0 +1,258 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Replay of recordings: line index over a mapped file, records decoded on demand. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "core/out.h"
+#include "core/replay.h"
+
+struct replay {
+	const char *map;
+	size_t size;
+	size_t *off, *len;		/* each record's line */
+	size_t n;
+};
+
+static void (*const decoders[KTOP_TAB_MAX])(const struct jv *, struct ktop_snapshot *) = {
+	[KTOP_TAB_SYSCALLS] = replay_syscalls,
+	[KTOP_TAB_MEMORY] = replay_memory,
+	[KTOP_TAB_LOCKS] = replay_locks,
+	[KTOP_TAB_IO] = replay_io,
+};
+
+/* See replay.h. */
+void replay_hist(const struct jv *arr, uint64_t *hist)
+{
+	size_t i;
+
+	memset(hist, 0, KTOP_HIST_BUCKETS * sizeof(*hist));
+	if (!arr || arr->type != JV_ARR)
+		return;
+	for (i = 0; i < arr->n; i++) {
+		const struct jv *pair = &arr->kids[i];
+
+		if (pair->type != JV_ARR || pair->n != 2 || !pair->kids[0].is_uint ||
+		    !pair->kids[1].is_uint)
+			continue;
+		hist[ktop_hist_index(pair->kids[0].u)] += pair->kids[1].u;
+	}
+}
+
+/* See replay.h. */
+void out_json_hist(struct jw *w, const char *key, const uint64_t *hist)
+{
+	unsigned i;
+
+	jw_arr(w, key);
+	for (i = 0; i < KTOP_HIST_BUCKETS; i++) {
+		if (!hist[i])
+			continue;
+		jw_arr(w, NULL);
+		jw_u64(w, NULL, ktop_hist_lower(i));
+		jw_u64(w, NULL, hist[i]);
+		jw_arr_end(w);
+	}
+	jw_arr_end(w);
+}
+
+/* See replay.h. */
+void replay_decode(const struct jv *root, struct ktop_snapshot *s)
+{
+	char ts[64];
+	int i;
+
+	memset(s, 0, sizeof(*s));
+	jv_str(root, "version", s->version, sizeof(s->version));
+	jv_str(root, "host", s->host, sizeof(s->host));
+	jv_str(root, "kernel", s->kernel, sizeof(s->kernel));
+	s->interval_ns = jv_u64(root, "interval_ns");
+	s->iteration = jv_u64(root, "iteration");
+	s->lost_events = jv_u64(root, "lost_events");
+	s->self_cpu_pct = jv_num(root, "self_cpu_pct");
+	s->self_rss_kb = jv_u64(root, "self_rss_kb");
+	jv_str(root, "timestamp", ts, sizeof(ts));
+	{
+		struct tm tm;
+		int ms = 0;
+		char *end;
+
+		memset(&tm, 0, sizeof(tm));
+		end = strptime(ts, "%Y-%m-%dT%H:%M:%S", &tm);
+		if (end) {
+			if (*end == '.')
+				ms = atoi(end + 1);
+			s->real_ns = (int64_t)timegm(&tm) * 1000000000ll + (int64_t)ms * 1000000;
+		}
+	}
+	for (i = 0; i < KTOP_TAB_MAX; i++) {
+		const struct jv *t = jv_get(root, ktop_tab_names[i]);
+		struct ktop_tab_status *st = &s->tab[i];
+
+		if (!t || t->type != JV_OBJ) {
+			st->state = KTOP_TAB_OFF;
+			continue;
+		}
+		if (jv_get(t, "disabled")) {
+			st->state = KTOP_TAB_DISABLED;
+			jv_str(t, "disabled", st->why, sizeof(st->why));
+			continue;
+		}
+		st->state = KTOP_TAB_RUNNING;
+		jv_str(t, "attach", st->attach, sizeof(st->attach));
+		jv_str(t, "note", st->note, sizeof(st->note));
+		st->lost = jv_u64(t, "lost_events");
+		decoders[i](t, s);
+	}
+}
+
+/* See replay.h. */
+int replay__open(struct replay **out, const char *path, char *err, size_t errlen)
+{
+	struct replay *r;
+	struct stat st;
+	size_t i, start, cap = 0;
+	int fd, e;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		e = -errno;
+		snprintf(err, errlen, "--replay %s: %s", path, strerror(-e));
+		return e;
+	}
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size == 0) {
+		e = S_ISREG(st.st_mode) ? -ENODATA : -EINVAL;
+		snprintf(err, errlen, "--replay %s: %s", path,
+			 e == -ENODATA ? "empty file" : "not a regular file");
+		close(fd);
+		return e;
+	}
+	r = calloc(1, sizeof(*r));
+	if (!r) {
+		close(fd);
+		return -ENOMEM;
+	}
+	r->size = st.st_size;
+	r->map = mmap(NULL, r->size, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (r->map == MAP_FAILED) {
+		e = -errno;
+		free(r);
+		snprintf(err, errlen, "--replay %s: %s", path, strerror(-e));
+		return e;
+	}
+	for (start = 0, i = 0; i <= r->size; i++) {
+		if (i < r->size && r->map[i] != '\n')
+			continue;
+		if (i > start) {
+			if (r->n == cap) {
+				size_t nc = cap ? cap * 2 : 256;
+				size_t *o = realloc(r->off, nc * sizeof(*o)), *l;
+
+				if (!o)
+					goto nomem;
+				r->off = o;
+				l = realloc(r->len, nc * sizeof(*l));
+				if (!l)
+					goto nomem;
+				r->len = l;
+				cap = nc;
+			}
+			r->off[r->n] = start;
+			r->len[r->n] = i - start;
+			r->n++;
+		}
+		start = i + 1;
+	}
+	if (!r->n) {
+		replay__free(r);
+		snprintf(err, errlen, "--replay %s: no records", path);
+		return -ENODATA;
+	}
+	{	/* the first record must be a ktop record */
+		struct jv *v = NULL;
+
+		if (json_parse(r->map + r->off[0], r->len[0], &v, NULL) || !jv_get(v, "interval_ns")) {
+			jv_free(v);
+			replay__free(r);
+			snprintf(err, errlen, "--replay %s: not a ktop JSON recording (ktop -b --json)",
+				 path);
+			return -EINVAL;
+		}
+		jv_free(v);
+	}
+	*out = r;
+	return 0;
+nomem:
+	replay__free(r);
+	return -ENOMEM;
+}
+
+/* See replay.h. */
+void replay__free(struct replay *r)
+{
+	if (!r)
+		return;
+	if (r->map && r->map != MAP_FAILED)
+		munmap((void *)r->map, r->size);
+	free(r->off);
+	free(r->len);
+	free(r);
+}
+
+/* See replay.h. */
+size_t replay__count(const struct replay *r)
+{
+	return r ? r->n : 0;
+}
+
+/* See replay.h. */
+int replay__get(struct replay *r, size_t i, struct ktop_snapshot *s)
+{
+	struct jv *v = NULL;
+	size_t where = 0;
+	int err, t;
+
+	if (i >= r->n)
+		return -ERANGE;
+	err = json_parse(r->map + r->off[i], r->len[i], &v, &where);
+	if (err) {
+		memset(s, 0, sizeof(*s));
+		for (t = 0; t < KTOP_TAB_MAX; t++) {
+			s->tab[t].state = KTOP_TAB_DISABLED;
+			snprintf(s->tab[t].why, sizeof(s->tab[t].why),
+				 "record %zu is not valid JSON (byte %zu)", i + 1, where);
+		}
+		return err;
+	}
+	replay_decode(v, s);
+	jv_free(v);
+	return 0;
+}
+
+/*
+ * Tabs whose JSON section has no decoder yet replay as "no data": these
+ * weak stand-ins are replaced by the real decoders in core/out_<tab>.c.
+ */
+__attribute__((weak)) void replay_memory(const struct jv *tab, struct ktop_snapshot *s)
+{
+	(void)tab;
+	snprintf(s->tab[KTOP_TAB_MEMORY].note, sizeof(s->tab[0].note), "replay of this tab is not supported");
+}
+
+__attribute__((weak)) void replay_locks(const struct jv *tab, struct ktop_snapshot *s)
+{
+	(void)tab;
+	snprintf(s->tab[KTOP_TAB_LOCKS].note, sizeof(s->tab[0].note), "replay of this tab is not supported");
+}
+
+__attribute__((weak)) void replay_io(const struct jv *tab, struct ktop_snapshot *s)
+{
+	(void)tab;
+	snprintf(s->tab[KTOP_TAB_IO].note, sizeof(s->tab[0].note), "replay of this tab is not supported");
+}

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Replay: read a JSON Lines recording (ktop -b --json) or a snapshot file back into snapshots. */
+#ifndef KTOP_REPLAY_H
+#define KTOP_REPLAY_H
+#include <stddef.h>
+#include "core/snapshot.h"
+#include "core/json.h"
+#include "core/jsonr.h"
+
+struct replay;
+
+/*
+ * Map path and index its lines. Returns 0 and *out, or -errno with one line
+ * in err (file unreadable, empty, or no line that parses as a ktop record).
+ */
+int replay__open(struct replay **out, const char *path, char *err, size_t errlen);
+void replay__free(struct replay *r);
+/* Number of records (non-empty lines). */
+size_t replay__count(const struct replay *r);
+/*
+ * Decode record i into s (all of it is overwritten). Returns 0, or -EINVAL
+ * when that line is not valid JSON (s then says so in every tab's note),
+ * -ERANGE for i out of range.
+ */
+int replay__get(struct replay *r, size_t i, struct ktop_snapshot *s);
+
+/* Decode one parsed record (also used by the fuzzer). Missing members read
+ * as zero or empty; never fails on well-formed but unexpected content. */
+void replay_decode(const struct jv *root, struct ktop_snapshot *s);
+
+/* Per-tab decoders, next to each tab's JSON writer. */
+void replay_syscalls(const struct jv *tab, struct ktop_snapshot *s);
+void replay_memory(const struct jv *tab, struct ktop_snapshot *s);
+void replay_locks(const struct jv *tab, struct ktop_snapshot *s);
+void replay_io(const struct jv *tab, struct ktop_snapshot *s);
+
+/* Sparse histogram [[lower_ns, count], ...] back into buckets. */
+void replay_hist(const struct jv *arr, uint64_t *hist);
+/* Sparse histogram writer, the inverse of replay_hist(). */
+void out_json_hist(struct jw *w, const char *key, const uint64_t *hist);
+
+#endif
