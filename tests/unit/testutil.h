@@ -355,4 +355,154 @@ static inline void tu_mem_close(struct tu_mem *m)
 	m->f = NULL;
 }
 
+/* ---- checkers shared by the unit tests and the fuzz harnesses ------------ */
+
+/*
+ * What a JSON reader must get back from json_write_string(s, n): well-formed
+ * UTF-8 sequences unchanged (NUL and control bytes included, escaped on the
+ * wire), and each byte that starts no well-formed sequence as the code point
+ * U+00NN (the \u00NN escape of json.h). out needs room for 2 * n bytes.
+ */
+static inline size_t tu_json_model(const unsigned char *in, size_t n, unsigned char *out)
+{
+	size_t i = 0, o = 0;
+	int l;
+
+	while (i < n) {
+		l = tu_utf8_len(in + i, n - i);
+		if (l) {
+			memcpy(out + o, in + i, l);
+			o += l;
+			i += l;
+		} else {
+			o += tu_put_utf8(out + o, in[i]);
+			i++;
+		}
+	}
+	return o;
+}
+
+/*
+ * NULL when lit[0..litlen) is what json_write_string(s, n) must write: one
+ * valid RFC 8259 string literal with no raw control byte or DEL that decodes
+ * to tu_json_model(s). Otherwise a static description of what is wrong.
+ */
+static inline const char *tu_json_string_violation(const char *s, size_t n,
+						    const char *lit, size_t litlen)
+{
+	unsigned char *want = malloc(2 * n + 1);
+	char *got = malloc(litlen + 1);
+	const char *why = NULL;
+	size_t wlen, i;
+	long glen;
+
+	if (!want || !got) {
+		why = "out of memory in the checker";
+		goto out;
+	}
+	for (i = 0; i < litlen; i++)
+		if ((unsigned char)lit[i] < 0x20 || lit[i] == 0x7f) {
+			why = "raw control byte or DEL in the literal";
+			goto out;
+		}
+	if (tu_json_valid(lit, litlen)) {
+		why = "not a valid JSON value";
+		goto out;
+	}
+	glen = tu_json_decode_string(lit, litlen, got, litlen + 1);
+	if (glen < 0) {
+		why = "not exactly one JSON string literal";
+		goto out;
+	}
+	wlen = tu_json_model((const unsigned char *)s, n, want);
+	if ((size_t)glen != wlen || memcmp(got, want, wlen))
+		why = "decodes to something other than the input";
+out:
+	free(want);
+	free(got);
+	return why;
+}
+
+static inline int tu_hexv(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+/*
+ * NULL when dst, returned as ret by str_sanitize(dst, n, src, srclen), keeps
+ * every promise of sanitize.h: NUL-terminated at ret < n; no C0 byte, DEL,
+ * ESC or C1 control (C2 80..9F); valid UTF-8; a backslash only in "\\",
+ * "\e" or "\xNN"; decodes back to a prefix of src that ends on a character
+ * boundary and is shorter than src only when the next unit could not fit.
+ * *used gets the length of that prefix. Otherwise what is wrong.
+ */
+static inline const char *tu_sanitize_violation(const char *src, size_t srclen, size_t n,
+						 const char *dst, size_t ret, size_t *used)
+{
+	const unsigned char *o = (const unsigned char *)dst;
+	size_t i, d = 0, end = strnlen(src, srclen);
+	char *dec;
+	const char *why = NULL;
+	int h1, h2;
+
+	*used = 0;
+	if (ret >= n || dst[ret] || strlen(dst) != ret)
+		return "not NUL-terminated at the returned length inside n";
+	if (!tu_utf8_valid(dst, ret))
+		return "output is not valid UTF-8";
+	dec = malloc(ret + 1);
+	if (!dec)
+		return "out of memory in the checker";
+	for (i = 0; i < ret && !why; i++) {
+		if (o[i] < 0x20 || o[i] == 0x7f) {
+			why = "control byte, ESC or DEL in the output";
+		} else if (o[i] == 0xc2 && i + 1 < ret && o[i + 1] >= 0x80 && o[i + 1] <= 0x9f) {
+			why = "C1 control in the output";
+		} else if (o[i] != '\\') {
+			dec[d++] = dst[i];
+		} else if (i + 1 >= ret) {
+			why = "lone backslash at the end";
+		} else if (o[i + 1] == '\\') {
+			dec[d++] = '\\';
+			i += 1;
+		} else if (o[i + 1] == 'e') {
+			dec[d++] = 0x1b;
+			i += 1;
+		} else if (o[i + 1] != 'x' || i + 3 >= ret ||
+			   (h1 = tu_hexv(o[i + 2])) < 0 || (h2 = tu_hexv(o[i + 3])) < 0) {
+			why = "backslash not followed by \\, e or xNN";
+		} else {
+			dec[d++] = (char)(h1 << 4 | h2);
+			i += 3;
+		}
+	}
+	if (!why && (d > end || memcmp(dec, src, d)))
+		why = "does not decode to a prefix of the input";
+	/* cut only for lack of room: the next unit (at most 4 bytes out) did not fit */
+	if (!why && d < end && ret + 4 + 1 <= n)
+		why = "stopped early with room left";
+	/* the cut is on a character boundary: a well-formed sequence of the
+	 * input (other than a C1 control, which is escaped byte by byte) is
+	 * either wholly in the output or wholly out of it */
+	if (!why) {
+		for (i = 0; i < d; ) {
+			const unsigned char *u = (const unsigned char *)src + i;
+			int l = tu_utf8_len(u, end - i);
+
+			if (l < 1 || (l == 2 && u[0] == 0xc2 && u[1] < 0xa0))
+				l = 1;
+			i += l;
+		}
+		if (i != d)
+			why = "cut inside a character";
+	}
+	free(dec);
+	*used = d;
+	return why;
+}
+
 #endif /* KTOP_TESTUTIL_H */
