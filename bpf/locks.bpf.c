@@ -1,0 +1,310 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Locks tab: wait time per contended kernel lock, its caller stacks and waiting processes, from lock:contention_*. */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "ktop/locks.h"
+#include "common.bpf.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+#define EEXIST	17
+
+const volatile __u64 targ_long_ns = 1000000;	/* waits this long go to the ring buffer */
+
+/* One contention a thread is inside: begin time, lock, flags, stack. */
+struct lock_wait {
+	__u64 ts;
+	__u64 addr;
+	__u32 flags;
+	__s32 stack_id;
+};
+
+/*
+ * Contentions of a thread, innermost last. They nest: a writer queued on an
+ * rwsem contends the rwsem's wait_lock spinlock, an interrupt can contend a
+ * spinlock while the task waits for another. Lives and dies with the thread.
+ */
+struct lock_tstate {
+	struct lock_wait w[KTOP_LOCK_NEST];
+	__u32 depth;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct lock_tstate);
+} lock_tstate SEC(".maps");
+
+/* Big values (the histogram): allocated per lock seen, not preallocated. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, KTOP_LOCK_MAX);
+	__type(key, struct ktop_lock_key);
+	__type(value, struct ktop_lock_stat);
+} lock_stats SEC(".maps");
+
+/* All zero: the initial value of a new lock_stats entry (too big for the stack). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct ktop_lock_stat);
+} lock_zero SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, KTOP_LOCK_CALLER_MAX);
+	__type(key, struct ktop_lock_caller_key);
+	__type(value, struct ktop_lock_part);
+} lock_callers SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, KTOP_LOCK_WAITER_MAX);
+	__type(key, struct ktop_lock_waiter_key);
+	__type(value, struct ktop_lock_part);
+} lock_waiters SEC(".maps");
+
+/* Command name of each waiting process, written when it first waits on a lock. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, KTOP_LOCK_WAITER_MAX);
+	__type(key, __u32);
+	__type(value, struct ktop_lock_comm);
+} lock_comm SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
+	__uint(max_entries, KTOP_LOCK_STACK_MAX);
+	__type(key, __u32);
+	__uint(value_size, KTOP_LOCK_STACK_DEPTH * sizeof(__u64));
+} lock_stacks SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, KTOP_LOCK_RB_BYTES);
+} lock_events SEC(".maps");
+
+__u64 drops_state = 0;		/* begin not recorded: no task storage */
+__u64 drops_nest = 0;		/* begin not recorded: KTOP_LOCK_NEST deep already */
+__u64 drops_stack = 0;		/* stack not captured (collision or error); counted without it */
+__u64 drops_lock_full = 0;	/* contention not counted: lock_stats full */
+__u64 drops_caller_full = 0;	/* caller breakdown lost: lock_callers full */
+__u64 drops_waiter_full = 0;	/* waiter breakdown lost: lock_waiters full */
+__u64 drops_long = 0;		/* long wait not reported: ring buffer full */
+
+static __always_inline int on_begin(void *ctx, __u64 addr, __u32 flags)
+{
+	struct lock_tstate *s;
+	struct lock_wait *w;
+	__u64 now = bpf_ktime_get_ns();
+	__u32 d;
+
+	if (ktop_filtered_out(bpf_get_current_pid_tgid() >> 32))
+		return 0;
+	s = bpf_task_storage_get(&lock_tstate, bpf_get_current_task_btf(), 0,
+				 BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!s) {
+		__sync_fetch_and_add(&drops_state, 1);
+		return 0;
+	}
+	d = s->depth;
+	if (d > 0 && d <= KTOP_LOCK_NEST && s->w[(d - 1) & (KTOP_LOCK_NEST - 1)].addr == addr) {
+		/* same lock again: a mutex that stopped spinning and sleeps now */
+		s->w[(d - 1) & (KTOP_LOCK_NEST - 1)].flags = flags;
+		return 0;
+	}
+	if (d >= KTOP_LOCK_NEST) {
+		/* Only when ends went missing (attached mid-wait, recursion
+		 * guard): start over rather than stay full. */
+		__sync_fetch_and_add(&drops_nest, 1);
+		d = 0;
+	}
+	w = &s->w[d & (KTOP_LOCK_NEST - 1)];
+	w->ts = now;
+	w->addr = addr;
+	w->flags = flags;
+	/* The stack walk runs while the task waits anyway, not while it holds the lock. */
+	w->stack_id = bpf_get_stackid(ctx, &lock_stacks, 0);
+	if (w->stack_id < 0)
+		__sync_fetch_and_add(&drops_stack, 1);
+	s->depth = d + 1;
+	return 0;
+}
+
+/* What the lock is to the task that waited for it, if BPF can tell. */
+static __always_inline __u32 classify(__u64 addr)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct sighand_struct *sighand;
+	struct files_struct *files;
+	struct mm_struct *mm;
+
+	mm = BPF_CORE_READ(task, mm);
+	if (mm) {
+		if (addr == (__u64)&mm->mmap_lock)
+			return KTOP_LOCK_CLASS_MMAP;
+		if (addr == (__u64)&mm->mmap_lock.wait_lock)
+			return KTOP_LOCK_CLASS_MMAP_WAIT;
+	}
+	sighand = BPF_CORE_READ(task, sighand);
+	if (sighand && addr == (__u64)&sighand->siglock)
+		return KTOP_LOCK_CLASS_SIGLOCK;
+	files = BPF_CORE_READ(task, files);
+	if (files && addr == (__u64)&files->file_lock)
+		return KTOP_LOCK_CLASS_FILES;
+	return KTOP_LOCK_CLASS_NONE;
+}
+
+/* Add one wait to a caller or waiter entry, creating it; returns 1 when it
+ * was created, 0 when it existed, -1 when the map is full. */
+static __always_inline int part_add(void *map, void *key, __u64 dt)
+{
+	struct ktop_lock_part *p, init = { .contentions = 1, .wait_ns = dt };
+	long err;
+
+	p = bpf_map_lookup_elem(map, key);
+	if (p) {
+		__sync_fetch_and_add(&p->contentions, 1);
+		__sync_fetch_and_add(&p->wait_ns, dt);
+		return 0;
+	}
+	err = bpf_map_update_elem(map, key, &init, BPF_NOEXIST);
+	if (!err)
+		return 1;
+	if (err == -EEXIST) {	/* another CPU created it since our lookup */
+		p = bpf_map_lookup_elem(map, key);
+		if (p) {
+			__sync_fetch_and_add(&p->contentions, 1);
+			__sync_fetch_and_add(&p->wait_ns, dt);
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static __always_inline void account(const struct lock_wait *w, __u64 now)
+{
+	struct ktop_lock_key key = { .addr = w->addr, .type = ktop_lock_type_norm(w->flags) };
+	struct ktop_lock_caller_key ck = { .addr = w->addr, .type = key.type,
+					   .stack_id = w->stack_id < 0 ? -1 : w->stack_id };
+	struct ktop_lock_waiter_key wk = { .addr = w->addr, .type = key.type };
+	__u64 dt = now - w->ts, pid_tgid = bpf_get_current_pid_tgid();
+	struct ktop_lock_stat *st;
+	struct ktop_lock_event *e;
+	struct ktop_lock_comm c;
+	__u32 zero = 0, idx, class;
+	int r;
+
+	st = bpf_map_lookup_elem(&lock_stats, &key);
+	if (!st) {
+		void *init = bpf_map_lookup_elem(&lock_zero, &zero);
+
+		if (init)
+			bpf_map_update_elem(&lock_stats, &key, init, BPF_NOEXIST);
+		st = bpf_map_lookup_elem(&lock_stats, &key);
+		if (!st) {
+			__sync_fetch_and_add(&drops_lock_full, 1);
+			return;
+		}
+	}
+	class = classify(w->addr);
+	__sync_fetch_and_add(&st->contentions, 1);
+	__sync_fetch_and_add(&st->wait_ns, dt);
+	if (dt > st->max_ns)
+		st->max_ns = dt;
+	idx = ktop_hist_index(dt);
+	if (idx < KTOP_HIST_BUCKETS)	/* always; tells the verifier */
+		__sync_fetch_and_add(&st->hist[idx], 1);
+	if (st->class != class || (class && st->owner != (__u32)(pid_tgid >> 32))) {
+		st->class = class;
+		st->owner = class ? pid_tgid >> 32 : 0;
+	}
+
+	if (part_add(&lock_callers, &ck, dt) < 0)
+		__sync_fetch_and_add(&drops_caller_full, 1);
+	wk.tgid = pid_tgid >> 32;
+	r = part_add(&lock_waiters, &wk, dt);
+	if (r < 0) {
+		__sync_fetch_and_add(&drops_waiter_full, 1);
+	} else if (r > 0 && !bpf_map_lookup_elem(&lock_comm, &wk.tgid)) {
+		bpf_get_current_comm(c.comm, sizeof(c.comm));
+		bpf_map_update_elem(&lock_comm, &wk.tgid, &c, BPF_ANY);
+	}
+
+	if (dt < targ_long_ns)
+		return;
+	e = bpf_ringbuf_reserve(&lock_events, sizeof(*e), 0);
+	if (!e) {
+		__sync_fetch_and_add(&drops_long, 1);
+		return;
+	}
+	e->end_ns = now;
+	e->wait_ns = dt;
+	e->addr = w->addr;
+	e->type = key.type;
+	e->class = class;
+	e->owner = class ? pid_tgid >> 32 : 0;
+	e->tgid = pid_tgid >> 32;
+	e->tid = (__u32)pid_tgid;
+	e->stack_id = ck.stack_id;
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	/* user space drains once per interval: no wake-up per record */
+	bpf_ringbuf_submit(e, BPF_RB_NO_WAKEUP);
+}
+
+static __always_inline int on_end(__u64 addr)
+{
+	struct lock_tstate *s;
+	struct lock_wait w;
+	__u64 now = bpf_ktime_get_ns();
+	__u32 d, i;
+
+	s = bpf_task_storage_get(&lock_tstate, bpf_get_current_task_btf(), 0, 0);
+	if (!s)
+		return 0;	/* filtered out, or the wait began before we attached */
+	d = s->depth;
+	if (d > KTOP_LOCK_NEST)
+		d = KTOP_LOCK_NEST;
+	/* innermost first; anything above the match lost its end: drop it */
+#pragma unroll
+	for (i = KTOP_LOCK_NEST; i > 0; i--) {
+		if (i > d)
+			continue;
+		if (s->w[i - 1].addr != addr)
+			continue;
+		w = s->w[i - 1];
+		s->depth = i - 1;
+		account(&w, now);
+		return 0;
+	}
+	return 0;
+}
+
+SEC("tp_btf/contention_begin")
+int BPF_PROG(contention_begin_btf, void *lock, unsigned int flags)
+{
+	return on_begin(ctx, (__u64)lock, flags);
+}
+
+SEC("tp_btf/contention_end")
+int BPF_PROG(contention_end_btf, void *lock, int ret)
+{
+	return on_end((__u64)lock);
+}
+
+SEC("raw_tp/contention_begin")
+int BPF_PROG(contention_begin_raw, void *lock, unsigned int flags)
+{
+	return on_begin(ctx, (__u64)lock, flags);
+}
+
+SEC("raw_tp/contention_end")
+int BPF_PROG(contention_end_raw, void *lock, int ret)
+{
+	return on_end((__u64)lock);
+}
