@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include "core/bpfstats.h"
 #include "core/cli.h"
 #include "core/core.h"
 #include "core/msg.h"
@@ -164,6 +165,8 @@ int main(int argc, char **argv)
 		return EXIT_FAIL;
 	}
 	atexit(core_close);
+	if (o.bpf_stats && (rc = bpfstats_set(true)))
+		msg_warn("--bpf-stats: the kernel refused BPF_ENABLE_STATS: %s", strerror(-rc));
 	msg_flush(stderr, MSG_WARN);
 	if (priv_drop())
 		msg_warn("could not drop unneeded capabilities: %s", strerror(errno));

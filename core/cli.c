@@ -30,6 +30,7 @@ const char cli_usage[] =
 "      --snapshot-dir D where the w key writes (default: working directory)\n"
 "      --replay FILE    show a file recorded with -b --json in the dashboard\n"
 "      --no-color       no colors (also when NO_COLOR is set)\n"
+"      --bpf-stats      measure ktop's own BPF run time (costs ~2 clock reads per event)\n"
 "  -v, --verbose        show libbpf's messages\n"
 "  -h, --help           this help;  -V, --version  the version\n"
 "\n"
@@ -42,7 +43,7 @@ const char cli_usage[] =
 
 enum {
 	OPT_JSON = 256, OPT_PANES, OPT_LEAK_AGE, OPT_MEM_MODE, OPT_SNAPDIR, OPT_REPLAY,
-	OPT_NO_COLOR, OPT_MEM_MAX, OPT_LOCK_LONG, OPT_IO_SLOW, OPT_IO_FLAG,
+	OPT_NO_COLOR, OPT_BPF_STATS, OPT_MEM_MAX, OPT_LOCK_LONG, OPT_IO_SLOW, OPT_IO_FLAG,
 };
 
 static const struct option longopts[] = {
@@ -63,6 +64,7 @@ static const struct option longopts[] = {
 	{ "snapshot-dir", required_argument, NULL, OPT_SNAPDIR },
 	{ "replay", required_argument, NULL, OPT_REPLAY },
 	{ "no-color", no_argument, NULL, OPT_NO_COLOR },
+	{ "bpf-stats", no_argument, NULL, OPT_BPF_STATS },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -262,6 +264,9 @@ int cli_parse(int argc, char **argv, struct ktop_opts *o, char *err, size_t errl
 			break;
 		case OPT_NO_COLOR:
 			o->no_color = true;
+			break;
+		case OPT_BPF_STATS:
+			o->bpf_stats = true;
 			break;
 		case 'v':
 			o->verbose++;

@@ -8,6 +8,8 @@
 #include <sys/utsname.h>
 #include "core/core.h"
 #include "core/collector.h"
+#include "core/histo.h"
+#include "core/bpfstats.h"
 #include "core/msg.h"
 #include "core/procinfo.h"
 
@@ -34,6 +36,7 @@ static struct {
 	uint64_t last_mono_ns;
 	uint64_t last_cpu_ns;
 	const struct ktop_opts *o;
+	uint64_t bpf_run_ns, bpf_run_cnt;	/* previous reading */
 	bool open;
 } core;
 
@@ -136,6 +139,16 @@ int core_poll(void)
 		snprintf(s->kernel, sizeof(s->kernel), "%.63s", u.release);
 	}
 	exited_note(s);
+	if (bpfstats_on()) {
+		uint64_t ns, cnt;
+
+		bpfstats_read(&ns, &cnt);
+		s->bpf_stats = 1;
+		s->bpf_run_ns = delta_u64(core.bpf_run_ns, ns);
+		s->bpf_run_cnt = delta_u64(core.bpf_run_cnt, cnt);
+		core.bpf_run_ns = ns;
+		core.bpf_run_cnt = cnt;
+	}
 	for (i = 0; i < KTOP_TAB_MAX; i++) {
 		struct ktop_tab_status *st = &core.status[i];
 

@@ -31,6 +31,7 @@ struct ktop_opts {
 	bool batch;			/* -b */
 	bool json;			/* --json */
 	bool no_color;			/* --no-color or NO_COLOR */
+	bool bpf_stats;			/* --bpf-stats: BPF_ENABLE_STATS from the start */
 	bool force_raw_tp;		/* KTOP_FORCE_RAW_TP=1: exercise the fallback */
 	int verbose;			/* -v: libbpf messages */
 	const char *output;		/* -o FILE */

@@ -29,6 +29,10 @@ int out_json_write(FILE *f, const struct ktop_snapshot *s, const struct ktop_vie
 	jw_str(&w, "kernel", s->kernel);
 	jw_dbl(&w, "self_cpu_pct", s->self_cpu_pct);
 	jw_u64(&w, "self_rss_kb", s->self_rss_kb);
+	if (s->bpf_stats) {
+		jw_u64(&w, "bpf_run_ns", s->bpf_run_ns);
+		jw_u64(&w, "bpf_run_cnt", s->bpf_run_cnt);
+	}
 	for (i = 0; i < KTOP_TAB_MAX; i++) {
 		const struct ktop_tab_status *t = &s->tab[i];
 

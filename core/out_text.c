@@ -26,8 +26,13 @@ int out_text_write(FILE *f, const struct ktop_snapshot *s)
 		s->version, fmt_iso8601(ts, sizeof(ts), s->real_ns), san(s->host),
 		san(s->kernel), fmt_ns(d, sizeof(d), s->interval_ns),
 		(unsigned long long)s->iteration);
-	fprintf(f, "ktop cpu %.2f%%  rss %llu KiB  lost events %llu\n", s->self_cpu_pct,
+	fprintf(f, "ktop cpu %.2f%%  rss %llu KiB  lost events %llu", s->self_cpu_pct,
 		(unsigned long long)s->self_rss_kb, (unsigned long long)s->lost_events);
+	if (s->bpf_stats)
+		fprintf(f, "  bpf %.3f ms/s (%llu runs)", s->interval_ns ?
+			s->bpf_run_ns / 1e6 / (s->interval_ns / 1e9) : 0.0,
+			(unsigned long long)s->bpf_run_cnt);
+	fputc('\n', f);
 	for (i = 0; i < KTOP_TAB_MAX; i++) {
 		const struct ktop_tab_status *t = &s->tab[i];
 

@@ -76,6 +76,9 @@ void replay_decode(const struct jv *root, struct ktop_snapshot *s)
 	s->lost_events = jv_u64(root, "lost_events");
 	s->self_cpu_pct = jv_num(root, "self_cpu_pct");
 	s->self_rss_kb = jv_u64(root, "self_rss_kb");
+	s->bpf_stats = jv_get(root, "bpf_run_ns") != NULL;
+	s->bpf_run_ns = jv_u64(root, "bpf_run_ns");
+	s->bpf_run_cnt = jv_u64(root, "bpf_run_cnt");
 	jv_str(root, "timestamp", ts, sizeof(ts));
 	{
 		struct tm tm;

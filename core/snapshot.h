@@ -39,6 +39,9 @@ struct ktop_snapshot {
 	char host[64];
 	char kernel[64];
 	char version[32];
+	int bpf_stats;			/* 1 when BPF run-time statistics are on */
+	uint64_t bpf_run_ns;		/* ktop's BPF programs' run time in the interval */
+	uint64_t bpf_run_cnt;		/* ... and their number of runs */
 	char exited[128];		/* "-p process exited: 123, 456", or "" */
 	struct ktop_tab_status tab[KTOP_TAB_MAX];
 	struct ktop_sc_snap sc;

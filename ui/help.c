@@ -11,6 +11,7 @@ static const char *const keys[] = {
 	"f or Space               freeze / unfreeze the display (collection goes on)",
 	"w                        write a snapshot: ktop-YYYYmmdd-HHMMSS.json and .txt (0600)",
 	"/                        filter rows by text;  p: only the selected row's PID (p again: all)",
+	"s                        BPF run-time statistics on/off (health line; costs ~2 clock reads per event)",
 	"h ? F1                   this help;   q F10 Ctrl-C: quit",
 };
 

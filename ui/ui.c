@@ -10,6 +10,7 @@
 #include "core/core.h"
 #include "core/fmt.h"
 #include "core/msg.h"
+#include "core/bpfstats.h"
 #include "core/replay.h"
 #include "core/snapfile.h"
 #include "ui/ui.h"
@@ -78,6 +79,26 @@ static void status(struct ui *u, const char *text)
 	u->status_until_ns = now_mono_ns() + 5000000000ull;
 }
 
+/* Health, right of the tab bar: losses, untracked allocations, BPF run time. */
+static void draw_health(struct ui *u, const struct ktop_snapshot *s, int x)
+{
+	char line[160], bpf[48];
+	double secs = s->interval_ns ? s->interval_ns / 1e9 : 1;
+	int len;
+
+	if (s->bpf_stats)
+		snprintf(bpf, sizeof(bpf), "bpf %.2fms/s", s->bpf_run_ns / 1e6 / secs);
+	else
+		snprintf(bpf, sizeof(bpf), "bpf stats off");
+	len = snprintf(line, sizeof(line), "lost %llu  untracked %llu  %s",
+		       (unsigned long long)s->lost_events, (unsigned long long)s->mem.untracked, bpf);
+	if (x + len + 1 > COLS)
+		return;
+	ui_color_on(u, s->lost_events || s->mem.untracked ? UI_C_WARN : UI_C_DIM);
+	ui_put(1, COLS - len - 1, len, line);
+	ui_color_off(u, s->lost_events || s->mem.untracked ? UI_C_WARN : UI_C_DIM);
+}
+
 static void draw_header(struct ui *u, const struct ktop_snapshot *s)
 {
 	char line[512], tbuf[16], iv[16], rss[16];
@@ -118,9 +139,8 @@ static void draw_header(struct ui *u, const struct ktop_snapshot *s)
 		x += ui_put(0, x, COLS - x, line);
 		ui_color_off(u, UI_C_FROZEN);
 	}
-	snprintf(line, sizeof(line), " %s  %s  %s  every %s  ktop cpu %.1f%% rss %s  lost %llu",
-		 s->host, s->kernel, tbuf, iv, s->self_cpu_pct, rss,
-		 (unsigned long long)s->lost_events);
+	snprintf(line, sizeof(line), " %s  %s  %s  every %s  ktop cpu %.1f%% rss %s",
+		 s->host, s->kernel, tbuf, iv, s->self_cpu_pct, rss);
 	ui_color_on(u, UI_C_HEADER);
 	if (x < COLS)
 		ui_put(0, x, COLS - x, line);
@@ -139,6 +159,7 @@ static void draw_header(struct ui *u, const struct ktop_snapshot *s)
 		ui_color_off(u, c);
 		x++;
 	}
+	draw_health(u, s, x);
 }
 
 static void draw_status(struct ui *u, const struct ktop_snapshot *s)
@@ -393,6 +414,15 @@ static int key(struct ui *u, int ch, const struct ktop_snapshot *shown, struct k
 			if (!u->pid)
 				status(u, "no process on the selected row");
 		}
+		break;
+	case 's':
+		if (src.r)
+			break;
+		if (bpfstats_set(!bpfstats_on()))
+			status(u, "BPF statistics: the kernel refused BPF_ENABLE_STATS");
+		else
+			status(u, bpfstats_on() ? "BPF run-time statistics on (adds ~2 clock reads per event)"
+				  : "BPF run-time statistics off");
 		break;
 	case 'h': case '?': case KEY_F(1):
 		u->help = true;
