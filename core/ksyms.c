@@ -103,7 +103,8 @@ int ksyms__parse(struct ksyms **out, const char *text, size_t len)
 		type = q[1];
 		name = q + 3;
 		nlen = 0;
-		while (name + nlen < eol && name[nlen] != '\t' && name[nlen] != ' ')
+		/* a NUL ends the name too: text after it would be invisible */
+		while (name + nlen < eol && name[nlen] != '\t' && name[nlen] != ' ' && name[nlen])
 			nlen++;
 		/* absolute symbols (per-CPU offsets, constants) are not addresses */
 		if (!addr || !nlen || type == 'a' || type == 'A' || nlen > 255)

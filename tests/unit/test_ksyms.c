@@ -110,6 +110,7 @@ static void test_malformed_lines_skipped(void **state)
 		"0000000000000000 T zero_addr\n"
 		"0000000000000010 A abs_const\n"		/* absolute: not an address */
 		"ffffffff81000010 a abs_lower\n"
+		"ffffffff81000050 T \0\0hidden_after_nul\n"	/* empty name once NUL ends it (fuzz) */
 		"ffffffff81000100 T good_one\n"
 		"FFFFFFFF81000200 t upper_hex\n"
 		"ffffffff81000300 t with_trailing_space \n"
@@ -123,6 +124,8 @@ static void test_malformed_lines_skipped(void **state)
 	expect_sym(k, 0xffffffff81000300ull, "with_trailing_space", 0);
 	expect_sym(k, 0xffffffff81000404ull, "last_without_newline", 4);
 	assert_null(ksyms__find(k, 0xffffffff810000ffull, NULL));	/* nothing below good_one */
+	assert_int_equal(ksyms__addr(k, ""), 0);
+	assert_int_equal(ksyms__addr(k, "hidden_after_nul"), 0);
 	assert_int_equal(ksyms__addr(k, "glued"), 0);
 	assert_int_equal(ksyms__addr(k, "twospace"), 0);
 	assert_int_equal(ksyms__addr(k, "T"), 0);
