@@ -37,6 +37,7 @@ struct col_sc {
 	struct u64map comms;		/* tgid -> struct ktop_comm */
 	char names[KTOP_SC_MAX][32];
 	uint64_t polls;
+	size_t fill;			/* entries in sc_proc at the last read */
 	uint64_t lost_prev;
 };
 
@@ -261,6 +262,20 @@ static int grow_pairs(struct col_sc *c, size_t want)
 	return 0;
 }
 
+/* Is tgid alive? Asked of /proc once per tgid per sweep. */
+static bool alive_cached(struct u64map *m, uint32_t tgid)
+{
+	unsigned char *v = u64map_get(m, tgid);
+
+	if (!v) {
+		v = u64map_put(m, tgid);
+		if (!v)
+			return true;	/* out of memory: keep the entry */
+		*v = proc_alive(tgid) ? 1 : 2;
+	}
+	return *v == 1;
+}
+
 static int grow_procs(struct col_sc *c, size_t want)
 {
 	struct ktop_sc_proc *t;
@@ -285,7 +300,7 @@ static int read_procs(struct col_sc *c, struct ktop_sc_snap *out, bool sweep)
 	int fd = bpf_map__fd(c->skel->maps.sc_proc);
 	int ncpu = ncpus_possible(), cpu;
 	size_t npairs = 0, nprocs = 0, j;
-	struct u64map per_tgid;
+	struct u64map per_tgid, alive;
 	long n, i;
 
 	n = map_read_all(fd, sizeof(struct ktop_sc_pkey), sizeof(struct ktop_sc_pval), true,
@@ -296,6 +311,7 @@ static int read_procs(struct col_sc *c, struct ktop_sc_snap *out, bool sweep)
 		return -ENOMEM;
 	if (sweep)
 		u64map_clear(&c->comms);	/* tgids get reused: re-learn names */
+	u64map_init(&alive, 1);
 	u64map_clear(&c->pcur);
 	for (i = 0; i < n; i++) {
 		const struct ktop_sc_pkey *k = (const void *)((char *)c->pkeys + i * sizeof(*k));
@@ -320,14 +336,16 @@ static int read_procs(struct col_sc *c, struct ktop_sc_snap *out, bool sweep)
 		d->count = delta_u64(prev ? prev->count : 0, sum.count);
 		d->errors = delta_u64(prev ? prev->errors : 0, sum.errors);
 		d->total_ns = delta_u64(prev ? prev->total_ns : 0, sum.total_ns);
-		if (sweep && !proc_alive(k->tgid)) {
+		if (sweep && !alive_cached(&alive, k->tgid)) {
 			bpf_map_delete_elem(fd, k);
 			bpf_map_delete_elem(bpf_map__fd(c->skel->maps.sc_comm), &k->tgid);
 		}
 		if (d->count)
 			npairs++;
 	}
+	u64map_free(&alive);
 	u64map_swap(&c->pprev, &c->pcur);
+	c->fill = (size_t)n;
 
 	/* per process, from every pair (not only the kept ones) */
 	u64map_init(&per_tgid, sizeof(struct ktop_sc_proc));
@@ -376,7 +394,10 @@ static int col_sc_poll(void *p, struct ktop_snapshot *snap)
 	t = c->prev;
 	c->prev = c->cur;
 	c->cur = t;
-	err = read_procs(c, &snap->sc, ++c->polls % AGE_EVERY == 0);
+	/* sweep out exited processes every AGE_EVERY polls, or at once when the
+	 * map is three quarters full (a fork storm) */
+	err = read_procs(c, &snap->sc, ++c->polls % AGE_EVERY == 0 ||
+			 c->fill * 4 >= (size_t)KTOP_SC_PROC_MAX * 3);
 	if (err)
 		snprintf(st->note, sizeof(st->note), "cannot read per-process stats: %s",
 			 strerror(-err));

@@ -5,7 +5,7 @@
 #include "ktop/hist.h"
 
 #define KTOP_SC_MAX		512	/* syscall numbers 0..511 (x86_64 and arm64 are < 470) */
-#define KTOP_SC_PROC_MAX	16384	/* (process, syscall) pairs tracked at once */
+#define KTOP_SC_PROC_MAX	32768	/* (process, syscall) pairs tracked at once */
 #define KTOP_COMM_LEN		16
 
 /* Per syscall, per CPU, cumulative since load. */
