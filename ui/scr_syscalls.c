@@ -15,9 +15,32 @@ static const struct ui_col cols[C_N] = {
 };
 
 static int sort_col;
+static uint32_t pivot_pid;		/* 'p': the rows show this process's share */
+static const struct ktop_sc_snap *cur;
+
+/* This process's (pid, syscall) pair for the row, or NULL. */
+static const struct ktop_sc_pair *pair_of(const struct ktop_sc_snap *sc, uint32_t pid, uint32_t nr)
+{
+	uint32_t j;
+
+	for (j = 0; j < sc->npairs; j++)
+		if (sc->pairs[j].pid == pid && sc->pairs[j].nr == nr)
+			return &sc->pairs[j];
+	return NULL;
+}
 
 static uint64_t key(const struct ktop_sc_row *r, int col)
 {
+	const struct ktop_sc_pair *p = pivot_pid ? pair_of(cur, pivot_pid, r->nr) : NULL;
+
+	if (p) {		/* pivoted: counts and time of this process only */
+		switch (col) {
+		case C_CALLS: return p->count;
+		case C_ERR: return p->errors;
+		case C_TIME: return p->total_ns;
+		case C_AVG: return p->count ? p->total_ns / p->count : 0;
+		}
+	}
 	switch (col) {
 	case C_CALLS: return r->count;
 	case C_ERR: return r->errors;
@@ -47,23 +70,19 @@ static int cmp(const void *ctx, int a, int b)
 static void list(struct ui *u, const struct ktop_snapshot *s)
 {
 	const struct ktop_sc_snap *sc = &s->sc;
-	uint32_t i, j;
+	uint32_t i;
 
 	u->nrows = 0;
 	for (i = 0; i < sc->nrows && u->nrows < UI_ROWS_MAX; i++) {
 		const struct ktop_sc_row *r = &sc->rows[i];
-		bool ok = ui_match(u, r->name);
 
-		if (u->pid) {		/* pivot: syscalls this process made */
-			ok = false;
-			for (j = 0; j < sc->npairs; j++)
-				if (sc->pairs[j].pid == u->pid && sc->pairs[j].nr == r->nr)
-					ok = true;
-		}
-		if (ok)
+		/* pivot: only the syscalls this process made */
+		if (ui_match(u, r->name) && (!u->pid || pair_of(sc, u->pid, r->nr)))
 			u->rows[u->nrows++] = (int)i;
 	}
 	sort_col = u->t[u->tab].sort;
+	pivot_pid = u->pid;
+	cur = sc;
 	ui_sort_rows(u, cmp, sc);
 }
 
@@ -135,17 +154,25 @@ static void draw(struct ui *u, const struct ktop_snapshot *s, int y, int h)
 		top = ui_scroll(u, th - 1);
 		for (i = 0; i < th - 1 && top + i < u->nrows; i++) {
 			const struct ktop_sc_row *r = &sc->rows[u->rows[top + i]];
+			const struct ktop_sc_pair *p = u->pid ? pair_of(sc, u->pid, r->nr) : NULL;
+			uint64_t n = p ? p->count : r->count, e = p ? p->errors : r->errors;
+			uint64_t tot = p ? p->total_ns : r->total_ns;
 
 			snprintf(cells[C_NAME], 48, "%s", r->name);
-			fmt_count(cells[C_CALLS], 48, r->count / secs);
-			fmt_count(cells[C_ERR], 48, r->errors / secs);
+			fmt_count(cells[C_CALLS], 48, n / secs);
+			fmt_count(cells[C_ERR], 48, e / secs);
 			snprintf(cells[C_TIME], 48, "%.1f",
-				 sc->total_ns ? 100.0 * r->total_ns / sc->total_ns : 0.0);
-			fmt_ns(cells[C_AVG], 48, r->count ? r->total_ns / r->count : 0);
+				 sc->total_ns ? 100.0 * tot / sc->total_ns : 0.0);
+			fmt_ns(cells[C_AVG], 48, n ? tot / n : 0);
+			/* histograms are per syscall over all processes: when pivoted
+			 * to one process its percentiles are unknown, so say "-" */
 			fmt_ns(cells[C_P50], 48, r->p50_ns);
 			fmt_ns(cells[C_P95], 48, r->p95_ns);
 			fmt_ns(cells[C_P99], 48, r->p99_ns);
 			fmt_ns(cells[C_MAX], 48, r->max_ns);
+			if (p)
+				strcpy(cells[C_P50], "-"), strcpy(cells[C_P95], "-"),
+				strcpy(cells[C_P99], "-"), strcpy(cells[C_MAX], "-");
 			ui_table_row(u, y + 1 + i, cols, C_N, cells, top + i == t->sel, -1);
 		}
 		if (!u->nrows)
@@ -157,8 +184,8 @@ static void draw(struct ui *u, const struct ktop_snapshot *s, int y, int h)
 	if (!sel || h - th < 4)
 		return;
 	lw = COLS / 2;
-	snprintf(title, sizeof(title), "%s%s latency (%llu calls)", t->detail ? "Details: " : "",
-		 sel->name, (unsigned long long)sel->count);
+	snprintf(title, sizeof(title), "%s%s latency (%llu calls%s)", t->detail ? "Details: " : "",
+		 sel->name, (unsigned long long)sel->count, u->pid ? ", all processes" : "");
 	ui_hist(u, y + th + 1, 0, lw - 1, h - th - 1, sel->hist, title);
 	draw_procs(u, s, sel, y + th + 1, lw + 1, COLS - lw - 1, h - th - 1);
 }
