@@ -3,28 +3,33 @@
 # mmap/munmap. System-wide, that lock must be the hottest row, typed
 # rwsem:w, named "mmap_lock (pid N)", with hundreds of contentions and a top
 # caller that is a kernel function (in /proc/kallsyms, not a lock primitive).
-# Then again with -p: only that process's waits are counted. Programs must
-# be gone after ktop exits.
+# Then again with -p: only that process's waits are counted. Then a fork
+# storm: the static tasklist_lock shows up as an rwlock written from
+# copy_process (named when kallsyms has data symbols, an address otherwise),
+# and the process's siglock by name. Programs must be gone after ktop exits.
 # raw_tp: yes
 . tests/integ/lib.sh
 need_root
 need_cmd jq
 need_cmd bpftool
 need_tp contention_begin
-[ -x "$WL/lock_mmap" ] || skip "workload $WL/lock_mmap not built (make O=... $WL/lock_mmap)"
+for w in lock_mmap lock_fork; do
+	[ -x "$WL/$w" ] || skip "workload $WL/$w not built (make O=... $WL/$w)"
+done
 SECS=5
 WPID= KTOP_PID=
 trap 'kill $WPID $KTOP_PID 2>/dev/null; rm -rf "$TMPD"' EXIT
 
-# run_phase NAME KTOP_ARGS...: workload under ktop; JSON in $TMPD/NAME.json
+# run_phase NAME WORKLOAD THREADS SECS [-p]: the workload under ktop, JSON
+# in $TMPD/NAME.json; -p: ktop filtered to the workload.
 run_phase() {
-	local name=$1 ids rc i
-	shift
+	local name=$1 wl=$2 nthr=$3 secs=$4 ids rc i
+	shift 4
 	rm -f "$TMPD/go" "$TMPD/done"
 	mkfifo "$TMPD/go"
-	"$WL/lock_mmap" 6 $SECS "$TMPD/go" "$TMPD/done" > "$TMPD/wl.out" &
+	"$WL/$wl" "$nthr" "$secs" "$TMPD/go" "$TMPD/done" > "$TMPD/wl.out" &
 	WPID=$!
-	start_ktop --panes locks -d 1 --lock-long 0.002 "$@" $( [ "$name" = pid ] && echo -p $WPID ) ||
+	start_ktop --panes locks -d 1 --lock-long 0.002 $( [ "${1:-}" = -p ] && echo -p $WPID ) ||
 		{ bad "$name: ktop did not start"; return 1; }
 	wait_attached $KTOP_PID || { bad "$name: ktop did not attach"; cat "$TMPD/err.txt"; return 1; }
 	ids=$(prog_ids_of $KTOP_PID)
@@ -43,7 +48,7 @@ run_phase() {
 	WPID= KTOP_PID=
 }
 
-run_phase all
+run_phase all lock_mmap 6 $SECS
 W=$LAST_WPID
 J=$TMPD/all.json
 check "output is JSON Lines" jq -e . "$J" >/dev/null
@@ -110,10 +115,27 @@ fi
 check "losses (stack collisions, full maps) are a small part of the contentions" bash -c "[ \"\$(jq -s '[.[].locks.lost_events] | add' '$J')\" -lt $(top contentions) ]"
 
 # -p: only the workload's waits are counted
-run_phase pid
+run_phase pid lock_mmap 6 2 -p
 W=$LAST_WPID
 J=$TMPD/pid.json
 check "-p: every waiter is the workload" jq -se "all(.[].locks.rows[].waiters[]; .pid == $W)" "$J"
 check "-p: its mmap_lock is there" jq -se \
 	"any(.[].locks.rows[]; .symbol == \"mmap_lock (pid $W)\" and .contentions > 0)" "$J"
+
+# fork storm: a static rwlock and the process's siglock
+run_phase fork lock_fork 4 3
+W=$LAST_WPID
+J=$TMPD/fork.json
+echo "  workload: $(cat "$TMPD/wl.out")"
+tl='[.[].locks.rows[] | select(.type == "rwlock:w" and .top_caller == "copy_process")]'
+echo "  tasklist_lock rows: $(jq -sc "$tl | map({addr, symbol, contentions})" "$J")"
+check "a static rwlock written from copy_process (tasklist_lock)" jq -se \
+	"$tl | length > 0 and all(.addr | test(\"^0xffffffff\"))" "$J"
+if grep -qE '^[0-9a-f]+ [dDbB] tasklist_lock$' /proc/kallsyms; then
+	check "it is named tasklist_lock" jq -se "$tl | all(.symbol == \"tasklist_lock\")" "$J"
+else
+	check "it is shown by address (no data symbols here)" jq -se "$tl | all(.symbol == \"\")" "$J"
+fi
+check "the workload's siglock, named" jq -se \
+	"any(.[].locks.rows[]; .symbol == \"siglock (pid $W)\" and .kind == \"siglock\" and .type == \"spinlock\")" "$J"
 finish
