@@ -105,6 +105,26 @@ hasnt "no UTF-8 bars in the C locale" "█"
 tmux capture-pane -e -p -t $S > "$TMPD/esc"
 if grep -qE $'\e\\[[0-9;]*3[0-7]m' "$TMPD/esc"; then bad "NO_COLOR: color escapes present"; else ok "NO_COLOR: no color escapes"; fi
 
+echo "replay of a recording"
+"$KTOP" -b --json -n 4 -d 0.8 --panes syscalls > "$TMPD/rec.ndjson" 2>/dev/null
+WAIT=0.4 start 80x24 LANG=C.UTF-8 LC_ALL=C.UTF-8 -- --replay "$TMPD/rec.ndjson"
+screen
+has "replay starts at the first record" "REPLAY 1/4"
+sleep 2.8; screen
+has "replay steps at the recorded interval to the last record" "REPLAY 4/4"
+has "replayed syscalls table" "SYSCALL +CALLS/s"
+keys Left
+has "Left steps back and pauses" "REPLAY 3/4 +PAUSED"
+keys Left Left Left
+has "Left stops at the first record" "REPLAY 1/4 +PAUSED"
+keys Right
+has "Right steps forward" "REPLAY 2/4 +PAUSED"
+keys f
+sleep 2.8; screen
+has "f resumes the replay" "REPLAY 4/4"
+hasnt "resumed: no PAUSED badge" "PAUSED"
+keys q
+
 echo "ui: $pass passed, $fail failed, $skipn skipped"
 record
 [ $fail = 0 ]
