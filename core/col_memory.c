@@ -1,33 +1,1005 @@
 // SPDX-License-Identifier: GPL-2.0
-/* memory collector: not written yet; the tab says so plainly. */
+/* Memory collector: outstanding kernel (kmem tracepoints) or one process's malloc (uprobes) allocations. */
 #include <errno.h>
-#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "memory.skel.h"
+#include "memuser.skel.h"
+#include "ktop/memory.h"
+#include "core/bpfutil.h"
 #include "core/collector.h"
+#include "core/core.h"
+#include "core/histo.h"
+#include "core/ksyms.h"
+#include "core/mem_model.h"
+#include "core/mem_user.h"
+#include "core/procinfo.h"
+#include "core/u64map.h"
+#include "core/usym.h"
 
-static int col_open(void **out, const struct ktop_opts *o, struct ktop_tab_status *st)
+#define LINGER_NS	(30ull * 1000000000ull)	/* an exited process's row stays this long */
+#define LINGER_ZERO_NS	(5ull * 1000000000ull)	/* ... when it left nothing outstanding */
+#define IDLE_POLLS	5		/* a site idle this long with nothing outstanding is swept */
+#define BLIND_MIN	8		/* missed frees before a site can be called blind */
+#define STACKS_PER_PROC	8		/* kernel mode: stacks kept per process */
+#define SCAN_BUDGET	0.03		/* share of the interval the scan of ages may use */
+#define KCACHE_MAX	4096		/* symbolized kernel stacks kept */
+#define UCACHE_MAX	65536		/* symbolized user addresses kept */
+#define COMM_EVERY	10		/* polls between re-reads of a command name */
+#define NLINKS		(2 * KTOP_MEM_FN_MAX + 1)
+
+/* One (process, stack): its counters as last read, kept across polls. */
+struct site {
+	uint64_t allocs, frees, alloc_bytes, free_bytes, missed;	/* cumulative */
+	uint64_t d_allocs, d_frees;	/* in this interval */
+	uint64_t oldest_ts;		/* oldest outstanding allocation at the last scan; 0 none */
+	uint32_t kind;
+	uint32_t idle;			/* polls without allocations or frees */
+	bool blinded;			/* kernel mode: its call site went on the blind list */
+	uint64_t wo_allocs, wo_bytes;	/* written off: blind allocations dropped by the scan */
+	struct mem_trend trend;		/* user mode: each site is a row */
+};
+
+static uint64_t site_out_allocs(const struct site *s)
 {
-	(void)out;
-	(void)o;
-	snprintf(st->why, sizeof(st->why), "the memory collector is not implemented yet");
-	return -ENOSYS;
+	return mem_outstanding(s->allocs, s->frees + s->wo_allocs);
 }
 
-static int col_poll(void *c, struct ktop_snapshot *snap)
+static uint64_t site_out_bytes(const struct site *s)
 {
-	(void)c;
-	(void)snap;
+	return mem_outstanding(s->alloc_bytes, s->free_bytes + s->wo_bytes);
+}
+
+/*
+ * A site most of whose frees were only found missing when the address was
+ * allocated again (frees through paths without a tracepoint, such as
+ * kfree_rcu() batches and slab sheaves): what it shows outstanding is an
+ * upper bound, so it does not count towards growth and suspicion.
+ */
+static bool site_blind(const struct site *s)
+{
+	return s->missed >= BLIND_MIN && s->missed * 2 > s->frees;
+}
+
+/* One process (kernel mode), kept across polls. */
+struct proc {
+	struct mem_trend trend;
+	uint64_t exited_ns;		/* 0 while alive */
+	uint64_t comm_poll;		/* poll that last read comm */
+	char comm[KTOP_COMM_MAX];
+	uint64_t poll;			/* the sums below are of this poll */
+	uint64_t out_bytes, out_allocs, d_allocs, d_frees, oldest_ts;
+	uint64_t sure_bytes;		/* out_bytes outside blind sites: what the trend follows */
+	uint64_t kind_bytes[KTOP_MEM_KINDS];
+};
+
+struct kstack {
+	uint32_t nframes;
+	char allocator[32];
+	char frames[KTOP_MEM_FRAMES_MAX][KTOP_FRAME_LEN];
+};
+
+struct uframe {
+	char sym[KTOP_FRAME_LEN];
+	char src[KTOP_SRC_LEN];
+};
+
+/* A site with something outstanding, for choosing each process's stacks. */
+struct site_ref {
+	uint32_t tgid;
+	int32_t stack_id;
+	const struct site *s;
+};
+
+struct col_mem {
+	int mode;			/* enum ktop_mem_mode */
+	struct memory_bpf *ks;
+	struct memuser_bpf *us;
+	struct bpf_link *links[NLINKS];
+	int nlinks;
+	int allocs_fd, sites_fd, stacks_fd, comms_fd, blind_fd;
+	uint32_t nblind;		/* call sites put on the blind list */
+	uint64_t capacity, leak_age_ns, interval_ns;
+	struct mem_target tgt;
+	char tgt_comm[KTOP_COMM_MAX];
+	bool tgt_exited;
+	struct ksyms *ksyms;
+	struct usym *usym;
+	bool usym_refreshed;		/* this poll */
+	struct u64map sites, sites_old;	/* (tgid << 32 | stack id) -> struct site */
+	struct u64map procs, procs_old;	/* tgid -> struct proc */
+	struct u64map dropped;		/* tgids dropped: their allocations go at the next scan */
+	struct u64map kcache;		/* stack id -> struct kstack */
+	struct u64map ucache;		/* address -> struct uframe */
+	void *skeys, *svals;
+	size_t scap;
+	void *akeys, *avals;
+	size_t acap;
+	struct site_ref *refs;
+	size_t refcap;
+	struct ktop_mem_row *tmp;	/* every row of this poll, before the cut */
+	size_t tmpcap;
+	uint64_t polls, next_scan_poll, scan_ts;
+	uint64_t untracked_prev, stale_prev, lost_prev;
+};
+
+static uint64_t site_key(uint32_t tgid, int32_t stack_id)
+{
+	return (uint64_t)tgid << 32 | (uint32_t)stack_id;
+}
+
+static void col_mem_free(void *p)
+{
+	struct col_mem *c = p;
+	int i;
+
+	if (!c)
+		return;
+	for (i = 0; i < c->nlinks; i++)
+		bpf_link__destroy(c->links[i]);
+	memuser_bpf__destroy(c->us);
+	memory_bpf__destroy(c->ks);
+	ksyms__free(c->ksyms);
+	usym__free(c->usym);
+	u64map_free(&c->sites);
+	u64map_free(&c->sites_old);
+	u64map_free(&c->procs);
+	u64map_free(&c->procs_old);
+	u64map_free(&c->dropped);
+	u64map_free(&c->kcache);
+	u64map_free(&c->ucache);
+	free(c->skeys);
+	free(c->svals);
+	free(c->akeys);
+	free(c->avals);
+	free(c->refs);
+	free(c->tmp);
+	free(c);
+}
+
+/* Kernel tracepoint pair: choose the flavour, or load neither when the
+ * kernel lacks the tracepoint. Returns whether it will be loaded. */
+static bool choose(struct bpf_program *btf, struct bpf_program *raw, const char *tp, bool use_btf)
+{
+	if (!probe_tracepoint(tp)) {
+		bpf_program__set_autoload(btf, false);
+		bpf_program__set_autoload(raw, false);
+		return false;
+	}
+	prog_choose(btf, raw, use_btf);
+	return true;
+}
+
+static int open_kernel(struct col_mem *c, const struct ktop_opts *o, struct ktop_tab_status *st)
+{
+	static const char *const need[] = { "kmalloc", "kfree", "kmem_cache_alloc", "kmem_cache_free" };
+	struct memory_bpf *s;
+	unsigned i;
+	bool btf;
+	int err;
+
+	for (i = 0; i < sizeof(need) / sizeof(need[0]); i++)
+		if (!probe_tracepoint(need[i])) {
+			snprintf(st->why, sizeof(st->why),
+				 "memory: kernel has no kmem:%s tracepoint (CONFIG_TRACEPOINTS?)", need[i]);
+			return -ENOENT;
+		}
+	s = c->ks = memory_bpf__open();
+	if (!s) {
+		err = -errno;
+		load_error(st, "memory: cannot open BPF object", err);
+		return err;
+	}
+	s->rodata->targ_filter = o->npids > 0;
+	s->rodata->targ_self_tgid = (__u32)getpid();
+	s->rodata->targ_page_size = (__u64)sysconf(_SC_PAGESIZE);
+	bpf_map__set_max_entries(s->maps.allocs, o->mem_max_outstanding);
+	btf = probe_tp_btf_ok(o);
+	choose(s->progs.kmalloc_btf, s->progs.kmalloc_raw, "kmalloc", btf);
+	choose(s->progs.kfree_btf, s->progs.kfree_raw, "kfree", btf);
+	choose(s->progs.kmem_cache_alloc_btf, s->progs.kmem_cache_alloc_raw, "kmem_cache_alloc", btf);
+	choose(s->progs.kmem_cache_free_btf, s->progs.kmem_cache_free_raw, "kmem_cache_free", btf);
+	/* pages are tracked only when both ends are visible */
+	if (probe_tracepoint("mm_page_alloc") && probe_tracepoint("mm_page_free")) {
+		choose(s->progs.mm_page_alloc_btf, s->progs.mm_page_alloc_raw, "mm_page_alloc", btf);
+		choose(s->progs.mm_page_free_btf, s->progs.mm_page_free_raw, "mm_page_free", btf);
+		choose(s->progs.mm_page_free_batched_btf, s->progs.mm_page_free_batched_raw,
+		       "mm_page_free_batched", btf);
+	} else {
+		choose(s->progs.mm_page_alloc_btf, s->progs.mm_page_alloc_raw, "", btf);
+		choose(s->progs.mm_page_free_btf, s->progs.mm_page_free_raw, "", btf);
+		choose(s->progs.mm_page_free_batched_btf, s->progs.mm_page_free_batched_raw, "", btf);
+	}
+	if (probe_tracepoint("percpu_alloc_percpu") && probe_tracepoint("percpu_free_percpu")) {
+		choose(s->progs.mem_percpu_alloc_btf, s->progs.mem_percpu_alloc_raw,
+		       "percpu_alloc_percpu", btf);
+		choose(s->progs.mem_percpu_free_btf, s->progs.mem_percpu_free_raw,
+		       "percpu_free_percpu", btf);
+	} else {
+		choose(s->progs.mem_percpu_alloc_btf, s->progs.mem_percpu_alloc_raw, "", btf);
+		choose(s->progs.mem_percpu_free_btf, s->progs.mem_percpu_free_raw, "", btf);
+	}
+	err = memory_bpf__load(s);
+	if (err) {
+		load_error(st, "memory: kernel refused the BPF programs", err);
+		return err;
+	}
+	err = pid_filter_fill(s->maps.pid_filter, o);
+	if (err) {
+		load_error(st, "memory: cannot set the -p filter", err);
+		return err;
+	}
+	err = memory_bpf__attach(s);
+	if (err) {
+		load_error(st, "memory: cannot attach to the kmem tracepoints", err);
+		return err;
+	}
+	c->allocs_fd = bpf_map__fd(s->maps.allocs);
+	c->sites_fd = bpf_map__fd(s->maps.sites);
+	c->stacks_fd = bpf_map__fd(s->maps.stacks);
+	c->comms_fd = bpf_map__fd(s->maps.comms);
+	c->blind_fd = bpf_map__fd(s->maps.blind);
+	if (ksyms__load(&c->ksyms))
+		c->ksyms = NULL;	/* stacks show addresses */
+	snprintf(st->attach, sizeof(st->attach), "%s", btf ? "tp_btf" : "raw_tp");
 	return 0;
 }
 
-static void col_free(void *c)
+static int open_user(struct col_mem *c, const struct ktop_opts *o, struct ktop_tab_status *st)
 {
-	(void)c;
+	struct memuser_bpf *s;
+	struct {
+		struct bpf_program *entry, *ret;
+		const char *fn;
+	} probes[NLINKS];
+	int np = 0, i, err;
+
+	err = mem_user_find_allocator(o->pids[0], &c->tgt, st->why, sizeof(st->why));
+	if (err)
+		return err;
+	if (proc_read_comm(c->tgt.pid, c->tgt_comm, sizeof(c->tgt_comm)))
+		snprintf(c->tgt_comm, sizeof(c->tgt_comm), "?");
+	s = c->us = memuser_bpf__open();
+	if (!s) {
+		err = -errno;
+		load_error(st, "memory: cannot open BPF object", err);
+		return err;
+	}
+	s->rodata->targ_tgid = c->tgt.pid;
+	s->rodata->targ_page_size = (__u64)sysconf(_SC_PAGESIZE);
+	bpf_map__set_max_entries(s->maps.allocs, o->mem_max_outstanding);
+	err = memuser_bpf__load(s);
+	if (err) {
+		load_error(st, "memory: kernel refused the BPF programs", err);
+		return err;
+	}
+#define PROBE(name) probes[np++] = (typeof(probes[0])){ s->progs.uprobe_##name, s->progs.uret_##name, #name }
+	PROBE(malloc);
+	PROBE(calloc);
+	PROBE(realloc);
+	PROBE(posix_memalign);
+	PROBE(aligned_alloc);
+	PROBE(memalign);
+	PROBE(valloc);
+	PROBE(pvalloc);
+#undef PROBE
+	probes[np++] = (typeof(probes[0])){ s->progs.uprobe_free, NULL, "free" };
+	for (i = 0; i < np; i++) {
+		bool must = !strcmp(probes[i].fn, "malloc") || !strcmp(probes[i].fn, "free");
+
+		/* the return probe first: an entry without its return leaves a pending call */
+		err = probes[i].ret ? mem_user_attach(probes[i].ret, &c->tgt, probes[i].fn, true,
+						      &c->links[c->nlinks]) : 0;
+		if (!err && probes[i].ret)
+			c->nlinks++;
+		if (!err)
+			err = mem_user_attach(probes[i].entry, &c->tgt, probes[i].fn, false,
+					      &c->links[c->nlinks]);
+		if (!err) {
+			c->nlinks++;
+			continue;
+		}
+		if (must || err != -ENOENT) {
+			snprintf(st->why, sizeof(st->why), "memory: cannot put a uprobe on %s in %.80s: %s%s",
+				 probes[i].fn, c->tgt.lib, strerror(-err),
+				 err == -EPERM ? " (run as root, or grant CAP_BPF and CAP_PERFMON)" : "");
+			return err;
+		}
+	}
+	c->allocs_fd = bpf_map__fd(s->maps.allocs);
+	c->sites_fd = bpf_map__fd(s->maps.sites);
+	c->stacks_fd = bpf_map__fd(s->maps.stacks);
+	c->comms_fd = -1;
+	c->blind_fd = -1;
+	if (usym__open(&c->usym, c->tgt.pid))
+		c->usym = NULL;		/* frames show addresses */
+	snprintf(st->attach, sizeof(st->attach), "uprobe");
+	return 0;
+}
+
+static int col_mem_open(void **out, const struct ktop_opts *o, struct ktop_tab_status *st)
+{
+	struct col_mem *c;
+	int err;
+
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return -ENOMEM;
+	c->mode = o->mem_mode;
+	c->capacity = o->mem_max_outstanding;
+	c->leak_age_ns = o->leak_age_ns;
+	c->interval_ns = o->interval_ns ? o->interval_ns : 1000000000ull;
+	u64map_init(&c->sites, sizeof(struct site));
+	u64map_init(&c->sites_old, sizeof(struct site));
+	u64map_init(&c->procs, sizeof(struct proc));
+	u64map_init(&c->procs_old, sizeof(struct proc));
+	u64map_init(&c->dropped, 1);
+	u64map_init(&c->kcache, sizeof(struct kstack));
+	u64map_init(&c->ucache, sizeof(struct uframe));
+	err = c->mode == KTOP_MEM_USER ? open_user(c, o, st) : open_kernel(c, o, st);
+	if (err) {
+		col_mem_free(c);
+		return err;
+	}
+	*out = c;
+	return 0;
+}
+
+/* Read every site's counters into c->sites, carrying state over from the
+ * previous poll; sites that vanished from the map (dropped) vanish here. */
+static int read_sites(struct col_mem *c)
+{
+	long n, i;
+
+	n = map_read_all(c->sites_fd, sizeof(struct ktop_mem_skey), sizeof(struct ktop_mem_sval),
+			 false, &c->skeys, &c->svals, &c->scap);
+	if (n < 0)
+		return (int)n;
+	u64map_swap(&c->sites, &c->sites_old);
+	u64map_clear(&c->sites);
+	for (i = 0; i < n; i++) {
+		const struct ktop_mem_skey *k = (const void *)((char *)c->skeys + i * sizeof(*k));
+		const struct ktop_mem_sval *v = (const void *)((char *)c->svals + i * sizeof(*v));
+		uint64_t key = site_key(k->tgid, k->stack_id);
+		const struct site *old = u64map_get(&c->sites_old, key);
+		struct site *s = u64map_put(&c->sites, key);
+
+		if (!s)
+			return -ENOMEM;
+		if (old)
+			*s = *old;
+		s->d_allocs = delta_u64(s->allocs, v->allocs);
+		s->d_frees = delta_u64(s->frees, v->frees);
+		s->allocs = v->allocs;
+		s->frees = v->frees;
+		s->alloc_bytes = v->alloc_bytes;
+		s->free_bytes = v->free_bytes;
+		s->missed = v->missed;
+		s->kind = v->kind;
+		s->idle = s->d_allocs || s->d_frees ? 0 : s->idle + 1;
+		if (!site_out_allocs(s))
+			s->oldest_ts = 0;
+	}
+	return 0;
+}
+
+/* Delete outstanding allocation key if it is still the one the scan read
+ * (it may have been freed and its address reused since). Returns 0 or -errno. */
+static int drop_alloc(struct col_mem *c, const void *key, const struct ktop_mem_alloc *a)
+{
+	struct ktop_mem_alloc now;
+
+	if (bpf_map_lookup_elem(c->allocs_fd, key, &now) || now.ts_ns != a->ts_ns ||
+	    now.stack_id != a->stack_id || now.tgid != a->tgid)
+		return -ENOENT;
+	return bpf_map_delete_elem(c->allocs_fd, key) ? -errno : 0;
+}
+
+/*
+ * Walk the outstanding map for the age of each site's oldest allocation
+ * (the counters give everything else), and delete the allocations of
+ * dropped processes and of blind call sites (their frees are invisible,
+ * so they would stay outstanding forever; written off as freed). The walk costs
+ * in proportion to the map, so it runs at most every poll and less often
+ * when it would take more than SCAN_BUDGET of the interval.
+ */
+static void scan_ages(struct col_mem *c)
+{
+	uint64_t t0 = now_mono_ns(), dt;
+	size_t j;
+	long n, i;
+
+	if (c->polls < c->next_scan_poll)
+		return;
+	n = map_read_all(c->allocs_fd, sizeof(__u64), sizeof(struct ktop_mem_alloc), false,
+			 &c->akeys, &c->avals, &c->acap);
+	if (n < 0)
+		return;
+	for (j = 0; j < c->sites.cap; j++)
+		if (c->sites.used[j])
+			((struct site *)u64map_val(&c->sites, j))->oldest_ts = 0;
+	for (i = 0; i < n; i++) {
+		const struct ktop_mem_alloc *a = (const void *)((char *)c->avals + i * sizeof(*a));
+		struct site *s = u64map_get(&c->sites, site_key(a->tgid, a->stack_id));
+
+		const void *key = (char *)c->akeys + i * sizeof(__u64);
+
+		if (s && s->blinded) {
+			if (drop_alloc(c, key, a) == 0) {
+				s->wo_allocs++;
+				s->wo_bytes += a->size;
+			}
+		} else if (s) {
+			if (!s->oldest_ts || a->ts_ns < s->oldest_ts)
+				s->oldest_ts = a->ts_ns;
+		} else if (u64map_get(&c->dropped, a->tgid)) {
+			drop_alloc(c, key, a);
+		}
+	}
+	u64map_clear(&c->dropped);
+	dt = now_mono_ns() - t0;
+	c->scan_ts = t0;
+	c->next_scan_poll = c->polls + 1 + (uint64_t)(dt / (SCAN_BUDGET * (double)c->interval_ns));
+}
+
+/* The allocating call site of kernel stack stack_id: the first return
+ * address past the tracing machinery and the allocator, which is the
+ * kmem tracepoints' call_site. Returns it, or 0. */
+static uint64_t call_site_of(struct col_mem *c, int32_t stack_id)
+{
+	__u64 ips[KTOP_MEM_STACK_DEPTH];
+	unsigned i;
+
+	memset(ips, 0, sizeof(ips));
+	if (!c->ksyms || stack_id < 0 || bpf_map_lookup_elem(c->stacks_fd, &stack_id, ips))
+		return 0;
+	for (i = 0; i < KTOP_MEM_STACK_DEPTH && ips[i]; i++) {
+		const char *name = ksyms__find(c->ksyms, ips[i], NULL);
+
+		if (!mem_kframe_is_machinery(name) && !mem_kframe_is_allocator(name))
+			return i > 0 ? ips[i] : 0;
+	}
+	return 0;
+}
+
+/* Kernel mode: put the call sites of slab sites that turned blind on the
+ * kernel's blind list, so their allocations stop being tracked. */
+static void mark_blind(struct col_mem *c)
+{
+	__u8 one = 1;
+	size_t j;
+
+	for (j = 0; j < c->sites.cap; j++) {
+		struct site *s = u64map_val(&c->sites, j);
+		uint64_t addr;
+
+		if (!c->sites.used[j] || s->blinded || s->kind != KTOP_MEM_KIND_SLAB || !site_blind(s))
+			continue;
+		s->blinded = true;
+		addr = call_site_of(c, (int32_t)(uint32_t)c->sites.keys[j]);
+		if (addr && bpf_map_update_elem(c->blind_fd, &addr, &one, BPF_NOEXIST) == 0)
+			c->nblind++;
+	}
+}
+
+static void comm_of(struct col_mem *c, uint32_t tgid, char comm[KTOP_COMM_MAX])
+{
+	struct ktop_mem_comm k;
+
+	if (tgid == KTOP_MEM_IRQ_TGID) {
+		snprintf(comm, KTOP_COMM_MAX, "[interrupt]");
+		return;
+	}
+	if (proc_read_comm(tgid, k.comm, sizeof(k.comm)) &&
+	    bpf_map_lookup_elem(c->comms_fd, &tgid, &k))
+		snprintf(k.comm, sizeof(k.comm), "?");
+	memcpy(comm, k.comm, KTOP_COMM_MAX);
+	comm[KTOP_COMM_MAX - 1] = 0;
+}
+
+static uint64_t age(uint64_t now, uint64_t ts)
+{
+	return ts && now > ts ? now - ts : 0;
+}
+
+/* Kernel mode: sum sites per process, follow each process's trend and
+ * life, drop processes gone for longer than LINGER_NS. */
+static int fold_procs(struct col_mem *c, uint64_t now)
+{
+	size_t j;
+
+	u64map_swap(&c->procs, &c->procs_old);
+	u64map_clear(&c->procs);
+	for (j = 0; j < c->sites.cap; j++) {
+		const struct site *s = u64map_val(&c->sites, j);
+		uint32_t tgid = (uint32_t)(c->sites.keys[j] >> 32);
+		uint64_t bytes;
+		struct proc *p;
+
+		if (!c->sites.used[j])
+			continue;
+		p = u64map_get(&c->procs, tgid);
+		if (!p) {
+			const struct proc *old = u64map_get(&c->procs_old, tgid);
+
+			p = u64map_put(&c->procs, tgid);
+			if (!p)
+				return -ENOMEM;
+			if (old)
+				*p = *old;
+			p->poll = c->polls;
+			p->out_bytes = p->out_allocs = p->d_allocs = p->d_frees = p->oldest_ts = 0;
+			p->sure_bytes = 0;
+			memset(p->kind_bytes, 0, sizeof(p->kind_bytes));
+		}
+		bytes = site_out_bytes(s);
+		p->out_bytes += bytes;
+		p->out_allocs += site_out_allocs(s);
+		p->d_allocs += s->d_allocs;
+		p->d_frees += s->d_frees;
+		if (!site_blind(s)) {
+			p->sure_bytes += bytes;
+			if (s->oldest_ts && (!p->oldest_ts || s->oldest_ts < p->oldest_ts))
+				p->oldest_ts = s->oldest_ts;
+		}
+		if (s->kind < KTOP_MEM_KINDS)
+			p->kind_bytes[s->kind] += bytes;
+	}
+	for (j = 0; j < c->procs.cap; j++) {
+		struct proc *p = u64map_val(&c->procs, j);
+		uint32_t tgid = (uint32_t)c->procs.keys[j];
+
+		if (!c->procs.used[j])
+			continue;
+		mem_trend_push(&p->trend, now, p->sure_bytes);
+		if (!p->comm_poll || c->polls - p->comm_poll >= COMM_EVERY) {
+			if (!p->exited_ns)
+				comm_of(c, tgid, p->comm);
+			p->comm_poll = c->polls;
+		}
+		if (!p->exited_ns && tgid != KTOP_MEM_IRQ_TGID && !proc_alive(tgid))
+			p->exited_ns = now;
+		if (p->exited_ns && now - p->exited_ns > (p->out_allocs ? LINGER_NS : LINGER_ZERO_NS) &&
+		    !u64map_get(&c->dropped, tgid))
+			u64map_put(&c->dropped, tgid);
+	}
+	/*
+	 * Forget in the kernel too: the sites of dropped processes, and
+	 * sites idle with nothing outstanding (short-lived stacks would fill
+	 * the map). A site deleted just as an allocation is counted on it
+	 * can lose that count; the idle wait makes that rare.
+	 */
+	for (j = 0; j < c->sites.cap; j++) {
+		const struct site *s = u64map_val(&c->sites, j);
+		struct ktop_mem_skey k;
+		bool gone;
+
+		if (!c->sites.used[j])
+			continue;
+		k.tgid = (uint32_t)(c->sites.keys[j] >> 32);
+		k.stack_id = (int32_t)(uint32_t)c->sites.keys[j];
+		gone = c->dropped.n && u64map_get(&c->dropped, k.tgid);
+		if (!gone && (s->idle < IDLE_POLLS || site_out_allocs(s)))
+			continue;
+		bpf_map_delete_elem(c->sites_fd, &k);
+		if (gone)
+			bpf_map_delete_elem(c->comms_fd, &k.tgid);
+	}
+	return 0;
+}
+
+static int grow_tmp(struct col_mem *c, size_t want)
+{
+	struct ktop_mem_row *t;
+	size_t cap = c->tmpcap ? c->tmpcap : 256;
+
+	if (want <= c->tmpcap)
+		return 0;
+	while (cap < want)
+		cap *= 2;
+	t = reallocarray(c->tmp, cap, sizeof(*t));
+	if (!t)
+		return -ENOMEM;
+	c->tmp = t;
+	c->tmpcap = cap;
+	return 0;
+}
+
+/* Growth first, then outstanding bytes, then pid: the default order. */
+static int cmp_row(const void *a, const void *b)
+{
+	const struct ktop_mem_row *x = a, *y = b;
+
+	if (x->suspect != y->suspect)
+		return y->suspect - x->suspect;
+	if (x->growth_bytes_per_s != y->growth_bytes_per_s)
+		return x->growth_bytes_per_s < y->growth_bytes_per_s ? 1 : -1;
+	if (x->outstanding_bytes != y->outstanding_bytes)
+		return x->outstanding_bytes < y->outstanding_bytes ? 1 : -1;
+	if (x->pid != y->pid)
+		return x->pid < y->pid ? -1 : 1;
+	return x->stack < y->stack ? -1 : x->stack > y->stack;
+}
+
+static int kernel_rows(struct col_mem *c, struct ktop_mem_snap *m, uint64_t now)
+{
+	size_t j, n = 0;
+
+	if (grow_tmp(c, c->procs.n))
+		return -ENOMEM;
+	for (j = 0; j < c->procs.cap; j++) {
+		const struct proc *p = u64map_val(&c->procs, j);
+		struct ktop_mem_row *r;
+
+		if (!c->procs.used[j] || u64map_get(&c->dropped, c->procs.keys[j]))
+			continue;
+		m->outstanding_bytes += p->out_bytes;
+		m->tracked += p->out_allocs;
+		if (!p->out_allocs && !p->d_allocs && !p->d_frees)
+			continue;
+		r = &c->tmp[n++];
+		memset(r, 0, sizeof(*r));
+		r->pid = (uint32_t)c->procs.keys[j];
+		r->stack = -1;
+		memcpy(r->comm, p->comm, KTOP_COMM_MAX);
+		r->outstanding_bytes = p->out_bytes;
+		r->outstanding_allocs = p->out_allocs;
+		r->allocs = p->d_allocs;
+		r->frees = p->d_frees;
+		r->oldest_age_ns = p->out_allocs ? age(now, p->oldest_ts) : 0;
+		r->growth_bytes_per_s = mem_trend_slope(&p->trend);
+		r->highs = mem_trend_highs(&p->trend);
+		r->suspect = mem_suspect(r->oldest_age_ns, c->leak_age_ns, r->highs);
+		r->exited = p->exited_ns != 0;
+		memcpy(r->kind_bytes, p->kind_bytes, sizeof(r->kind_bytes));
+	}
+	qsort(c->tmp, n, sizeof(c->tmp[0]), cmp_row);
+	m->nrows_total = (uint32_t)n;
+	m->nrows = n < KTOP_MEM_ROWS_MAX ? (uint32_t)n : KTOP_MEM_ROWS_MAX;
+	memcpy(m->rows, c->tmp, m->nrows * sizeof(m->rows[0]));
+	return 0;
+}
+
+static int cmp_ref(const void *a, const void *b)
+{
+	const struct site_ref *x = a, *y = b;
+	uint64_t bx = site_out_bytes(x->s);
+	uint64_t by = site_out_bytes(y->s);
+
+	if (x->tgid != y->tgid)
+		return x->tgid < y->tgid ? -1 : 1;
+	if (bx != by)
+		return bx < by ? 1 : -1;
+	return x->stack_id < y->stack_id ? -1 : x->stack_id > y->stack_id;
+}
+
+/* Symbolized kernel stack stack_id, from the cache or the stack map; NULL
+ * when it cannot be read. */
+static const struct kstack *kstack_get(struct col_mem *c, int32_t stack_id)
+{
+	__u64 ips[KTOP_MEM_STACK_DEPTH];
+	struct kstack *k, tmp;
+	unsigned i, first;
+
+	k = u64map_get(&c->kcache, (uint32_t)stack_id);
+	if (k)
+		return k;
+	memset(&tmp, 0, sizeof(tmp));
+	memset(ips, 0, sizeof(ips));
+	if (bpf_map_lookup_elem(c->stacks_fd, &stack_id, ips))
+		return NULL;
+	/* skip the tracing machinery, then the allocator: the first frame
+	 * past them is the call site; the last allocator frame names the
+	 * allocator entry point */
+	for (first = 0; first < KTOP_MEM_STACK_DEPTH && ips[first]; first++) {
+		const char *name = ksyms__find(c->ksyms, ips[first], NULL);
+
+		if (mem_kframe_is_machinery(name))
+			continue;
+		if (!mem_kframe_is_allocator(name))
+			break;
+		snprintf(tmp.allocator, sizeof(tmp.allocator), "%s", name);
+	}
+	if (first == KTOP_MEM_STACK_DEPTH || !ips[first])
+		first = 0;	/* nothing but allocator: show it all */
+	for (i = first; i < KTOP_MEM_STACK_DEPTH && ips[i] && tmp.nframes < KTOP_MEM_FRAMES_MAX; i++)
+		ksyms__fmt(c->ksyms, ips[i], tmp.frames[tmp.nframes++], KTOP_FRAME_LEN);
+	if (c->kcache.n >= KCACHE_MAX)
+		u64map_clear(&c->kcache);
+	k = u64map_put(&c->kcache, (uint32_t)stack_id);
+	if (!k)
+		return NULL;
+	*k = tmp;
+	return k;
+}
+
+static void fill_kstack(struct col_mem *c, struct ktop_mem_stack *d, int32_t stack_id, uint32_t kind)
+{
+	const struct kstack *k = stack_id >= 0 ? kstack_get(c, stack_id) : NULL;
+
+	if (!k) {
+		d->nframes = 1;
+		snprintf(d->frames[0], KTOP_FRAME_LEN, "[no stack]");
+		snprintf(d->allocator, sizeof(d->allocator), "%s", mem_kind_name(kind));
+		return;
+	}
+	d->nframes = k->nframes;
+	memcpy(d->frames, k->frames, sizeof(d->frames));
+	snprintf(d->allocator, sizeof(d->allocator), "%s", k->allocator[0] ? k->allocator :
+		 mem_kind_name(kind));
+}
+
+static void fill_stack_counts(struct ktop_mem_stack *d, const struct site *s, uint32_t tgid,
+			      uint64_t now)
+{
+	d->pid = tgid;
+	d->kind = s->kind;
+	d->outstanding_bytes = site_out_bytes(s);
+	d->outstanding_allocs = site_out_allocs(s);
+	d->allocs = s->d_allocs;
+	d->frees = s->d_frees;
+	d->missed_frees_total = s->missed;
+	d->oldest_age_ns = d->outstanding_allocs ? age(now, s->oldest_ts) : 0;
+}
+
+/* Kernel mode: up to STACKS_PER_PROC stacks of each shown process, heaviest
+ * first, in row order, until the snapshot is full. */
+static int kernel_stacks(struct col_mem *c, struct ktop_mem_snap *m, uint64_t now)
+{
+	size_t j, n = 0, lo, hi, mid;
+	uint32_t r;
+
+	if (c->refcap < c->sites.n) {
+		struct site_ref *t = reallocarray(c->refs, c->sites.n, sizeof(*t));
+
+		if (!t)
+			return -ENOMEM;
+		c->refs = t;
+		c->refcap = c->sites.n;
+	}
+	for (j = 0; j < c->sites.cap; j++) {
+		const struct site *s = u64map_val(&c->sites, j);
+
+		if (!c->sites.used[j] || !site_out_allocs(s))
+			continue;
+		c->refs[n].tgid = (uint32_t)(c->sites.keys[j] >> 32);
+		c->refs[n].stack_id = (int32_t)(uint32_t)c->sites.keys[j];
+		c->refs[n].s = s;
+		n++;
+	}
+	qsort(c->refs, n, sizeof(c->refs[0]), cmp_ref);
+	for (r = 0; r < m->nrows && m->nstacks < KTOP_MEM_STACKS_MAX; r++) {
+		uint32_t pid = m->rows[r].pid, k;
+
+		lo = 0;
+		hi = n;
+		while (lo < hi) {		/* first ref of pid */
+			mid = lo + (hi - lo) / 2;
+			if (c->refs[mid].tgid < pid)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		for (k = 0; lo < n && c->refs[lo].tgid == pid && k < STACKS_PER_PROC &&
+			    m->nstacks < KTOP_MEM_STACKS_MAX; lo++, k++) {
+			struct ktop_mem_stack *d = &m->stacks[m->nstacks++];
+
+			memset(d, 0, sizeof(*d));
+			fill_stack_counts(d, c->refs[lo].s, pid, now);
+			fill_kstack(c, d, c->refs[lo].stack_id, d->kind);
+		}
+	}
+	return 0;
+}
+
+/* Symbolize one user address, cached. */
+static void ufmt(struct col_mem *c, uint64_t addr, char *sym, char *src)
+{
+	struct uframe *f = u64map_get(&c->ucache, addr), tmp;
+	int err;
+
+	if (f) {
+		memcpy(sym, f->sym, KTOP_FRAME_LEN);
+		memcpy(src, f->src, KTOP_SRC_LEN);
+		return;
+	}
+	if (!c->usym) {
+		snprintf(sym, KTOP_FRAME_LEN, "0x%llx", (unsigned long long)addr);
+		src[0] = 0;
+		return;
+	}
+	err = usym__fmt(c->usym, addr, true, tmp.sym, sizeof(tmp.sym), tmp.src, sizeof(tmp.src));
+	if (err && !strncmp(tmp.sym, "0x", 2) && !c->usym_refreshed && !c->tgt_exited) {
+		/* in no module we know: perhaps dlopen()ed since */
+		c->usym_refreshed = true;
+		if (usym__refresh(c->usym) == 0)
+			err = usym__fmt(c->usym, addr, true, tmp.sym, sizeof(tmp.sym), tmp.src,
+					sizeof(tmp.src));
+	}
+	memcpy(sym, tmp.sym, KTOP_FRAME_LEN);
+	memcpy(src, tmp.src, KTOP_SRC_LEN);
+	if (err && !strncmp(tmp.sym, "0x", 2))
+		return;		/* not cached: may resolve later */
+	if (c->ucache.n >= UCACHE_MAX)
+		u64map_clear(&c->ucache);
+	f = u64map_put(&c->ucache, addr);
+	if (f)
+		*f = tmp;
+}
+
+static void fill_ustack(struct col_mem *c, struct ktop_mem_stack *d, int32_t stack_id)
+{
+	__u64 ips[KTOP_MEM_STACK_DEPTH];
+	unsigned i;
+
+	snprintf(d->allocator, sizeof(d->allocator), "%s", mem_fn_name(d->kind));
+	memset(ips, 0, sizeof(ips));
+	if (stack_id < 0 || bpf_map_lookup_elem(c->stacks_fd, &stack_id, ips)) {
+		d->nframes = 1;
+		snprintf(d->frames[0], KTOP_FRAME_LEN, "[no stack]");
+		return;
+	}
+	for (i = 0; i < KTOP_MEM_STACK_DEPTH && ips[i] && d->nframes < KTOP_MEM_FRAMES_MAX; i++) {
+		ufmt(c, ips[i], d->frames[d->nframes], d->srcs[d->nframes]);
+		d->nframes++;
+	}
+}
+
+/* User mode: every site is a row (its stack alongside), target's pid. */
+static int user_rows(struct col_mem *c, struct ktop_mem_snap *m, uint64_t now)
+{
+	size_t j, n = 0;
+	uint32_t i;
+
+	if (grow_tmp(c, c->sites.n))
+		return -ENOMEM;
+	for (j = 0; j < c->sites.cap; j++) {
+		struct site *s = u64map_val(&c->sites, j);
+		struct ktop_mem_row *r;
+		uint64_t bytes;
+
+		if (!c->sites.used[j])
+			continue;
+		bytes = site_out_bytes(s);
+		mem_trend_push(&s->trend, now, site_blind(s) ? 0 : bytes);
+		m->outstanding_bytes += bytes;
+		m->tracked += site_out_allocs(s);
+		r = &c->tmp[n++];
+		memset(r, 0, sizeof(*r));
+		r->pid = c->tgt.pid;
+		r->stack = (int32_t)(uint32_t)c->sites.keys[j];	/* stack id until placed */
+		memcpy(r->comm, c->tgt_comm, KTOP_COMM_MAX);
+		r->outstanding_bytes = bytes;
+		r->outstanding_allocs = site_out_allocs(s);
+		r->allocs = s->d_allocs;
+		r->frees = s->d_frees;
+		r->oldest_age_ns = r->outstanding_allocs ? age(now, s->oldest_ts) : 0;
+		r->growth_bytes_per_s = mem_trend_slope(&s->trend);
+		r->highs = mem_trend_highs(&s->trend);
+		r->suspect = mem_suspect(r->oldest_age_ns, c->leak_age_ns, r->highs);
+		r->exited = c->tgt_exited;
+	}
+	qsort(c->tmp, n, sizeof(c->tmp[0]), cmp_row);
+	m->nrows_total = (uint32_t)n;
+	m->nrows = n < KTOP_MEM_STACKS_MAX ? (uint32_t)n : KTOP_MEM_STACKS_MAX;
+	memcpy(m->rows, c->tmp, m->nrows * sizeof(m->rows[0]));
+	for (i = 0; i < m->nrows; i++) {
+		struct ktop_mem_row *r = &m->rows[i];
+		struct ktop_mem_stack *d = &m->stacks[i];
+		const struct site *s = u64map_get(&c->sites, site_key(c->tgt.pid, r->stack));
+
+		memset(d, 0, sizeof(*d));
+		if (s)
+			fill_stack_counts(d, s, c->tgt.pid, now);
+		fill_ustack(c, d, r->stack);
+		r->stack = (int32_t)i;
+	}
+	m->nstacks = m->nrows;
+	return 0;
+}
+
+/* Sum of the kernel's per-program recursion misses: events a program did
+ * not see because it was already running on that CPU (an interrupt that
+ * frees while the free program runs). Counted as lost. */
+static uint64_t recursion_misses(struct col_mem *c)
+{
+	struct bpf_object *obj = c->ks ? c->ks->obj : c->us->obj;
+	struct bpf_program *p;
+	uint64_t sum = 0;
+
+	bpf_object__for_each_program(p, obj) {
+		struct bpf_prog_info info;
+		__u32 len = sizeof(info);
+		int fd = bpf_program__fd(p);
+
+		if (fd < 0)
+			continue;
+		memset(&info, 0, sizeof(info));
+		if (bpf_obj_get_info_by_fd(fd, &info, &len) == 0)
+			sum += info.recursion_misses;
+	}
+	return sum;
+}
+
+static int col_mem_poll(void *p, struct ktop_snapshot *snap)
+{
+	struct col_mem *c = p;
+	struct ktop_tab_status *st = &snap->tab[KTOP_TAB_MEMORY];
+	struct ktop_mem_snap *m = &snap->mem;
+	uint64_t now, untracked, stale, nostack, lost;
+	int err;
+
+	c->polls++;
+	c->usym_refreshed = false;
+	m->mode = c->mode;
+	m->leak_age_ns = c->leak_age_ns;
+	m->capacity = c->capacity;
+	if (c->mode == KTOP_MEM_USER) {
+		m->target_pid = c->tgt.pid;
+		memcpy(m->target_comm, c->tgt_comm, KTOP_COMM_MAX);
+		snprintf(m->allocator_lib, sizeof(m->allocator_lib), "%.127s", c->tgt.lib);
+		if (!c->tgt_exited && !mem_target_alive(&c->tgt))
+			c->tgt_exited = true;
+		m->target_exited = c->tgt_exited;
+		if (c->tgt_exited)
+			snprintf(st->note, sizeof(st->note),
+				 "process %u (%s) has exited: showing its last data", c->tgt.pid,
+				 c->tgt_comm);
+	}
+	err = read_sites(c);
+	if (err) {
+		snprintf(st->note, sizeof(st->note), "cannot read the allocation counters: %s",
+			 strerror(-err));
+		return err;
+	}
+	if (c->mode == KTOP_MEM_KERNEL)
+		mark_blind(c);
+	scan_ages(c);
+	now = now_mono_ns();
+	m->scan_age_ns = age(now, c->scan_ts);
+	if (c->mode == KTOP_MEM_USER) {
+		err = user_rows(c, m, now);
+	} else {
+		err = fold_procs(c, now);
+		if (!err)
+			err = kernel_rows(c, m, now);
+		if (!err)
+			err = kernel_stacks(c, m, now);
+	}
+	if (err)
+		snprintf(st->note, sizeof(st->note), "memory: %s", strerror(-err));
+	if (c->ks) {
+		m->blind_sites = c->nblind;
+		m->blind_skipped_total = c->ks->bss->blind_skipped;
+		untracked = c->ks->bss->drops_untracked;
+		stale = c->ks->bss->stale_replaced;
+		nostack = c->ks->bss->drops_stack;
+	} else {
+		untracked = c->us->bss->drops_untracked;
+		stale = c->us->bss->stale_replaced;
+		nostack = c->us->bss->drops_stack;
+	}
+	m->untracked = delta_u64(c->untracked_prev, untracked);
+	m->untracked_total = untracked;
+	m->missed_frees = delta_u64(c->stale_prev, stale);
+	m->missed_frees_total = stale;
+	m->no_stack_total = nostack;
+	c->untracked_prev = untracked;
+	c->stale_prev = stale;
+	lost = untracked + recursion_misses(c);
+	st->lost = delta_u64(c->lost_prev, lost);
+	st->lost_total = lost;
+	c->lost_prev = lost;
+	return err;
 }
 
 const struct ktop_collector col_memory = {
 	.name = "memory",
 	.tab = KTOP_TAB_MEMORY,
-	.open = col_open,
-	.poll = col_poll,
-	.free = col_free,
+	.open = col_mem_open,
+	.poll = col_mem_poll,
+	.free = col_mem_free,
 };

@@ -1,0 +1,433 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Memory tab, kernel mode: outstanding slab, page and percpu allocations by process and stack. */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "ktop/memory.h"
+#include "common.bpf.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+const volatile __u32 targ_self_tgid = 0;	/* ktop itself: not tracked */
+const volatile __u64 targ_page_size = 4096;
+const volatile bool targ_movable_pages = false;	/* track __GFP_MOVABLE (user, page cache) pages */
+
+#define GFP_MOVABLE		0x08u	/* __GFP_MOVABLE: bit 3 since 2.6.23 */
+
+/* Outstanding allocations: tagged address -> allocation. Preallocated, so
+ * the handlers never allocate (and never recurse into kmalloc). Core sets
+ * max_entries from --mem-max. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 262144);
+	__type(key, __u64);
+	__type(value, struct ktop_mem_alloc);
+} allocs SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, KTOP_MEM_SITES_MAX);
+	__type(key, struct ktop_mem_skey);
+	__type(value, struct ktop_mem_sval);
+} sites SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
+	__uint(max_entries, KTOP_MEM_NSTACKS);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, KTOP_MEM_STACK_DEPTH * sizeof(__u64));
+} stacks SEC(".maps");
+
+/* Command name of each process, written when one of its sites is created. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, KTOP_MEM_SITES_MAX / 4);
+	__type(key, __u32);
+	__type(value, struct ktop_mem_comm);
+} comms SEC(".maps");
+
+/* The last page block allocated on this CPU, to recognise the pages behind
+ * a large kmalloc (it calls the page allocator, then fires kmalloc) and
+ * count those bytes once, as the kmalloc object. */
+struct last_page {
+	__u64 key;
+	__u64 ts_ns;
+	__u64 size;
+	__u32 tgid;
+	__u32 pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct last_page);
+} last_page SEC(".maps");
+
+/* Call sites whose objects are freed where no tracepoint sees it (slab
+ * sheaves, kfree_rcu() batches): core adds them once most of their frees
+ * turned out missing; their allocations are then not tracked. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, KTOP_MEM_BLIND_MAX);
+	__type(key, __u64);
+	__type(value, __u8);
+} blind SEC(".maps");
+
+__u64 blind_skipped = 0;	/* allocations at blind call sites, not tracked */
+__u64 drops_untracked = 0;	/* allocations not tracked: outstanding or sites map full */
+__u64 drops_stack = 0;		/* tracked without a stack (stack map full or collision) */
+__u64 stale_replaced = 0;	/* address allocated again before its free was seen */
+__u64 large_merged = 0;		/* large kmallocs whose pages were folded into the object */
+
+/*
+ * True in hard or soft interrupt (or NMI) context, where current is only
+ * whichever task was interrupted. Interrupts and softirqs served on
+ * interrupt exit run on the per-CPU interrupt stacks, so the kernel stack
+ * we run on is not current's own. ctx (the tracepoint's argument array)
+ * lives on that kernel stack; the BPF stack may not (private per-CPU BPF
+ * stacks since 6.14). The preempt count would say it directly, but it is
+ * a per-CPU variable BPF can find only on CONFIG_KALLSYMS_ALL kernels.
+ * Softirqs run by ksoftirqd are charged to ksoftirqd.
+ */
+static __always_inline bool in_irq_ctx(void *ctx)
+{
+	struct task_struct *t = bpf_get_current_task_btf();
+	__u64 sp = 0, base, size = 0;
+	void *volatile where = ctx;
+
+	/* the address as a number: read the spilled pointer back */
+	bpf_probe_read_kernel(&sp, sizeof(sp), (void *)&where);
+	base = (__u64)BPF_CORE_READ(t, stack);
+	if (bpf_core_field_exists(t->stack_vm_area))
+		size = BPF_CORE_READ(t, stack_vm_area, size);	/* THREAD_SIZE + guard page */
+	size = size > targ_page_size ? size - targ_page_size : 16384;
+	return sp - base >= size;
+}
+
+/* Count the free of a (formerly) outstanding allocation against its site. */
+static __always_inline void site_free(const struct ktop_mem_alloc *a, bool missed)
+{
+	struct ktop_mem_skey sk = { .tgid = a->tgid, .stack_id = a->stack_id };
+	struct ktop_mem_sval *sv;
+
+	sv = bpf_map_lookup_elem(&sites, &sk);
+	if (!sv)
+		return;		/* site dropped by core after its process exited */
+	__sync_fetch_and_add(&sv->frees, 1);
+	__sync_fetch_and_add(&sv->free_bytes, a->size);
+	if (missed)
+		__sync_fetch_and_add(&sv->missed, 1);
+}
+
+/* The site of (tgid, stack), created when new; NULL when the map is full. */
+static __always_inline struct ktop_mem_sval *site_get(__u32 tgid, __s32 stack_id, __u32 kind)
+{
+	struct ktop_mem_skey sk = { .tgid = tgid, .stack_id = stack_id };
+	struct ktop_mem_sval *sv, init = { .kind = kind };
+	struct ktop_mem_comm c;
+
+	sv = bpf_map_lookup_elem(&sites, &sk);
+	if (sv)
+		return sv;
+	if (bpf_map_update_elem(&sites, &sk, &init, BPF_NOEXIST) == 0 && tgid != KTOP_MEM_IRQ_TGID) {
+		bpf_get_current_comm(c.comm, sizeof(c.comm));
+		bpf_map_update_elem(&comms, &tgid, &c, BPF_ANY);
+	}
+	return bpf_map_lookup_elem(&sites, &sk);	/* ours, or another CPU's */
+}
+
+static __always_inline void track_alloc(void *ctx, __u64 key, __u64 size, __u32 kind)
+{
+	struct ktop_mem_alloc a, *old;
+	struct ktop_mem_sval *sv;
+	__u32 tgid;
+	long sid;
+
+	if (in_irq_ctx(ctx)) {
+		tgid = KTOP_MEM_IRQ_TGID;
+		if (targ_filter)
+			return;		/* -p: interrupts are nobody's */
+	} else {
+		tgid = bpf_get_current_pid_tgid() >> 32;
+		if (tgid == targ_self_tgid || ktop_filtered_out(tgid))
+			return;
+	}
+	sid = bpf_get_stackid(ctx, &stacks, 0);
+	if (sid < 0) {
+		__sync_fetch_and_add(&drops_stack, 1);
+		sid = -1 - (long)kind;
+	}
+	sv = site_get(tgid, (__s32)sid, kind);
+	if (!sv) {
+		__sync_fetch_and_add(&drops_untracked, 1);
+		return;
+	}
+	/* An entry already at this address lost its free (a free path without
+	 * a tracepoint, such as bulk frees): it is gone, count it freed. */
+	old = bpf_map_lookup_elem(&allocs, &key);
+	if (old) {
+		struct ktop_mem_alloc prev = *old;
+
+		if (bpf_map_delete_elem(&allocs, &key) == 0) {
+			site_free(&prev, true);
+			__sync_fetch_and_add(&stale_replaced, 1);
+		}
+	}
+	a.size = size;
+	a.ts_ns = bpf_ktime_get_ns();
+	a.tgid = tgid;
+	a.stack_id = (__s32)sid;
+	if (bpf_map_update_elem(&allocs, &key, &a, BPF_NOEXIST)) {
+		__sync_fetch_and_add(&drops_untracked, 1);
+		return;
+	}
+	__sync_fetch_and_add(&sv->allocs, 1);
+	__sync_fetch_and_add(&sv->alloc_bytes, size);
+}
+
+/* Frees are never filtered by process or context: whoever frees it, in
+ * whatever context (softirq, RCU callback, another process), the
+ * allocation is gone. An address not in the map was allocated before
+ * ktop started, or untracked: ignored, so nothing goes negative. */
+static __always_inline void track_free(__u64 key)
+{
+	struct ktop_mem_alloc *p, a;
+
+	p = bpf_map_lookup_elem(&allocs, &key);
+	if (!p)
+		return;
+	a = *p;
+	if (bpf_map_delete_elem(&allocs, &key))
+		return;		/* another CPU got there first */
+	site_free(&a, false);
+}
+
+static __always_inline bool is_blind(__u64 call_site)
+{
+	if (!bpf_map_lookup_elem(&blind, &call_site))
+		return false;
+	__sync_fetch_and_add(&blind_skipped, 1);
+	return true;
+}
+
+static __always_inline int on_kmalloc(void *ctx, __u64 call_site, const void *ptr, __u64 bytes_alloc)
+{
+	__u64 key = (__u64)ptr;
+	struct last_page *lp;
+	__u32 zero = 0;
+
+	if (key <= 4096)
+		return 0;	/* NULL, ZERO_SIZE_PTR: nothing to track */
+	if (is_blind(call_site))
+		return 0;
+	track_alloc(ctx, key, bytes_alloc, KTOP_MEM_KIND_SLAB);
+	if (bytes_alloc <= 2 * targ_page_size)
+		return 0;
+	/* Larger than the biggest kmalloc cache: its pages were just
+	 * allocated on this CPU by this task; keep only the object. */
+	lp = bpf_map_lookup_elem(&last_page, &zero);
+	if (lp && lp->key && lp->size == bytes_alloc &&
+	    lp->tgid == (__u32)(bpf_get_current_pid_tgid() >> 32) &&
+	    bpf_ktime_get_ns() - lp->ts_ns < 1000000) {
+		track_free(lp->key);
+		lp->key = 0;
+		__sync_fetch_and_add(&large_merged, 1);
+	}
+	return 0;
+}
+
+static __always_inline int on_cache_alloc(void *ctx, __u64 call_site, const void *ptr,
+					  struct kmem_cache *s)
+{
+	__u64 key = (__u64)ptr;
+
+	if (key <= 4096 || is_blind(call_site))
+		return 0;
+	track_alloc(ctx, key, BPF_CORE_READ(s, size), KTOP_MEM_KIND_SLAB);
+	return 0;
+}
+
+static __always_inline int on_slab_free(const void *ptr)
+{
+	__u64 key = (__u64)ptr;
+
+	if (key > 4096)
+		track_free(key);
+	return 0;
+}
+
+/* Argument i of the tracepoint as a number. Under tp_btf a struct page *
+ * is a typed pointer the verifier will not let us tag with |; the helper
+ * copies its bits into a plain integer. */
+static __always_inline __u64 arg_u64(void *ctx, int i)
+{
+	__u64 v = 0;
+
+	bpf_probe_read_kernel(&v, sizeof(v), (__u64 *)ctx + i);
+	return v;
+}
+
+static __always_inline int on_page_alloc(void *ctx, __u64 page, unsigned int order, __u64 gfp)
+{
+	__u64 key = page | KTOP_MEM_KIND_PAGE;
+	__u64 size = targ_page_size << (order & 31);
+	struct last_page *lp;
+	__u32 zero = 0;
+
+	if (!page)
+		return 0;	/* failed */
+	if ((gfp & GFP_MOVABLE) && !targ_movable_pages)
+		return 0;	/* anon and page-cache pages: user data, not kernel objects */
+	track_alloc(ctx, key, size, KTOP_MEM_KIND_PAGE);
+	lp = bpf_map_lookup_elem(&last_page, &zero);
+	if (lp) {
+		lp->key = key;
+		lp->size = size;
+		lp->ts_ns = bpf_ktime_get_ns();
+		lp->tgid = bpf_get_current_pid_tgid() >> 32;
+	}
+	return 0;
+}
+
+static __always_inline int on_page_free(__u64 page)
+{
+	if (page)
+		track_free(page | KTOP_MEM_KIND_PAGE);
+	return 0;
+}
+
+static __always_inline int on_percpu_alloc(void *ctx, void *ptr, __u64 bytes_alloc)
+{
+	if (ptr)
+		track_alloc(ctx, (__u64)ptr | KTOP_MEM_KIND_PERCPU, bytes_alloc, KTOP_MEM_KIND_PERCPU);
+	return 0;
+}
+
+static __always_inline int on_percpu_free(void *ptr)
+{
+	if (ptr)
+		track_free((__u64)ptr | KTOP_MEM_KIND_PERCPU);
+	return 0;
+}
+
+/* One thin entry point per hook and attach flavour; core picks the flavour. */
+
+SEC("tp_btf/kmalloc")
+int BPF_PROG(kmalloc_btf, unsigned long call_site, const void *ptr, size_t bytes_req,
+	     size_t bytes_alloc, gfp_t gfp, int node)
+{
+	return on_kmalloc(ctx, call_site, ptr, bytes_alloc);
+}
+
+SEC("raw_tp/kmalloc")
+int BPF_PROG(kmalloc_raw, unsigned long call_site, const void *ptr, size_t bytes_req,
+	     size_t bytes_alloc, gfp_t gfp, int node)
+{
+	return on_kmalloc(ctx, call_site, ptr, bytes_alloc);
+}
+
+SEC("tp_btf/kmem_cache_alloc")
+int BPF_PROG(kmem_cache_alloc_btf, unsigned long call_site, const void *ptr,
+	     struct kmem_cache *s, gfp_t gfp, int node)
+{
+	return on_cache_alloc(ctx, call_site, ptr, s);
+}
+
+SEC("raw_tp/kmem_cache_alloc")
+int BPF_PROG(kmem_cache_alloc_raw, unsigned long call_site, const void *ptr,
+	     struct kmem_cache *s, gfp_t gfp, int node)
+{
+	return on_cache_alloc(ctx, call_site, ptr, s);
+}
+
+SEC("tp_btf/kfree")
+int BPF_PROG(kfree_btf, unsigned long call_site, const void *ptr)
+{
+	return on_slab_free(ptr);
+}
+
+SEC("raw_tp/kfree")
+int BPF_PROG(kfree_raw, unsigned long call_site, const void *ptr)
+{
+	return on_slab_free(ptr);
+}
+
+SEC("tp_btf/kmem_cache_free")
+int BPF_PROG(kmem_cache_free_btf, unsigned long call_site, const void *ptr,
+	     const struct kmem_cache *s)
+{
+	return on_slab_free(ptr);
+}
+
+SEC("raw_tp/kmem_cache_free")
+int BPF_PROG(kmem_cache_free_raw, unsigned long call_site, const void *ptr,
+	     const struct kmem_cache *s)
+{
+	return on_slab_free(ptr);
+}
+
+SEC("tp_btf/mm_page_alloc")
+int BPF_PROG(mm_page_alloc_btf, struct page *page, unsigned int order, gfp_t gfp, int mt)
+{
+	return on_page_alloc(ctx, arg_u64(ctx, 0), order, gfp);
+}
+
+SEC("raw_tp/mm_page_alloc")
+int BPF_PROG(mm_page_alloc_raw, struct page *page, unsigned int order, gfp_t gfp, int mt)
+{
+	return on_page_alloc(ctx, arg_u64(ctx, 0), order, gfp);
+}
+
+SEC("tp_btf/mm_page_free")
+int BPF_PROG(mm_page_free_btf, struct page *page, unsigned int order)
+{
+	return on_page_free(arg_u64(ctx, 0));
+}
+
+SEC("raw_tp/mm_page_free")
+int BPF_PROG(mm_page_free_raw, struct page *page, unsigned int order)
+{
+	return on_page_free(arg_u64(ctx, 0));
+}
+
+SEC("tp_btf/mm_page_free_batched")
+int BPF_PROG(mm_page_free_batched_btf, struct page *page)
+{
+	return on_page_free(arg_u64(ctx, 0));
+}
+
+SEC("raw_tp/mm_page_free_batched")
+int BPF_PROG(mm_page_free_batched_raw, struct page *page)
+{
+	return on_page_free(arg_u64(ctx, 0));
+}
+
+SEC("tp_btf/percpu_alloc_percpu")
+int BPF_PROG(mem_percpu_alloc_btf, unsigned long call_site, bool reserved, bool is_atomic,
+	     size_t size, size_t align, void *base_addr, int off, void *ptr,
+	     size_t bytes_alloc, gfp_t gfp)
+{
+	return on_percpu_alloc(ctx, ptr, bytes_alloc);
+}
+
+SEC("raw_tp/percpu_alloc_percpu")
+int BPF_PROG(mem_percpu_alloc_raw, unsigned long call_site, bool reserved, bool is_atomic,
+	     size_t size, size_t align, void *base_addr, int off, void *ptr,
+	     size_t bytes_alloc, gfp_t gfp)
+{
+	return on_percpu_alloc(ctx, ptr, bytes_alloc);
+}
+
+SEC("tp_btf/percpu_free_percpu")
+int BPF_PROG(mem_percpu_free_btf, void *base_addr, int off, void *ptr)
+{
+	return on_percpu_free(ptr);
+}
+
+SEC("raw_tp/percpu_free_percpu")
+int BPF_PROG(mem_percpu_free_raw, void *base_addr, int off, void *ptr)
+{
+	return on_percpu_free(ptr);
+}

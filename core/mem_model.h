@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Pure helpers of the Memory tab: growth history, slope, the leak-suspect rule, frame classes. */
+#ifndef KTOP_MEM_MODEL_H
+#define KTOP_MEM_MODEL_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define MEM_TREND_INTERVALS	10	/* the suspect rule looks at this many intervals */
+#define MEM_TREND_LEN		(MEM_TREND_INTERVALS + 1)	/* samples bounding them */
+
+/* Outstanding bytes at the end of the last MEM_TREND_LEN intervals. */
+struct mem_trend {
+	uint64_t v[MEM_TREND_LEN];	/* outstanding bytes, ring */
+	uint64_t t_ns[MEM_TREND_LEN];	/* CLOCK_MONOTONIC of each sample */
+	uint8_t n;			/* samples held, <= MEM_TREND_LEN */
+	uint8_t head;			/* index of the next write */
+};
+
+/* Append a sample (time t_ns, outstanding bytes v); the oldest drops out
+ * when the ring is full. Can't fail. */
+void mem_trend_push(struct mem_trend *t, uint64_t t_ns, uint64_t v);
+
+/*
+ * Number of the last (up to) MEM_TREND_INTERVALS intervals in which the
+ * outstanding bytes grew to a new high: above every earlier sample of the
+ * window. A process that allocates and frees at the same rate wanders
+ * around a level and rarely sets a new high; one that keeps memory sets
+ * one nearly every interval. Can't fail.
+ */
+unsigned mem_trend_highs(const struct mem_trend *t);
+
+/* Least-squares slope of outstanding bytes over the samples held, in bytes
+ * per second; 0 with fewer than two samples or no time between them.
+ * Can't fail. */
+double mem_trend_slope(const struct mem_trend *t);
+
+/*
+ * The leak-suspect rule (docs/memory.md, help screen): the oldest
+ * outstanding allocation is at least leak_age_ns old and the outstanding
+ * bytes set a new high in more than half of the last MEM_TREND_INTERVALS
+ * intervals. Can't fail.
+ */
+bool mem_suspect(uint64_t oldest_age_ns, uint64_t leak_age_ns, unsigned highs);
+
+/*
+ * True when kernel symbol sym is tracing machinery (BPF, perf, the
+ * tracepoint) or part of an allocator (slab, page or percpu allocator
+ * internals) rather than the code that asked for memory. The first frame
+ * of a stack for which this is false is the allocating call site.
+ * Can't fail.
+ */
+bool mem_kframe_is_machinery(const char *sym);
+bool mem_kframe_is_allocator(const char *sym);
+
+/* Outstanding value of a cumulative (allocs, frees) pair: allocs - frees,
+ * or 0 when a free was counted before its allocation became visible.
+ * Can't fail. */
+static inline uint64_t mem_outstanding(uint64_t allocs, uint64_t frees)
+{
+	return allocs > frees ? allocs - frees : 0;
+}
+
+/* Name of a user allocator function (KTOP_MEM_FN_*), or "?". Can't fail. */
+const char *mem_fn_name(unsigned fn);
+/* Name of a kernel allocation kind (KTOP_MEM_KIND_*): "slab", "page", "percpu". */
+const char *mem_kind_name(unsigned kind);
+
+#endif

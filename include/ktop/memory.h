@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Map keys and values of the Memory tab, shared by bpf/memory.bpf.c, bpf/memuser.bpf.c and core. */
+#ifndef KTOP_MEMORY_H
+#define KTOP_MEMORY_H
+#ifndef __VMLINUX_H__
+#include <linux/types.h>		/* userspace; BPF gets __u64 from vmlinux.h */
+#endif
+
+#define KTOP_MEM_STACK_DEPTH	32	/* frames kept per stack (innermost first) */
+#define KTOP_MEM_NSTACKS	16384	/* stack-trace map entries */
+#define KTOP_MEM_SITES_MAX	65536	/* (process, stack) counters tracked at once */
+#define KTOP_MEM_THREADS_MAX	16384	/* user mode: threads inside an allocator call */
+#define KTOP_MEM_BLIND_MAX	1024	/* kernel call sites whose frees are invisible */
+#define KTOP_MEM_COMM_LEN	16
+
+/*
+ * Kinds of kernel allocation. The outstanding map is keyed by address with
+ * the kind in the two low bits: slab objects are at least 8-byte aligned,
+ * struct page 64-byte aligned and percpu pointers 4-byte aligned, so the
+ * bits are free. Pages are keyed by their struct page, which is as unique
+ * as the pfn and needs no vmemmap arithmetic in BPF.
+ */
+#define KTOP_MEM_KIND_SLAB	0	/* kmalloc, kmem_cache_alloc */
+#define KTOP_MEM_KIND_PAGE	1	/* mm_page_alloc */
+#define KTOP_MEM_KIND_PERCPU	2	/* percpu_alloc_percpu */
+#define KTOP_MEM_KIND_MASK	3ull
+
+/* User mode: the allocator function, stored as the kind. */
+#define KTOP_MEM_FN_MALLOC		0
+#define KTOP_MEM_FN_CALLOC		1
+#define KTOP_MEM_FN_REALLOC		2
+#define KTOP_MEM_FN_POSIX_MEMALIGN	3
+#define KTOP_MEM_FN_ALIGNED_ALLOC	4
+#define KTOP_MEM_FN_MEMALIGN		5
+#define KTOP_MEM_FN_VALLOC		6
+#define KTOP_MEM_FN_PVALLOC		7
+#define KTOP_MEM_FN_MAX			8
+
+/*
+ * Allocations in hard or soft interrupt context belong to no process: they
+ * are counted under this pseudo tgid (0, the idle task, which allocates
+ * nothing itself) and shown as "[interrupt]".
+ */
+#define KTOP_MEM_IRQ_TGID	0
+
+/* One outstanding allocation (value of the outstanding map). */
+struct ktop_mem_alloc {
+	__u64 size;			/* bytes */
+	__u64 ts_ns;			/* bpf_ktime_get_ns() at allocation */
+	__u32 tgid;			/* allocating process (KTOP_MEM_IRQ_TGID in irq) */
+	__s32 stack_id;			/* stack map id; < 0: -(1 + kind), no stack */
+};
+
+/* Key of the per-site counters: one allocating process and stack. */
+struct ktop_mem_skey {
+	__u32 tgid;
+	__s32 stack_id;			/* as in ktop_mem_alloc */
+};
+
+/*
+ * Counters of one site, cumulative since the entry was created, never
+ * reset: outstanding = allocs - frees (wrap-safe; a free counted before
+ * its alloc on another CPU makes it briefly negative, which core clamps).
+ */
+struct ktop_mem_sval {
+	__u64 allocs;
+	__u64 frees;
+	__u64 alloc_bytes;
+	__u64 free_bytes;
+	__u64 missed;			/* of the frees, those found missing when the address came back */
+	__u32 kind;			/* KTOP_MEM_KIND_* or KTOP_MEM_FN_*, set at creation */
+	__u32 pad;
+};
+
+struct ktop_mem_comm {
+	char comm[KTOP_MEM_COMM_LEN];
+};
+
+#endif /* KTOP_MEMORY_H */
