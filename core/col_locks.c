@@ -702,12 +702,15 @@ static void sweep_stacks(struct col_lk *c)
 		if (k->stack_id >= 0 && !u64map_put(&used, (uint64_t)k->stack_id))
 			goto out;	/* no memory: keep everything this time */
 	}
+	/* a deleted cursor restarts the walk: step past a key, then delete it */
 	while (!bpf_map_get_next_key(fd, first ? NULL : &id, &next)) {
-		if (!u64map_get(&used, next))
-			bpf_map_delete_elem(fd, &next);
+		if (!first && !u64map_get(&used, id))
+			bpf_map_delete_elem(fd, &id);
 		id = next;
 		first = false;
 	}
+	if (!first && !u64map_get(&used, id))
+		bpf_map_delete_elem(fd, &id);
 	for (i = 0; i < c->stacks.cap; i++) {
 		struct stack_sym *s;
 
@@ -721,6 +724,36 @@ static void sweep_stacks(struct col_lk *c)
 	u64map_swap(&c->stacks, &kept);
 out:
 	u64map_free(&kept);
+	u64map_free(&used);
+}
+
+/* Delete the command names of processes no waiter entry refers to any more,
+ * so lock_comm holds live waiters only and never fills up. */
+static void sweep_comms(struct col_lk *c)
+{
+	int fd = bpf_map__fd(c->skel->maps.lock_comm);
+	struct u64map used;
+	__u32 tgid, next;
+	bool first = true;
+	size_t i;
+
+	u64map_init(&used, 1);
+	for (i = 0; i < c->waiters.nprev; i++) {
+		const struct ktop_lock_waiter_key *k = (const void *)c->waiters.prev[i].key;
+
+		if (!u64map_put(&used, k->tgid))
+			goto out;
+	}
+	/* a deleted cursor restarts the walk: step past a key, then delete it */
+	while (!bpf_map_get_next_key(fd, first ? NULL : &tgid, &next)) {
+		if (!first && !u64map_get(&used, tgid))
+			bpf_map_delete_elem(fd, &tgid);
+		tgid = next;
+		first = false;
+	}
+	if (!first && !u64map_get(&used, tgid))
+		bpf_map_delete_elem(fd, &tgid);
+out:
 	u64map_free(&used);
 	u64map_clear(&c->comms);	/* tgids get reused: re-learn names */
 }
@@ -753,8 +786,10 @@ static int col_lk_poll(void *p, struct ktop_snapshot *snap)
 		finish_rows(c, out);
 	}
 	read_long(c, snap);
-	if (sweep)
+	if (sweep) {
 		sweep_stacks(c);
+		sweep_comms(c);
+	}
 	lost = b->drops_state + b->drops_nest + b->drops_stack + b->drops_lock_full +
 	       b->drops_caller_full + b->drops_waiter_full + b->drops_long;
 	st->lost = delta_u64(c->lost_prev, lost);
