@@ -82,15 +82,20 @@ void replay_decode(const struct jv *root, struct ktop_snapshot *s)
 	jv_str(root, "timestamp", ts, sizeof(ts));
 	{
 		struct tm tm;
-		int ms = 0;
+		long ms = 0;
+		time_t t;
 		char *end;
 
 		memset(&tm, 0, sizeof(tm));
 		end = strptime(ts, "%Y-%m-%dT%H:%M:%S", &tm);
 		if (end) {
 			if (*end == '.')
-				ms = atoi(end + 1);
-			s->real_ns = (int64_t)timegm(&tm) * 1000000000ll + (int64_t)ms * 1000000;
+				ms = strtol(end + 1, NULL, 10);
+			t = timegm(&tm);
+			/* int64 ns end in 2262: a time past that (a hostile or broken
+			 * file) stays 0 rather than overflowing */
+			if (t > -9223372036ll && t < 9223372035ll && ms >= 0 && ms < 1000)
+				s->real_ns = (int64_t)t * 1000000000ll + (int64_t)ms * 1000000;
 		}
 	}
 	for (i = 0; i < KTOP_TAB_MAX; i++) {
