@@ -88,8 +88,10 @@ static int string(struct p *p, char **out, size_t *olen)
 	/* decoded text is never longer than the literal */
 	while (p->i < p->len && p->s[p->i] != '"')
 		p->i += p->s[p->i] == '\\' ? 2 : 1;
-	if (p->i >= p->len)
+	if (p->i >= p->len) {
+		p->i = p->len;		/* a final backslash skipped past the end */
 		return -EINVAL;
+	}
 	cap = p->i - start + 1;
 	d = malloc(cap);
 	if (!d)
