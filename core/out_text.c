@@ -43,7 +43,7 @@ int out_text_write(FILE *f, const struct ktop_snapshot *s)
 			fprintf(f, "(disabled: %s)\n", san(t->why));
 			continue;
 		}
-		fprintf(f, "(%s, lost %llu)%s%s\n", t->attach, (unsigned long long)t->lost,
+		fprintf(f, "(%s, lost %llu)%s%s\n", san(t->attach), (unsigned long long)t->lost,
 			t->note[0] ? "  " : "", san(t->note));
 		sections[i](f, s);
 	}
