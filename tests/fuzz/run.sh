@@ -123,7 +123,8 @@ for name in $names; do
 		fail=$((fail + 1))
 		continue
 	fi
-	srcs="$(core_deps "$h") $(sed -n 's|^// fuzz-sources: *||p' "$h")"
+	extra=$(sed -n 's|^// fuzz-sources: *||p' "$h")
+	srcs=$(echo $extra $(core_deps "$h" $extra) | tr ' ' '\n' | sort -u)
 	objs="" ok=1
 	for s in $srcs; do
 		o=$W/obj/$(echo "$s" | tr / _).o
