@@ -139,9 +139,9 @@ static int draw_callers(struct ui *u, const struct ktop_snapshot *s, const struc
 	for (i = 0; i < r->ncallers && n < h; i++) {
 		const struct ktop_lock_caller *c = &r->callers[i];
 
-		snprintf(line, sizeof(line), "#%u  %s cont/s  %s wait", i + 1,
-			 fmt_count(a, sizeof(a), c->contentions / secs),
-			 fmt_ns(b, sizeof(b), c->wait_ns));
+		snprintf(line, sizeof(line), "#%u  %s cont/s  %.2f wait ms/s  avg %s", i + 1,
+			 fmt_count(a, sizeof(a), c->contentions / secs), c->wait_ns / secs / 1e6,
+			 fmt_ns(b, sizeof(b), c->contentions ? c->wait_ns / c->contentions : 0));
 		dim(u, y + n++, x, w, line);
 		if (!c->nframes && n < h)
 			ui_put(y + n++, x + 2, w - 2, "(stack lost: collision or unwind failure)");
@@ -158,14 +158,14 @@ static int draw_waiters(struct ui *u, const struct ktop_snapshot *s, const struc
 			int y, int x, int w, int h)
 {
 	double secs = s->interval_ns ? s->interval_ns / 1e9 : 1;
-	char line[160], a[16], b[16], comm[KTOP_COMM_MAX + 1];
+	char line[160], a[16], comm[KTOP_COMM_MAX + 1];
 	uint32_t i;
 	int n = 0;
 
 	if (h < 2)
 		return 0;
 	title(u, y, x, w, "Waiting processes");
-	dim(u, y + 1, x, w, "    PID COMM              CONT/s      WAIT");
+	dim(u, y + 1, x, w, "    PID COMM              CONT/s WAIT ms/s");
 	n = 2;
 	for (i = 0; i < r->nwaiters && n < h; i++) {
 		const struct ktop_lock_waiter *p = &r->waiters[i];
@@ -173,8 +173,8 @@ static int draw_waiters(struct ui *u, const struct ktop_snapshot *s, const struc
 		comm_str(comm, p->comm);
 		mvprintw(y + n, x, "%7u ", p->pid);
 		ui_put(y + n, x + 8, 16, comm);
-		snprintf(line, sizeof(line), "%8s %9s", fmt_count(a, sizeof(a), p->contentions / secs),
-			 fmt_ns(b, sizeof(b), p->wait_ns));
+		snprintf(line, sizeof(line), "%8s %9.2f", fmt_count(a, sizeof(a), p->contentions / secs),
+			 p->wait_ns / secs / 1e6);
 		ui_put(y + n, x + 25, w - 25, line);
 		n++;
 	}
@@ -257,6 +257,7 @@ static void draw(struct ui *u, const struct ktop_snapshot *s, int y, int h)
 	double secs = s->interval_ns ? s->interval_ns / 1e9 : 1;
 	char cells[C_N][48], comm[KTOP_COMM_MAX + 1];
 	const struct ktop_lock_row *sel = NULL;
+	struct ui_col lc[C_N];
 	int th, top, i, lw, used, bh;
 
 	if (u->nrows && t->sel < u->nrows)
@@ -265,12 +266,18 @@ static void draw(struct ui *u, const struct ktop_snapshot *s, int y, int h)
 		draw_detail(u, s, sel, y, h);
 		return;
 	}
+	/* narrow terminal: shorter names, so the numbers stay on screen */
+	memcpy(lc, cols, sizeof(lc));
+	if (COLS < 90) {
+		lc[C_LOCK].width = -22;
+		lc[C_TYPE].width = -9;
+	}
 	th = u->nrows + 1;
 	if (th > h / 2)
 		th = h / 2;
 	if (th < 3)
 		th = 3;
-	ui_table_header(u, y, cols, C_N, t->sort, t->reverse);
+	ui_table_header(u, y, lc, C_N, t->sort, t->reverse);
 	top = ui_scroll(u, th - 1);
 	for (i = 0; i < th - 1 && top + i < u->nrows; i++) {
 		const struct ktop_lock_row *r = &l->rows[u->rows[top + i]];
@@ -288,7 +295,7 @@ static void draw(struct ui *u, const struct ktop_snapshot *s, int y, int h)
 			snprintf(cells[C_WAITER], 48, "%u %s", r->top_waiter_pid, comm);
 		else
 			snprintf(cells[C_WAITER], 48, "-");
-		ui_table_row(u, y + 1 + i, cols, C_N, cells, top + i == t->sel, -1);
+		ui_table_row(u, y + 1 + i, lc, C_N, cells, top + i == t->sel, -1);
 	}
 	if (!u->nrows)
 		ui_put(y + 1, 1, COLS - 2, !s->iteration ? "collecting: first figures after one interval" :
