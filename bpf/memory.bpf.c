@@ -75,7 +75,18 @@ struct {
 	__type(value, __u8);
 } blind SEC(".maps");
 
+/* Stacks core found to be the slab allocator growing a cache (new slab
+ * pages, their metadata): backing store of objects that are tracked
+ * themselves, so not tracked again. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, KTOP_MEM_BLIND_MAX * 4);
+	__type(key, __u32);
+	__type(value, __u8);
+} skip_stacks SEC(".maps");
+
 __u64 blind_skipped = 0;	/* allocations at blind call sites, not tracked */
+__u64 backing_skipped = 0;	/* slab-growing allocations, not tracked */
 __u64 drops_untracked = 0;	/* allocations not tracked: outstanding or sites map full */
 __u64 drops_stack = 0;		/* tracked without a stack (stack map full or collision) */
 __u64 stale_replaced = 0;	/* address allocated again before its free was seen */
@@ -158,6 +169,13 @@ static __always_inline void track_alloc(void *ctx, __u64 key, __u64 size, __u32 
 	if (sid < 0) {
 		__sync_fetch_and_add(&drops_stack, 1);
 		sid = -1 - (long)kind;
+	} else {
+		__u32 id = (__u32)sid;
+
+		if (bpf_map_lookup_elem(&skip_stacks, &id)) {
+			__sync_fetch_and_add(&backing_skipped, 1);
+			return;
+		}
 	}
 	sv = site_get(tgid, (__s32)sid, kind);
 	if (!sv) {

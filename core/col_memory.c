@@ -38,7 +38,7 @@ struct site {
 	uint64_t oldest_ts;		/* oldest outstanding allocation at the last scan; 0 none */
 	uint32_t kind;
 	uint32_t idle;			/* polls without allocations or frees */
-	bool blinded;			/* kernel mode: its call site went on the blind list */
+	bool blinded;			/* kernel mode: no longer tracked (blind or slab backing) */
 	uint64_t wo_allocs, wo_bytes;	/* written off: blind allocations dropped by the scan */
 	struct mem_trend trend;		/* user mode: each site is a row */
 };
@@ -100,8 +100,10 @@ struct col_mem {
 	struct memuser_bpf *us;
 	struct bpf_link *links[NLINKS];
 	int nlinks;
-	int allocs_fd, sites_fd, stacks_fd, comms_fd, blind_fd;
+	int allocs_fd, sites_fd, stacks_fd, comms_fd, blind_fd, skip_fd;
 	uint32_t nblind;		/* call sites put on the blind list */
+	uint32_t nbacking;		/* stacks put on the skip list: slab backing */
+	struct u64map verdict;		/* stack id -> 1 slab backing, 2 not */
 	uint64_t capacity, leak_age_ns, interval_ns;
 	struct mem_target tgt;
 	char tgt_comm[KTOP_COMM_MAX];
@@ -151,6 +153,7 @@ static void col_mem_free(void *p)
 	u64map_free(&c->dropped);
 	u64map_free(&c->kcache);
 	u64map_free(&c->ucache);
+	u64map_free(&c->verdict);
 	free(c->skeys);
 	free(c->svals);
 	free(c->akeys);
@@ -242,6 +245,7 @@ static int open_kernel(struct col_mem *c, const struct ktop_opts *o, struct ktop
 	c->stacks_fd = bpf_map__fd(s->maps.stacks);
 	c->comms_fd = bpf_map__fd(s->maps.comms);
 	c->blind_fd = bpf_map__fd(s->maps.blind);
+	c->skip_fd = bpf_map__fd(s->maps.skip_stacks);
 	if (ksyms__load(&c->ksyms))
 		c->ksyms = NULL;	/* stacks show addresses */
 	snprintf(st->attach, sizeof(st->attach), "%s", btf ? "tp_btf" : "raw_tp");
@@ -314,6 +318,7 @@ static int open_user(struct col_mem *c, const struct ktop_opts *o, struct ktop_t
 	c->stacks_fd = bpf_map__fd(s->maps.stacks);
 	c->comms_fd = -1;
 	c->blind_fd = -1;
+	c->skip_fd = -1;
 	if (usym__open(&c->usym, c->tgt.pid))
 		c->usym = NULL;		/* frames show addresses */
 	snprintf(st->attach, sizeof(st->attach), "uprobe");
@@ -339,6 +344,7 @@ static int col_mem_open(void **out, const struct ktop_opts *o, struct ktop_tab_s
 	u64map_init(&c->dropped, 1);
 	u64map_init(&c->kcache, sizeof(struct kstack));
 	u64map_init(&c->ucache, sizeof(struct uframe));
+	u64map_init(&c->verdict, 1);
 	err = c->mode == KTOP_MEM_USER ? open_user(c, o, st) : open_kernel(c, o, st);
 	if (err) {
 		col_mem_free(c);
@@ -465,23 +471,58 @@ static uint64_t call_site_of(struct col_mem *c, int32_t stack_id)
 	return 0;
 }
 
-/* Kernel mode: put the call sites of slab sites that turned blind on the
- * kernel's blind list, so their allocations stop being tracked. */
-static void mark_blind(struct col_mem *c)
+/* Is kernel stack stack_id the slab allocator growing a cache (new slab
+ * pages and their metadata)? Cached per stack id. */
+static bool is_backing(struct col_mem *c, int32_t stack_id)
+{
+	__u64 ips[KTOP_MEM_STACK_DEPTH];
+	unsigned char *v = u64map_get(&c->verdict, (uint32_t)stack_id);
+	bool backing = false;
+	unsigned i;
+
+	if (v)
+		return *v == 1;
+	memset(ips, 0, sizeof(ips));
+	if (!c->ksyms || bpf_map_lookup_elem(c->stacks_fd, &stack_id, ips))
+		return false;
+	for (i = 0; i < KTOP_MEM_STACK_DEPTH && ips[i] && !backing; i++)
+		backing = mem_kframe_is_slab_growth(ksyms__find(c->ksyms, ips[i], NULL));
+	if (c->verdict.n >= KCACHE_MAX * 4)
+		u64map_clear(&c->verdict);
+	v = u64map_put(&c->verdict, (uint32_t)stack_id);
+	if (v)
+		*v = backing ? 1 : 2;
+	return backing;
+}
+
+/*
+ * Kernel mode: stop tracking what would only mislead. Slab sites that
+ * turned blind put their call site on the blind list; sites whose stack
+ * grows a slab cache put their stack on the skip list. Either way what
+ * they hold is written off at the next scan.
+ */
+static void classify_sites(struct col_mem *c)
 {
 	__u8 one = 1;
 	size_t j;
 
 	for (j = 0; j < c->sites.cap; j++) {
 		struct site *s = u64map_val(&c->sites, j);
+		int32_t id = (int32_t)(uint32_t)c->sites.keys[j];
 		uint64_t addr;
 
-		if (!c->sites.used[j] || s->blinded || s->kind != KTOP_MEM_KIND_SLAB || !site_blind(s))
+		if (!c->sites.used[j] || s->blinded || id < 0)
 			continue;
-		s->blinded = true;
-		addr = call_site_of(c, (int32_t)(uint32_t)c->sites.keys[j]);
-		if (addr && bpf_map_update_elem(c->blind_fd, &addr, &one, BPF_NOEXIST) == 0)
-			c->nblind++;
+		if (is_backing(c, id)) {
+			s->blinded = true;
+			if (bpf_map_update_elem(c->skip_fd, &id, &one, BPF_NOEXIST) == 0)
+				c->nbacking++;
+		} else if (s->kind == KTOP_MEM_KIND_SLAB && site_blind(s)) {
+			s->blinded = true;
+			addr = call_site_of(c, id);
+			if (addr && bpf_map_update_elem(c->blind_fd, &addr, &one, BPF_NOEXIST) == 0)
+				c->nblind++;
+		}
 	}
 }
 
@@ -540,7 +581,7 @@ static int fold_procs(struct col_mem *c, uint64_t now)
 		p->out_allocs += site_out_allocs(s);
 		p->d_allocs += s->d_allocs;
 		p->d_frees += s->d_frees;
-		if (!site_blind(s)) {
+		if (!s->blinded && !site_blind(s)) {
 			p->sure_bytes += bytes;
 			if (s->oldest_ts && (!p->oldest_ts || s->oldest_ts < p->oldest_ts))
 				p->oldest_ts = s->oldest_ts;
@@ -956,7 +997,7 @@ static int col_mem_poll(void *p, struct ktop_snapshot *snap)
 		return err;
 	}
 	if (c->mode == KTOP_MEM_KERNEL)
-		mark_blind(c);
+		classify_sites(c);
 	scan_ages(c);
 	now = now_mono_ns();
 	m->scan_age_ns = age(now, c->scan_ts);
@@ -974,6 +1015,8 @@ static int col_mem_poll(void *p, struct ktop_snapshot *snap)
 	if (c->ks) {
 		m->blind_sites = c->nblind;
 		m->blind_skipped_total = c->ks->bss->blind_skipped;
+		m->backing_stacks = c->nbacking;
+		m->backing_skipped_total = c->ks->bss->backing_skipped;
 		untracked = c->ks->bss->drops_untracked;
 		stale = c->ks->bss->stale_replaced;
 		nostack = c->ks->bss->drops_stack;

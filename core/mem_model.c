@@ -110,6 +110,16 @@ bool mem_kframe_is_allocator(const char *sym)
 }
 
 /* See mem_model.h. */
+bool mem_kframe_is_slab_growth(const char *sym)
+{
+	static const char *const p[] = {
+		"allocate_slab", "new_slab", "alloc_slab_page", "alloc_slab_obj_exts", NULL,
+	};
+
+	return sym && has_prefix(sym, p);
+}
+
+/* See mem_model.h. */
 const char *mem_fn_name(unsigned fn)
 {
 	static const char *const names[KTOP_MEM_FN_MAX] = {

@@ -52,6 +52,10 @@ bool mem_suspect(uint64_t oldest_age_ns, uint64_t leak_age_ns, unsigned highs);
  */
 bool mem_kframe_is_machinery(const char *sym);
 bool mem_kframe_is_allocator(const char *sym);
+/* True when kernel symbol sym is the slab allocator growing a cache (a
+ * stack through it allocates slab pages or their metadata, the backing
+ * store of objects tracked themselves). Can't fail. */
+bool mem_kframe_is_slab_growth(const char *sym);
 
 /* Outstanding value of a cumulative (allocs, frees) pair: allocs - frees,
  * or 0 when a free was counted before its allocation became visible.

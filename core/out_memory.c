@@ -41,6 +41,8 @@ void out_json_memory(struct jw *w, const struct ktop_snapshot *s)
 	if (!user) {
 		jw_u64(w, "blind_sites", m->blind_sites);
 		jw_u64(w, "blind_skipped_total", m->blind_skipped_total);
+		jw_u64(w, "backing_stacks", m->backing_stacks);
+		jw_u64(w, "backing_skipped_total", m->backing_skipped_total);
 	}
 	jw_u64(w, "tracked", m->tracked);
 	jw_u64(w, "capacity", m->capacity);
@@ -133,8 +135,10 @@ void out_text_memory(FILE *f, const struct ktop_snapshot *s)
 		fprintf(f, "mode user: process %u (%s)%s, uprobes on %s\n", m->target_pid, san(comm),
 			m->target_exited ? " EXITED" : "", san(m->allocator_lib));
 	} else {
-		fprintf(f, "mode kernel: %u blind call sites (frees invisible), %llu allocations there "
-			"not tracked\n", m->blind_sites, (unsigned long long)m->blind_skipped_total);
+		fprintf(f, "mode kernel: not tracked: %llu allocations at %u blind call sites (frees "
+			"invisible), %llu growing slab caches (%u stacks)\n",
+			(unsigned long long)m->blind_skipped_total, m->blind_sites,
+			(unsigned long long)m->backing_skipped_total, m->backing_stacks);
 	}
 	fprintf(f, "outstanding %s in %llu allocations (capacity %llu)  untracked %llu (total %llu)"
 		"  missed frees %llu  leak age %s\n",
@@ -217,6 +221,8 @@ void replay_memory(const struct jv *tab, struct ktop_snapshot *s)
 	m->no_stack_total = jv_u64(tab, "no_stack_total");
 	m->blind_sites = (uint32_t)jv_u64(tab, "blind_sites");
 	m->blind_skipped_total = jv_u64(tab, "blind_skipped_total");
+	m->backing_stacks = (uint32_t)jv_u64(tab, "backing_stacks");
+	m->backing_skipped_total = jv_u64(tab, "backing_skipped_total");
 	m->tracked = jv_u64(tab, "tracked");
 	m->capacity = jv_u64(tab, "capacity");
 	m->outstanding_bytes = jv_u64(tab, "outstanding_bytes");

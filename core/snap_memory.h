@@ -58,6 +58,8 @@ struct ktop_mem_snap {
 	uint64_t no_stack_total;	/* tracked without a stack since start */
 	uint32_t blind_sites;		/* kernel call sites whose frees are invisible: not tracked */
 	uint64_t blind_skipped_total;	/* allocations at them, not tracked */
+	uint32_t backing_stacks;	/* kernel stacks that grow slab caches: not tracked */
+	uint64_t backing_skipped_total;	/* allocations on them, not tracked */
 	uint64_t tracked;		/* outstanding allocations being tracked now */
 	uint64_t capacity;		/* --mem-max */
 	uint64_t outstanding_bytes;	/* sum over all rows (not only those shown) */
