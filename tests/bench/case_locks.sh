@@ -14,7 +14,7 @@ T=${LK_THREADS:-4}
 if [ "$BENCH_QUICK" = 1 ]; then
 	D=${LK_SECS:-2} S=${LK_SAMPLES:-1} R=${LK_ROUNDS:-3}
 else
-	D=${LK_SECS:-5} S=${LK_SAMPLES:-2} R=${LK_ROUNDS:-7}
+	D=${LK_SECS:-5} S=${LK_SAMPLES:-1} R=${LK_ROUNDS:-7}	# ~4 min: run.sh allows 5
 fi
 LOAD=$WL/lock_mmap
 # What ktop keeps, the bpftrace way: wait per lock as a histogram, wait per
@@ -118,6 +118,39 @@ interleave "$R" "${CONDS[@]}"
 wait_progs_at_most "$progs_before" ||
 	warn "BPF programs: $progs_before before, $(prog_count) now (other users of this machine may load some too)"
 say "  BPF programs loaded: $progs_before before, $(prog_count) after"
+
+# Diagnostic, outside the timed rounds: ns per run of each BPF program,
+# from the kernel's own counters (kernel.bpf_stats_enabled costs two clock
+# reads per run, so compare these with each other only). A contention-heavy
+# load's throughput moves with timing (slower waiters can mean fewer
+# sleeps), so this is the direct cost figure.
+stats_old=$(cat /proc/sys/kernel/bpf_stats_enabled 2>/dev/null || echo 0)
+BENCH_ON_EXIT="echo $stats_old > /proc/sys/kernel/bpf_stats_enabled 2>/dev/null"
+per_run() {	# per_run NAME CMD...: "prog ns/run (runs)" for each program of CMD
+	local name=$1 pid
+	shift
+	tracer_start "$name" "$@"
+	pid=$TRACER_PID
+	tracer_wait "$name" "$pid" 2 || { tracer_stop "$pid"; return 1; }
+	echo 1 > /proc/sys/kernel/bpf_stats_enabled
+	"$LOAD" "$T" "$D" > /dev/null
+	prog_stats "$pid" > "$TMPD/$name.stats"
+	echo "$stats_old" > /proc/sys/kernel/bpf_stats_enabled
+	tracer_stop "$pid"
+	awk '$3 > 0 { printf " %s %.0f ns (%d runs)", $1, $2 / $3, $3 }' "$TMPD/$name.stats"
+}
+if [ -w /proc/sys/kernel/bpf_stats_enabled ]; then
+	say "  ns per BPF program run (kernel.bpf_stats_enabled, one workload run each):"
+	for c in ktop bpftrace; do
+		failed "$c" && continue
+		case $c in
+		ktop) line=$(per_run ktop_stats "$KTOP" -b --json --panes locks -d 1) ;;
+		bpftrace) line=$(per_run bpftrace_stats bpftrace -e "$BT_PROG") ;;
+		esac
+		say "    $(label "$c"):$line"
+		result "$(label "$c") ns/run" "${line# }"
+	done
+fi
 
 say ""
 printf '  %-26s %14s %14s\n' condition "ops/s (med)" "vs untraced"
