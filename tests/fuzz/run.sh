@@ -12,7 +12,9 @@
 # The core sources it needs are found from its #include "core/X.h" lines
 # (core/X.c, and what those include, transitively); a line
 #   // fuzz-sources: core/a.c core/b.c
-# adds more, and a line
+# adds more, a line
+#   // fuzz-libs: -lelf
+# links libraries, and a line
 #   // fuzz-args: -max_len=65536
 # passes options to libFuzzer. Seeds go in tests/fuzz/corpus/<name>/ (committed;
 # crashing inputs are kept there as regression seeds); new inputs the fuzzer finds
@@ -126,14 +128,16 @@ for name in $names; do
 	extra=$(sed -n 's|^// fuzz-sources: *||p' "$h")
 	srcs=$(echo $extra $(core_deps "$h" $extra) | tr ' ' '\n' | sort -u)
 	objs="" ok=1
+	: >"$log.build"
 	for s in $srcs; do
 		o=$W/obj/$(echo "$s" | tr / _).o
-		compile "$s" "$o" "-fsanitize=fuzzer-no-link" >"$log.build" 2>&1 || { ok=0; break; }
+		compile "$s" "$o" "-fsanitize=fuzzer-no-link" >>"$log.build" 2>&1 || { ok=0; break; }
 		objs="$objs $o"
 	done
 	if [ $ok = 1 ]; then
-		compile "$h" "$W/obj/fuzz_$name.o" "-fsanitize=fuzzer-no-link" >"$log.build" 2>&1 &&
-			"$CLANG" -fsanitize=fuzzer,address,undefined -o "$bin" "$W/obj/fuzz_$name.o" $objs -lm \
+		compile "$h" "$W/obj/fuzz_$name.o" "-fsanitize=fuzzer-no-link" >>"$log.build" 2>&1 &&
+			"$CLANG" -fsanitize=fuzzer,address,undefined -o "$bin" "$W/obj/fuzz_$name.o" $objs \
+				$(sed -n 's|^// fuzz-libs: *||p' "$h") -lm \
 				>>"$log.build" 2>&1 || ok=0
 	fi
 	if [ $ok = 0 ]; then
