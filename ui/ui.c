@@ -490,7 +490,7 @@ int ui_run(const struct ktop_opts *o, volatile int *stop)
 	uint64_t step = src_step(0, o->interval_ns);	/* live: the baseline, drawn at once */
 	draw(&u, src_current());
 	tick_init(&t, now_mono_ns(), o->interval_ns);
-	uint64_t next = now_mono_ns() + step;
+	uint64_t next = src.r ? now_mono_ns() + step : tick_next(&t, now_mono_ns());
 
 	while (!*stop) {
 		uint64_t now = now_mono_ns();

@@ -131,10 +131,12 @@ void ui_table_row(struct ui *u, int y, const struct ui_col *cols, int ncols,
 
 		str_sanitize(s, sizeof(s), cells[i], 48);
 		len = (int)strlen(s);
-		if (cols[i].width > 0 && len < w)
-			ui_put(y, x + w - len, len, s);
-		else
+		if (cols[i].width > 0 && len < w) {
+			if (x + w <= COLS)	/* right-aligned, and fits: never wrap */
+				ui_put(y, x + w - len, len, s);
+		} else {
 			ui_put(y, x, w < COLS - x ? w : COLS - x, s);
+		}
 		x += w + 1;
 	}
 	if (selected)
