@@ -15,29 +15,7 @@ const volatile bool targ_movable_pages = false;	/* track __GFP_MOVABLE (user, pa
 
 #define GFP_MOVABLE		0x08u	/* __GFP_MOVABLE: bit 3 since 2.6.23 */
 
-/* Outstanding allocations: tagged address -> allocation. Preallocated, so
- * the handlers never allocate (and never recurse into kmalloc). Core sets
- * max_entries from --mem-max. */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 262144);
-	__type(key, __u64);
-	__type(value, struct ktop_mem_alloc);
-} allocs SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, KTOP_MEM_SITES_MAX);
-	__type(key, struct ktop_mem_skey);
-	__type(value, struct ktop_mem_sval);
-} sites SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
-	__uint(max_entries, KTOP_MEM_NSTACKS);
-	__uint(key_size, sizeof(__u32));
-	__uint(value_size, KTOP_MEM_STACK_DEPTH * sizeof(__u64));
-} stacks SEC(".maps");
+#include "memory.bpf.h"
 
 /* Command name of each process, written when one of its sites is created. */
 struct {
@@ -87,9 +65,6 @@ struct {
 
 __u64 blind_skipped = 0;	/* allocations at blind call sites, not tracked */
 __u64 backing_skipped = 0;	/* slab-growing allocations, not tracked */
-__u64 drops_untracked = 0;	/* allocations not tracked: outstanding or sites map full */
-__u64 drops_stack = 0;		/* tracked without a stack (stack map full or collision) */
-__u64 stale_replaced = 0;	/* address allocated again before its free was seen */
 __u64 large_merged = 0;		/* large kmallocs whose pages were folded into the object */
 
 /*
@@ -117,42 +92,11 @@ static __always_inline bool in_irq_ctx(void *ctx)
 	return sp - base >= size;
 }
 
-/* Count the free of a (formerly) outstanding allocation against its site. */
-static __always_inline void site_free(const struct ktop_mem_alloc *a, bool missed)
-{
-	struct ktop_mem_skey sk = { .tgid = a->tgid, .stack_id = a->stack_id };
-	struct ktop_mem_sval *sv;
-
-	sv = bpf_map_lookup_elem(&sites, &sk);
-	if (!sv)
-		return;		/* site dropped by core after its process exited */
-	__sync_fetch_and_add(&sv->frees, 1);
-	__sync_fetch_and_add(&sv->free_bytes, a->size);
-	if (missed)
-		__sync_fetch_and_add(&sv->missed, 1);
-}
-
-/* The site of (tgid, stack), created when new; NULL when the map is full. */
-static __always_inline struct ktop_mem_sval *site_get(__u32 tgid, __s32 stack_id, __u32 kind)
-{
-	struct ktop_mem_skey sk = { .tgid = tgid, .stack_id = stack_id };
-	struct ktop_mem_sval *sv, init = { .kind = kind };
-	struct ktop_mem_comm c;
-
-	sv = bpf_map_lookup_elem(&sites, &sk);
-	if (sv)
-		return sv;
-	if (bpf_map_update_elem(&sites, &sk, &init, BPF_NOEXIST) == 0 && tgid != KTOP_MEM_IRQ_TGID) {
-		bpf_get_current_comm(c.comm, sizeof(c.comm));
-		bpf_map_update_elem(&comms, &tgid, &c, BPF_ANY);
-	}
-	return bpf_map_lookup_elem(&sites, &sk);	/* ours, or another CPU's */
-}
-
 static __always_inline void track_alloc(void *ctx, __u64 key, __u64 size, __u32 kind)
 {
-	struct ktop_mem_alloc a, *old;
 	struct ktop_mem_sval *sv;
+	struct ktop_mem_comm c;
+	bool created;
 	__u32 tgid;
 	long sid;
 
@@ -165,7 +109,7 @@ static __always_inline void track_alloc(void *ctx, __u64 key, __u64 size, __u32 
 		if (tgid == targ_self_tgid || ktop_filtered_out(tgid))
 			return;
 	}
-	sid = bpf_get_stackid(ctx, &stacks, 0);
+	sid = stack_id(ctx, 0);
 	if (sid < 0) {
 		__sync_fetch_and_add(&drops_stack, 1);
 		sid = -1 - (long)kind;
@@ -177,49 +121,16 @@ static __always_inline void track_alloc(void *ctx, __u64 key, __u64 size, __u32 
 			return;
 		}
 	}
-	sv = site_get(tgid, (__s32)sid, kind);
+	sv = site_get(tgid, (__s32)sid, kind, &created);
 	if (!sv) {
 		__sync_fetch_and_add(&drops_untracked, 1);
 		return;
 	}
-	/* An entry already at this address lost its free (a free path without
-	 * a tracepoint, such as bulk frees): it is gone, count it freed. */
-	old = bpf_map_lookup_elem(&allocs, &key);
-	if (old) {
-		struct ktop_mem_alloc prev = *old;
-
-		if (bpf_map_delete_elem(&allocs, &key) == 0) {
-			site_free(&prev, true);
-			__sync_fetch_and_add(&stale_replaced, 1);
-		}
+	if (created && tgid != KTOP_MEM_IRQ_TGID) {
+		bpf_get_current_comm(c.comm, sizeof(c.comm));
+		bpf_map_update_elem(&comms, &tgid, &c, BPF_ANY);
 	}
-	a.size = size;
-	a.ts_ns = bpf_ktime_get_ns();
-	a.tgid = tgid;
-	a.stack_id = (__s32)sid;
-	if (bpf_map_update_elem(&allocs, &key, &a, BPF_NOEXIST)) {
-		__sync_fetch_and_add(&drops_untracked, 1);
-		return;
-	}
-	__sync_fetch_and_add(&sv->allocs, 1);
-	__sync_fetch_and_add(&sv->alloc_bytes, size);
-}
-
-/* Frees are never filtered by process or context: whoever frees it, in
- * whatever context (softirq, RCU callback, another process), the
- * allocation is gone. An address not in the map was allocated before
- * ktop started, or untracked: ignored, so nothing goes negative. */
-static __always_inline void track_free(__u64 key)
-{
-	struct ktop_mem_alloc *p, a;
-
-	p = bpf_map_lookup_elem(&allocs, &key);
-	if (!p)
-		return;
-	a = *p;
-	if (bpf_map_delete_elem(&allocs, &key))
-		return;		/* another CPU got there first */
-	site_free(&a, false);
+	record_alloc(key, size, tgid, (__s32)sid, sv);
 }
 
 static __always_inline bool is_blind(__u64 call_site)

@@ -13,28 +13,7 @@ const volatile __u64 targ_page_size = 4096;	/* pvalloc rounds up to it */
 
 #define PENDING_STALE_NS	(10ull * 1000000000ull)
 
-/* Outstanding allocations: user address -> allocation. Core sets
- * max_entries from --mem-max. */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 262144);
-	__type(key, __u64);
-	__type(value, struct ktop_mem_alloc);
-} allocs SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, KTOP_MEM_SITES_MAX);
-	__type(key, struct ktop_mem_skey);
-	__type(value, struct ktop_mem_sval);
-} sites SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
-	__uint(max_entries, KTOP_MEM_NSTACKS);
-	__uint(key_size, sizeof(__u32));
-	__uint(value_size, KTOP_MEM_STACK_DEPTH * sizeof(__u64));
-} stacks SEC(".maps");
+#include "memory.bpf.h"
 
 /*
  * The allocator call a thread is in, from entry to return. Allocators call
@@ -60,80 +39,25 @@ struct {
 	__type(value, struct pending);
 } pending SEC(".maps");
 
-__u64 drops_untracked = 0;	/* allocations not tracked: a map was full */
-__u64 drops_stack = 0;		/* tracked without a stack */
-__u64 stale_replaced = 0;	/* address returned again before its free was seen */
-
-static __always_inline void site_free(const struct ktop_mem_alloc *a, bool missed)
-{
-	struct ktop_mem_skey sk = { .tgid = a->tgid, .stack_id = a->stack_id };
-	struct ktop_mem_sval *sv;
-
-	sv = bpf_map_lookup_elem(&sites, &sk);
-	if (!sv)
-		return;
-	__sync_fetch_and_add(&sv->frees, 1);
-	__sync_fetch_and_add(&sv->free_bytes, a->size);
-	if (missed)
-		__sync_fetch_and_add(&sv->missed, 1);
-}
-
-static __always_inline void track_free(__u64 key)
-{
-	struct ktop_mem_alloc *p, a;
-
-	p = bpf_map_lookup_elem(&allocs, &key);
-	if (!p)
-		return;		/* allocated before ktop attached, or untracked */
-	a = *p;
-	if (bpf_map_delete_elem(&allocs, &key))
-		return;
-	site_free(&a, false);
-}
-
 static __always_inline void track_alloc(void *ctx, __u64 key, __u64 size, __u32 fn, __u32 tgid)
 {
-	struct ktop_mem_skey sk = { .tgid = tgid };
-	struct ktop_mem_sval *sv, init = { .kind = fn };
-	struct ktop_mem_alloc a, *old;
+	struct ktop_mem_sval *sv;
+	bool created;
 	long sid;
 
 	/* On return from the allocator the frame-pointer walk starts in
 	 * its caller, so the direct caller is the first frame. */
-	sid = bpf_get_stackid(ctx, &stacks, BPF_F_USER_STACK);
+	sid = stack_id(ctx, BPF_F_USER_STACK);
 	if (sid < 0) {
 		__sync_fetch_and_add(&drops_stack, 1);
 		sid = -1 - (long)fn;
 	}
-	sk.stack_id = (__s32)sid;
-	sv = bpf_map_lookup_elem(&sites, &sk);
+	sv = site_get(tgid, (__s32)sid, fn, &created);
 	if (!sv) {
-		bpf_map_update_elem(&sites, &sk, &init, BPF_NOEXIST);
-		sv = bpf_map_lookup_elem(&sites, &sk);
-		if (!sv) {
-			__sync_fetch_and_add(&drops_untracked, 1);
-			return;
-		}
-	}
-	old = bpf_map_lookup_elem(&allocs, &key);
-	if (old) {
-		struct ktop_mem_alloc prev = *old;
-
-		if (bpf_map_delete_elem(&allocs, &key) == 0) {
-			site_free(&prev, true);
-			__sync_fetch_and_add(&stale_replaced, 1);
-		}
-	}
-	a.size = size;
-	a.ts_ns = bpf_ktime_get_ns();
-	a.tgid = tgid;
-	a.stack_id = (__s32)sid;
-	if (bpf_map_update_elem(&allocs, &key, &a, BPF_NOEXIST)) {
 		__sync_fetch_and_add(&drops_untracked, 1);
 		return;
 	}
-	__sync_fetch_and_add(&sv->allocs, 1);
-	__sync_fetch_and_add(&sv->alloc_bytes, size);
+	record_alloc(key, size, tgid, (__s32)sid, sv);
 }
 
 static __always_inline int enter(struct pt_regs *ctx, __u32 fn, __u64 size, __u64 memptr, __u64 old)

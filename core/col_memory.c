@@ -29,6 +29,7 @@
 #define KCACHE_MAX	4096		/* symbolized kernel stacks kept */
 #define UCACHE_MAX	65536		/* symbolized user addresses kept */
 #define COMM_EVERY	10		/* polls between re-reads of a command name */
+#define GC_EVERY	10		/* polls between sweeps of unused stack ids */
 #define NLINKS		(2 * KTOP_MEM_FN_MAX + 1)
 
 /* One (process, stack): its counters as last read, kept across polls. */
@@ -104,6 +105,8 @@ struct col_mem {
 	uint32_t nblind;		/* call sites put on the blind list */
 	uint32_t nbacking;		/* stacks put on the skip list: slab backing */
 	struct u64map verdict;		/* stack id -> 1 slab backing, 2 not */
+	struct u64map unused;		/* stack ids no site used at the last sweep */
+	struct u64map skipset;		/* stack ids on the kernel's skip list: never swept */
 	uint64_t capacity, leak_age_ns, interval_ns;
 	struct mem_target tgt;
 	char tgt_comm[KTOP_COMM_MAX];
@@ -120,6 +123,8 @@ struct col_mem {
 	size_t scap;
 	void *akeys, *avals;
 	size_t acap;
+	void *gkeys, *gvals;		/* stack map reads of gc_stacks() */
+	size_t gcap;
 	struct site_ref *refs;
 	size_t refcap;
 	struct ktop_mem_row *tmp;	/* every row of this poll, before the cut */
@@ -154,10 +159,14 @@ static void col_mem_free(void *p)
 	u64map_free(&c->kcache);
 	u64map_free(&c->ucache);
 	u64map_free(&c->verdict);
+	u64map_free(&c->unused);
+	u64map_free(&c->skipset);
 	free(c->skeys);
 	free(c->svals);
 	free(c->akeys);
 	free(c->avals);
+	free(c->gkeys);
+	free(c->gvals);
 	free(c->refs);
 	free(c->tmp);
 	free(c);
@@ -345,6 +354,8 @@ static int col_mem_open(void **out, const struct ktop_opts *o, struct ktop_tab_s
 	u64map_init(&c->kcache, sizeof(struct kstack));
 	u64map_init(&c->ucache, sizeof(struct uframe));
 	u64map_init(&c->verdict, 1);
+	u64map_init(&c->unused, 1);
+	u64map_init(&c->skipset, 1);
 	err = c->mode == KTOP_MEM_USER ? open_user(c, o, st) : open_kernel(c, o, st);
 	if (err) {
 		col_mem_free(c);
@@ -451,6 +462,20 @@ static void scan_ages(struct col_mem *c)
 	c->next_scan_poll = c->polls + 1 + (uint64_t)(dt / (SCAN_BUDGET * (double)c->interval_ns));
 }
 
+/* Frames of stack id into ips (KTOP_MEM_STACK_DEPTH, 0-padded). Returns 0
+ * or -errno (-ENOENT: no such stack). */
+static int read_stack(struct col_mem *c, int32_t id, __u64 *ips)
+{
+	struct ktop_mem_stack_val v;
+
+	if (id < 0)
+		return -ENOENT;
+	if (bpf_map_lookup_elem(c->stacks_fd, &id, &v))
+		return -errno;
+	memcpy(ips, v.ips, sizeof(v.ips));
+	return 0;
+}
+
 /* The allocating call site of kernel stack stack_id: the first return
  * address past the tracing machinery and the allocator, which is the
  * kmem tracepoints' call_site. Returns it, or 0. */
@@ -460,7 +485,7 @@ static uint64_t call_site_of(struct col_mem *c, int32_t stack_id)
 	unsigned i;
 
 	memset(ips, 0, sizeof(ips));
-	if (!c->ksyms || stack_id < 0 || bpf_map_lookup_elem(c->stacks_fd, &stack_id, ips))
+	if (!c->ksyms || stack_id < 0 || read_stack(c, stack_id, ips))
 		return 0;
 	for (i = 0; i < KTOP_MEM_STACK_DEPTH && ips[i]; i++) {
 		const char *name = ksyms__find(c->ksyms, ips[i], NULL);
@@ -483,7 +508,7 @@ static bool is_backing(struct col_mem *c, int32_t stack_id)
 	if (v)
 		return *v == 1;
 	memset(ips, 0, sizeof(ips));
-	if (!c->ksyms || bpf_map_lookup_elem(c->stacks_fd, &stack_id, ips))
+	if (!c->ksyms || read_stack(c, stack_id, ips))
 		return false;
 	for (i = 0; i < KTOP_MEM_STACK_DEPTH && ips[i] && !backing; i++)
 		backing = mem_kframe_is_slab_growth(ksyms__find(c->ksyms, ips[i], NULL));
@@ -515,8 +540,10 @@ static void classify_sites(struct col_mem *c)
 			continue;
 		if (is_backing(c, id)) {
 			s->blinded = true;
-			if (bpf_map_update_elem(c->skip_fd, &id, &one, BPF_NOEXIST) == 0)
+			if (bpf_map_update_elem(c->skip_fd, &id, &one, BPF_NOEXIST) == 0) {
 				c->nbacking++;
+				u64map_put(&c->skipset, (uint32_t)id);
+			}
 		} else if (s->kind == KTOP_MEM_KIND_SLAB && site_blind(s)) {
 			s->blinded = true;
 			addr = call_site_of(c, id);
@@ -524,6 +551,55 @@ static void classify_sites(struct col_mem *c)
 				c->nblind++;
 		}
 	}
+}
+
+/*
+ * Kernel mode: the stack map keeps every stack ever seen, and a full map
+ * refuses new ones (collisions), so stacks no site uses go. A stack
+ * unused at two sweeps in a row is deleted (a site created between our
+ * read and the delete would then show another stack: the two-sweep wait
+ * makes that rare). Symbolization caches are dropped with them.
+ */
+static void gc_stacks(struct col_mem *c)
+{
+	struct u64map used, next;
+	size_t j, deleted = 0;
+	long n, i;
+
+	if (c->polls % GC_EVERY)
+		return;
+	n = map_read_all(c->stacks_fd, sizeof(__u32), sizeof(struct ktop_mem_stack_val), false,
+			 &c->gkeys, &c->gvals, &c->gcap);
+	if (n < 0)
+		return;
+	u64map_init(&used, 1);
+	u64map_init(&next, 1);
+	for (j = 0; j < c->sites.cap; j++) {
+		int32_t id = (int32_t)(uint32_t)c->sites.keys[j];
+
+		if (c->sites.used[j] && id >= 0 && !u64map_put(&used, (uint32_t)id))
+			goto out;
+	}
+	for (i = 0; i < n; i++) {
+		__u32 key = ((__u32 *)c->gkeys)[i];
+
+		if (u64map_get(&used, key) || u64map_get(&c->skipset, key))
+			continue;
+		if (u64map_get(&c->unused, key)) {
+			if (bpf_map_delete_elem(c->stacks_fd, &key) == 0)
+				deleted++;
+		} else if (!u64map_put(&next, key)) {
+			goto out;
+		}
+	}
+	u64map_swap(&c->unused, &next);
+	if (deleted) {
+		u64map_clear(&c->kcache);
+		u64map_clear(&c->verdict);
+	}
+out:
+	u64map_free(&used);
+	u64map_free(&next);
 }
 
 static void comm_of(struct col_mem *c, uint32_t tgid, char comm[KTOP_COMM_MAX])
@@ -730,7 +806,7 @@ static const struct kstack *kstack_get(struct col_mem *c, int32_t stack_id)
 		return k;
 	memset(&tmp, 0, sizeof(tmp));
 	memset(ips, 0, sizeof(ips));
-	if (bpf_map_lookup_elem(c->stacks_fd, &stack_id, ips))
+	if (read_stack(c, stack_id, ips))
 		return NULL;
 	/* skip the tracing machinery, then the allocator: the first frame
 	 * past them is the call site; the last allocator frame names the
@@ -878,7 +954,7 @@ static void fill_ustack(struct col_mem *c, struct ktop_mem_stack *d, int32_t sta
 
 	snprintf(d->allocator, sizeof(d->allocator), "%s", mem_fn_name(d->kind));
 	memset(ips, 0, sizeof(ips));
-	if (stack_id < 0 || bpf_map_lookup_elem(c->stacks_fd, &stack_id, ips)) {
+	if (stack_id < 0 || read_stack(c, stack_id, ips)) {
 		d->nframes = 1;
 		snprintf(d->frames[0], KTOP_FRAME_LEN, "[no stack]");
 		return;
@@ -996,8 +1072,10 @@ static int col_mem_poll(void *p, struct ktop_snapshot *snap)
 			 strerror(-err));
 		return err;
 	}
-	if (c->mode == KTOP_MEM_KERNEL)
+	if (c->mode == KTOP_MEM_KERNEL) {
 		classify_sites(c);
+		gc_stacks(c);
+	}
 	scan_ages(c);
 	now = now_mono_ns();
 	m->scan_age_ns = age(now, c->scan_ts);

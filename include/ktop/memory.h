@@ -6,8 +6,8 @@
 #include <linux/types.h>		/* userspace; BPF gets __u64 from vmlinux.h */
 #endif
 
-#define KTOP_MEM_STACK_DEPTH	32	/* frames kept per stack (innermost first) */
-#define KTOP_MEM_NSTACKS	16384	/* stack-trace map entries */
+#define KTOP_MEM_STACK_DEPTH	24	/* frames kept per stack (innermost first) */
+#define KTOP_MEM_NSTACKS	32768	/* stack-trace map entries */
 #define KTOP_MEM_SITES_MAX	65536	/* (process, stack) counters tracked at once */
 #define KTOP_MEM_THREADS_MAX	16384	/* user mode: threads inside an allocator call */
 #define KTOP_MEM_BLIND_MAX	1024	/* kernel call sites whose frees are invisible */
@@ -70,6 +70,12 @@ struct ktop_mem_sval {
 	__u64 missed;			/* of the frees, those found missing when the address came back */
 	__u32 kind;			/* KTOP_MEM_KIND_* or KTOP_MEM_FN_*, set at creation */
 	__u32 pad;
+};
+
+/* A stack (value of the stacks map): frames innermost first, 0-padded. */
+struct ktop_mem_stack_val {
+	__u64 hash;			/* 64-bit hash of ips; the map key is 31 bits of it */
+	__u64 ips[KTOP_MEM_STACK_DEPTH];
 };
 
 struct ktop_mem_comm {

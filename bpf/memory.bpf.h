@@ -1,0 +1,168 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* BPF side of the Memory tab shared by kernel and user mode: outstanding map, sites, stacks. */
+#ifndef KTOP_MEMORY_BPF_H
+#define KTOP_MEMORY_BPF_H
+
+#ifndef ENOENT
+#define ENOENT	2
+#endif
+#ifndef EEXIST
+#define EEXIST	17
+#endif
+#ifndef ENOSPC
+#define ENOSPC	28
+#endif
+
+/* Outstanding allocations: (tagged) address -> allocation. Preallocated,
+ * so the handlers never allocate (and never recurse into kmalloc). Core
+ * sets max_entries from --mem-max. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 262144);
+	__type(key, __u64);
+	__type(value, struct ktop_mem_alloc);
+} allocs SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, KTOP_MEM_SITES_MAX);
+	__type(key, struct ktop_mem_skey);
+	__type(value, struct ktop_mem_sval);
+} sites SEC(".maps");
+
+/*
+ * Stacks by id. Not a BPF_MAP_TYPE_STACK_TRACE: that map refuses a stack
+ * whose bucket another stack holds, and a hot stack that collides then
+ * fails on every call. Here the id is a 31-bit hash of the frames and the
+ * full 64-bit hash is stored, so a collision needs two stacks equal in 31
+ * bits and is detected, not merged.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, KTOP_MEM_NSTACKS);
+	__type(key, __u32);
+	__type(value, struct ktop_mem_stack_val);
+} stacks SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct ktop_mem_stack_val);
+} stack_scratch SEC(".maps");
+
+__u64 drops_untracked = 0;	/* allocations not tracked: outstanding or sites map full */
+__u64 drops_stack = 0;		/* tracked without a stack (stack map full, collision) */
+__u64 stale_replaced = 0;	/* address allocated again before its free was seen */
+
+/* Id of the current stack (flags: 0 kernel, BPF_F_USER_STACK), or a
+ * negative errno. */
+static __always_inline long stack_id(void *ctx, __u64 flags)
+{
+	struct ktop_mem_stack_val *sc, *old;
+	__u32 zero = 0, id;
+	__u64 h = 0xcbf29ce484222325ull;	/* FNV-1a over the frames */
+	long n;
+	int i;
+
+	sc = bpf_map_lookup_elem(&stack_scratch, &zero);
+	if (!sc)
+		return -ENOENT;
+	n = bpf_get_stack(ctx, sc->ips, sizeof(sc->ips), flags);	/* zero-fills the rest */
+	if (n <= 0)
+		return n < 0 ? n : -ENOENT;
+	for (i = 0; i < KTOP_MEM_STACK_DEPTH; i++) {
+		if (!sc->ips[i])
+			break;
+		h = (h ^ sc->ips[i]) * 0x100000001b3ull;
+	}
+	id = (__u32)(h ^ (h >> 32)) & 0x7fffffff;
+	old = bpf_map_lookup_elem(&stacks, &id);
+	if (old)
+		return old->hash == h ? id : -EEXIST;
+	sc->hash = h;
+	if (bpf_map_update_elem(&stacks, &id, sc, BPF_NOEXIST)) {
+		old = bpf_map_lookup_elem(&stacks, &id);	/* another CPU, same stack? */
+		return old && old->hash == h ? id : -ENOSPC;
+	}
+	return id;
+}
+
+/* Count the free of a (formerly) outstanding allocation against its site;
+ * missed: the free was never seen, the address came back. */
+static __always_inline void site_free(const struct ktop_mem_alloc *a, bool missed)
+{
+	struct ktop_mem_skey sk = { .tgid = a->tgid, .stack_id = a->stack_id };
+	struct ktop_mem_sval *sv;
+
+	sv = bpf_map_lookup_elem(&sites, &sk);
+	if (!sv)
+		return;		/* site dropped by core after its process exited */
+	__sync_fetch_and_add(&sv->frees, 1);
+	__sync_fetch_and_add(&sv->free_bytes, a->size);
+	if (missed)
+		__sync_fetch_and_add(&sv->missed, 1);
+}
+
+/* The site (tgid, stack), created when new (*created then set); NULL when
+ * the map is full. */
+static __always_inline struct ktop_mem_sval *site_get(__u32 tgid, __s32 sid, __u32 kind, bool *created)
+{
+	struct ktop_mem_skey sk = { .tgid = tgid, .stack_id = sid };
+	struct ktop_mem_sval *sv, init = { .kind = kind };
+
+	*created = false;
+	sv = bpf_map_lookup_elem(&sites, &sk);
+	if (sv)
+		return sv;
+	*created = bpf_map_update_elem(&sites, &sk, &init, BPF_NOEXIST) == 0;
+	return bpf_map_lookup_elem(&sites, &sk);	/* ours, or another CPU's */
+}
+
+/* Record allocation key (size bytes) of site sv, (tgid, sid). */
+static __always_inline void record_alloc(__u64 key, __u64 size, __u32 tgid, __s32 sid,
+					 struct ktop_mem_sval *sv)
+{
+	struct ktop_mem_alloc a, *old;
+
+	/* An entry already at this address lost its free (a free path without
+	 * a tracepoint or probe): it is gone, count it freed. */
+	old = bpf_map_lookup_elem(&allocs, &key);
+	if (old) {
+		struct ktop_mem_alloc prev = *old;
+
+		if (bpf_map_delete_elem(&allocs, &key) == 0) {
+			site_free(&prev, true);
+			__sync_fetch_and_add(&stale_replaced, 1);
+		}
+	}
+	a.size = size;
+	a.ts_ns = bpf_ktime_get_ns();
+	a.tgid = tgid;
+	a.stack_id = sid;
+	if (bpf_map_update_elem(&allocs, &key, &a, BPF_NOEXIST)) {
+		__sync_fetch_and_add(&drops_untracked, 1);
+		return;
+	}
+	__sync_fetch_and_add(&sv->allocs, 1);
+	__sync_fetch_and_add(&sv->alloc_bytes, size);
+}
+
+/* Frees are never filtered by process or context: whoever frees it, in
+ * whatever context (softirq, RCU callback, another thread), the allocation
+ * is gone. An address not in the map was allocated before ktop started,
+ * or untracked: ignored, so nothing goes negative. */
+static __always_inline void track_free(__u64 key)
+{
+	struct ktop_mem_alloc *p, a;
+
+	p = bpf_map_lookup_elem(&allocs, &key);
+	if (!p)
+		return;
+	a = *p;
+	if (bpf_map_delete_elem(&allocs, &key))
+		return;		/* another CPU got there first */
+	site_free(&a, false);
+}
+
+#endif /* KTOP_MEMORY_BPF_H */
