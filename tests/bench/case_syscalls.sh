@@ -9,7 +9,7 @@
 if [ "$BENCH_QUICK" = 1 ]; then
 	N=${SC_CALLS:-1000000} S=${SC_SAMPLES:-1} R=${SC_ROUNDS:-3}
 else
-	N=${SC_CALLS:-2000000} S=${SC_SAMPLES:-3} R=${SC_ROUNDS:-7}
+	N=${SC_CALLS:-2000000} S=${SC_SAMPLES:-2} R=${SC_ROUNDS:-7}
 fi
 LOOP=$WL/getppid_loop
 BT_PROG='tracepoint:raw_syscalls:sys_enter { @start[tid] = nsecs; }
@@ -131,11 +131,14 @@ per_run() {	# per_run NAME MIN_FDS CMD...
 }
 if [ -w /proc/sys/kernel/bpf_stats_enabled ]; then
 	say "  ns per BPF program run (kernel.bpf_stats_enabled, one loop each):"
-	for c in floor ktop ktop_p; do
+	for c in floor ktop ktop_p syscount bpftrace; do
+		failed "$c" && continue
 		case $c in
 		floor) line=$(per_run floor_stats 2 "$FLOOR") ;;
 		ktop) line=$(per_run ktop_stats 2 "$KTOP" -b --json --panes syscalls -d 1) ;;
 		ktop_p) line=$(per_run ktop_p_stats 2 "$KTOP" -b --json --panes syscalls -d 1 -p "$IDLE_PID") ;;
+		syscount) line=$(per_run syscount_stats 2 syscount -L) ;;
+		bpftrace) line=$(per_run bpftrace_stats 2 bpftrace -e "$BT_PROG") ;;
 		esac
 		say "    $(label "$c"):$line"
 		result "$(label "$c") ns/run" "${line# }"
@@ -143,7 +146,7 @@ if [ -w /proc/sys/kernel/bpf_stats_enabled ]; then
 fi
 
 say ""
-printf '  %-22s %14s %16s\n' condition "ns/call (med)" "added ns (med)"
+printf '  %-22s %14s %16s  %s\n' condition "ns/call (med)" "added ns (med)" "added, per round"
 declare -A ADDED
 for c in "${CONDS[@]}"; do
 	if failed "$c" && [ ! -s "$TMPD/samples/$c" ]; then
@@ -155,7 +158,7 @@ for c in "${CONDS[@]}"; do
 		printf '  %-22s %14s %16s\n' "$c" "$m" -
 	else
 		ADDED[$c]=$(added_median "$c" untraced)
-		printf '  %-22s %14s %16s\n' "$c" "$m" "${ADDED[$c]}"
+		printf '  %-22s %14s %16s  %s\n' "$c" "$m" "${ADDED[$c]}" "$(added_range "$c" untraced)"
 	fi
 	failed "$c" && printf '  %-22s %s\n' "" "(failed in a later round: $(why_failed "$c"))"
 done

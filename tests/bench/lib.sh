@@ -230,7 +230,7 @@ print_results() {
 	{
 		printf 'CASE\tMETRIC\tVALUE\tTARGET\tVERDICT\n'
 		grep -v "	reproduce	" "$1"
-	} | awk -F'\t' '{ printf "  %-10s %-34s %-34s %-20s %s\n", $1, $2, $3, $4, $5 }'
+	} | awk -F'\t' '{ printf "  %-10s %-44s %-34s %-20s %s\n", $1, $2, $3, $4, $5 }'
 }
 
 bench_cleanup() {
@@ -320,4 +320,12 @@ added_median() {
 	# shellcheck disable=SC2046
 	median $(paste -d ' ' "$TMPD/rounds/$1" "$TMPD/rounds/$2" |
 		awk '$1 != "-" && $2 != "-" { printf "%.2f\n", $1 - $2 }')
+}
+
+# added_range COND BASE: "min..max" of the per-round (COND - BASE): how much
+# the rounds agree. A wide range means a noisy machine, not a precise median.
+added_range() {
+	paste -d ' ' "$TMPD/rounds/$1" "$TMPD/rounds/$2" |
+		awk '$1 != "-" && $2 != "-" { d = $1 - $2; if (n++ == 0 || d < lo) lo = d; if (n == 1 || d > hi) hi = d }
+		     END { if (n) printf "%.0f..%.0f\n", lo, hi }'
 }
