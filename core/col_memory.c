@@ -699,8 +699,13 @@ static int fold_procs(struct col_mem *c, uint64_t now)
 		k.tgid = (uint32_t)(c->sites.keys[j] >> 32);
 		k.stack_id = (int32_t)(uint32_t)c->sites.keys[j];
 		gone = c->dropped.n && u64map_get(&c->dropped, k.tgid);
-		if (!gone && (s->idle < IDLE_POLLS || site_out_allocs(s)))
-			continue;
+		if (!gone) {
+			const struct proc *p = u64map_get(&c->procs, k.tgid);
+
+			/* an exited process keeps its sites until it is dropped */
+			if (s->idle < IDLE_POLLS || site_out_allocs(s) || (p && p->exited_ns))
+				continue;
+		}
 		bpf_map_delete_elem(c->sites_fd, &k);
 		if (gone)
 			bpf_map_delete_elem(c->comms_fd, &k.tgid);
@@ -755,7 +760,7 @@ static int kernel_rows(struct col_mem *c, struct ktop_mem_snap *m, uint64_t now)
 			continue;
 		m->outstanding_bytes += p->out_bytes;
 		m->tracked += p->out_allocs;
-		if (!p->out_allocs && !p->d_allocs && !p->d_frees)
+		if (!p->out_allocs && !p->d_allocs && !p->d_frees && !p->exited_ns)
 			continue;
 		r = &c->tmp[n++];
 		memset(r, 0, sizeof(*r));
