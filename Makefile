@@ -113,10 +113,10 @@ test-unit: $(UNIT_BINS)
 	$(Q)tests/run-unit.sh $(UNIT_BINS)
 
 test-integ: $(BIN) $(WORKLOADS)
-	$(Q)KTOP=$(BIN) WL=$(O)/workloads tests/integ/run.sh
+	$(Q)KTOP=$(abspath $(BIN)) WL=$(abspath $(O))/workloads tests/integ/run.sh
 
 test-ui: $(BIN)
-	$(Q)KTOP=$(BIN) tests/ui/run.sh
+	$(Q)KTOP=$(abspath $(BIN)) tests/ui/run.sh
 
 # Everything, root tests included; installs what is missing first.
 test: deps-test
