@@ -24,7 +24,7 @@ static const char *const what[KTOP_TAB_MAX] = {
 
 static const char suspect_rule[] =
 	"Leak suspect: holds allocations older than --leak-age (default 10 s) and its outstanding "
-	"bytes grew in most (more than half) of the last 10 intervals.";
+	"bytes reached a new high in more than half (6+) of the last 10 intervals.";
 
 /* Draw the help over the body. */
 void ui_help_draw(struct ui *u, const struct ktop_snapshot *s)
