@@ -23,7 +23,7 @@ int out_text_write(FILE *f, const struct ktop_snapshot *s)
 	int i;
 
 	fprintf(f, "ktop %s - %s  host %s  kernel %s  interval %s  #%llu\n",
-		s->version, fmt_iso8601(ts, sizeof(ts), s->real_ns), san(s->host),
+		san(s->version), fmt_iso8601(ts, sizeof(ts), s->real_ns), san(s->host),
 		san(s->kernel), fmt_ns(d, sizeof(d), s->interval_ns),
 		(unsigned long long)s->iteration);
 	fprintf(f, "ktop cpu %.2f%%  rss %llu KiB  lost events %llu", s->self_cpu_pct,
