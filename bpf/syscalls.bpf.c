@@ -34,6 +34,13 @@ struct {
 } sc_stats SEC(".maps");
 
 struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, KTOP_SC_MAX);
+	__type(key, __u32);
+	__type(value, struct ktop_sc_hist);
+} sc_hist SEC(".maps");
+
+struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
 	__uint(max_entries, KTOP_SC_PROC_MAX);
 	__type(key, struct ktop_sc_pkey);
@@ -109,6 +116,7 @@ static __always_inline int on_exit(long ret)
 {
 	struct sc_start *s;
 	struct ktop_sc_stat *st;
+	struct ktop_sc_hist *h;
 	__u64 now, dt, err, pid_tgid;
 	__u32 nr, idx;
 
@@ -124,7 +132,8 @@ static __always_inline int on_exit(long ret)
 		return 0;
 	}
 	st = bpf_map_lookup_elem(&sc_stats, &nr);
-	if (!st)
+	h = bpf_map_lookup_elem(&sc_hist, &nr);
+	if (!st || !h)
 		return 0;
 	err = ret < 0 && ret >= -4095;
 	st->count++;
@@ -134,7 +143,7 @@ static __always_inline int on_exit(long ret)
 		st->max_ns = dt;
 	idx = ktop_hist_index(dt);
 	if (idx < KTOP_HIST_BUCKETS)	/* always; tells the verifier */
-		st->hist[idx]++;
+		h->slots[idx]++;
 	if (targ_per_proc) {
 		pid_tgid = bpf_get_current_pid_tgid();
 		count_proc(pid_tgid >> 32, nr, dt, err);

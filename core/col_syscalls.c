@@ -19,12 +19,13 @@
 
 struct sc_cum {				/* one syscall, summed over CPUs */
 	uint64_t count, errors, total_ns, max_ns;
-	uint64_t hist[KTOP_HIST_BUCKETS];
 };
 
 struct col_sc {
 	struct syscalls_bpf *skel;
 	struct sc_cum *prev, *cur;	/* [KTOP_SC_MAX] */
+	struct ktop_sc_hist *hist;	/* [KTOP_SC_MAX], cumulative as last read */
+	void *hbuf;			/* one syscall's per-CPU histograms */
 	struct u64map pprev, pcur;	/* (tgid << 32 | nr) -> struct ktop_sc_pval */
 	void *keys, *vals;		/* batch buffers */
 	size_t cap;
@@ -35,6 +36,8 @@ struct col_sc {
 	struct ktop_sc_proc *ptmp;	/* every process with calls this interval */
 	size_t ptmpcap;
 	struct u64map comms;		/* tgid -> struct ktop_comm */
+	struct ktop_sc_pkey *dead;	/* keys of exited processes, per sweep */
+	size_t deadcap;
 	char names[KTOP_SC_MAX][32];
 	uint64_t polls;
 	size_t fill;			/* entries in sc_proc at the last read */
@@ -50,6 +53,8 @@ static void col_sc_free(void *p)
 	syscalls_bpf__destroy(c->skel);
 	free(c->prev);
 	free(c->cur);
+	free(c->hist);
+	free(c->hbuf);
 	u64map_free(&c->pprev);
 	u64map_free(&c->pcur);
 	free(c->keys);
@@ -58,6 +63,7 @@ static void col_sc_free(void *p)
 	free(c->pvals);
 	free(c->tmp);
 	free(c->ptmp);
+	free(c->dead);
 	u64map_free(&c->comms);
 	free(c);
 }
@@ -78,10 +84,12 @@ static int col_sc_open(void **out, const struct ktop_opts *o, struct ktop_tab_st
 		return -ENOMEM;
 	c->prev = calloc(KTOP_SC_MAX, sizeof(*c->prev));
 	c->cur = calloc(KTOP_SC_MAX, sizeof(*c->cur));
+	c->hist = calloc(KTOP_SC_MAX, sizeof(*c->hist));
+	c->hbuf = calloc(ncpus_possible(), sizeof(struct ktop_sc_hist));
 	u64map_init(&c->pprev, sizeof(struct ktop_sc_pval));
 	u64map_init(&c->pcur, sizeof(struct ktop_sc_pval));
 	u64map_init(&c->comms, sizeof(struct ktop_comm));
-	if (!c->prev || !c->cur) {
+	if (!c->prev || !c->cur || !c->hist || !c->hbuf) {
 		err = -ENOMEM;
 		goto fail;
 	}
@@ -170,7 +178,6 @@ static int read_stats(struct col_sc *c)
 	for (i = 0; i < n; i++) {
 		__u32 nr = ((__u32 *)c->keys)[i];
 		struct sc_cum *s;
-		unsigned b;
 
 		if (nr >= KTOP_SC_MAX)
 			continue;
@@ -186,9 +193,28 @@ static int read_stats(struct col_sc *c)
 			s->total_ns += v->total_ns;
 			if (v->max_ns > s->max_ns)
 				s->max_ns = v->max_ns;
-			for (b = 0; b < KTOP_HIST_BUCKETS; b++)
-				s->hist[b] += v->hist[b];
 		}
+	}
+	return 0;
+}
+
+/* Histogram of syscall nr in this interval: read its per-CPU copies, sum,
+ * subtract the previous reading (which it then replaces). Returns 0 or -errno. */
+static int hist_interval(struct col_sc *c, uint32_t nr, uint64_t *out)
+{
+	struct ktop_sc_hist *cum = &c->hist[nr];
+	int ncpu = ncpus_possible(), cpu;
+	unsigned b;
+
+	if (bpf_map_lookup_elem(bpf_map__fd(c->skel->maps.sc_hist), &nr, c->hbuf))
+		return -errno;
+	for (b = 0; b < KTOP_HIST_BUCKETS; b++) {
+		uint64_t sum = 0;
+
+		for (cpu = 0; cpu < ncpu; cpu++)
+			sum += ((const struct ktop_sc_hist *)c->hbuf)[cpu].slots[b];
+		out[b] = delta_u64(cum->slots[b], sum);
+		cum->slots[b] = sum;
 	}
 	return 0;
 }
@@ -212,7 +238,8 @@ static void fill_rows(struct col_sc *c, struct ktop_sc_snap *out)
 		r->count = q->count - p->count;
 		r->errors = delta_u64(p->errors, q->errors);
 		r->total_ns = delta_u64(p->total_ns, q->total_ns);
-		hist_delta(r->hist, p->hist, q->hist, KTOP_HIST_BUCKETS);
+		if (hist_interval(c, nr, r->hist))
+			memset(r->hist, 0, sizeof(r->hist));
 		/* The exact max is cumulative: if it grew, it happened now; else
 		 * the interval's max is below the top bucket's bound and below it. */
 		bound = hist_max_bound(r->hist, KTOP_HIST_BUCKETS);
@@ -276,6 +303,40 @@ static bool alive_cached(struct u64map *m, uint32_t tgid)
 	return *v == 1;
 }
 
+/* Remember key k of an exited process for deletion (the dead array has room
+ * for every key read). Returns 1, or 0 when it could not be remembered. */
+static size_t dead_key(struct col_sc *c, const struct ktop_sc_pkey *k, size_t n)
+{
+	if (n >= c->deadcap) {
+		size_t cap = c->deadcap ? c->deadcap * 2 : 1024;
+		struct ktop_sc_pkey *t = reallocarray(c->dead, cap, sizeof(*t));
+
+		if (!t)
+			return 0;
+		c->dead = t;
+		c->deadcap = cap;
+	}
+	c->dead[n] = *k;
+	return 1;
+}
+
+/* Delete the entries of exited processes: one batch call when the kernel
+ * has batch ops, else one call per key; and their names. */
+static void forget_dead(struct col_sc *c, size_t n)
+{
+	int fd = bpf_map__fd(c->skel->maps.sc_proc), cfd = bpf_map__fd(c->skel->maps.sc_comm);
+	__u32 count = (__u32)n;
+	size_t i;
+	LIBBPF_OPTS(bpf_map_batch_opts, opts);
+
+	if (bpf_map_delete_batch(fd, c->dead, &count, &opts))
+		for (i = count; i < n; i++)	/* no batch support, or stopped early */
+			bpf_map_delete_elem(fd, &c->dead[i]);
+	for (i = 0; i < n; i++)
+		if (!i || c->dead[i].tgid != c->dead[i - 1].tgid)
+			bpf_map_delete_elem(cfd, &c->dead[i].tgid);	/* ENOENT for repeats is fine */
+}
+
 static int grow_procs(struct col_sc *c, size_t want)
 {
 	struct ktop_sc_proc *t;
@@ -299,7 +360,7 @@ static int read_procs(struct col_sc *c, struct ktop_sc_snap *out, bool sweep)
 	size_t stride = (sizeof(struct ktop_sc_pval) + 7) & ~(size_t)7;
 	int fd = bpf_map__fd(c->skel->maps.sc_proc);
 	int ncpu = ncpus_possible(), cpu;
-	size_t npairs = 0, nprocs = 0, j;
+	size_t npairs = 0, nprocs = 0, ndead = 0, j;
 	struct u64map per_tgid, alive;
 	long n, i;
 
@@ -336,14 +397,14 @@ static int read_procs(struct col_sc *c, struct ktop_sc_snap *out, bool sweep)
 		d->count = delta_u64(prev ? prev->count : 0, sum.count);
 		d->errors = delta_u64(prev ? prev->errors : 0, sum.errors);
 		d->total_ns = delta_u64(prev ? prev->total_ns : 0, sum.total_ns);
-		if (sweep && !alive_cached(&alive, k->tgid)) {
-			bpf_map_delete_elem(fd, k);
-			bpf_map_delete_elem(bpf_map__fd(c->skel->maps.sc_comm), &k->tgid);
-		}
+		if (sweep && !alive_cached(&alive, k->tgid))
+			ndead += dead_key(c, k, ndead);
 		if (d->count)
 			npairs++;
 	}
 	u64map_free(&alive);
+	if (ndead)
+		forget_dead(c, ndead);
 	u64map_swap(&c->pprev, &c->pcur);
 	c->fill = (size_t)n;
 
