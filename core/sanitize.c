@@ -1,9 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Sanitizer for strings that come from the kernel or other processes. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include "core/sanitize.h"
 #include "core/json.h"
+
+/* Bidirectional and line controls: they reorder or break what a terminal
+ * shows (U+200E/F, U+2028..U+202E, U+2066..U+2069), so a name could make a
+ * line read differently than it is. p holds a valid 3-byte sequence. */
+static bool reorders(const unsigned char *p)
+{
+	if (p[0] != 0xe2)
+		return false;
+	if (p[1] == 0x80)
+		return p[2] == 0x8e || p[2] == 0x8f || (p[2] >= 0xa8 && p[2] <= 0xae);
+	return p[1] == 0x81 && p[2] >= 0xa6 && p[2] <= 0xa9;
+}
 
 /* See sanitize.h. */
 size_t str_sanitize(char *dst, size_t n, const char *src, size_t srclen)
@@ -30,8 +43,9 @@ size_t str_sanitize(char *dst, size_t n, const char *src, size_t srclen)
 			esc[0] = (char)c;
 			el = 1;
 		} else if ((len = utf8_seq_len(p + i, end - i)) > 0 &&
-			   !(len == 2 && c == 0xc2 && p[i + 1] < 0xa0)) {
-			/* valid, and not a C1 control (U+0080..U+009F) */
+			   !(len == 2 && c == 0xc2 && p[i + 1] < 0xa0) &&
+			   !(len == 3 && reorders(p + i))) {
+			/* valid, not a C1 control (U+0080..U+009F), not a bidi control */
 			if (o + len + 1 > n)
 				break;
 			memcpy(dst + o, p + i, len);

@@ -7,6 +7,7 @@
 /*
  * Copy src (at most srclen bytes, stopping at NUL) to dst (size n, always
  * NUL-terminated), replacing every control byte (C0, DEL, C1 as UTF-8),
+ * bidirectional/line control (U+200E/F, U+2028..202E, U+2066..2069),
  * backslash and invalid UTF-8 byte with a visible escape: "\e" for ESC,
  * "\xNN" otherwise, "\\" for a backslash. Valid printable UTF-8 passes.
  * Truncates at a character boundary. Returns the length written. Can't fail.

@@ -37,6 +37,17 @@ static void expect(const char *src, const char *want)
 	assert_int_equal(check(src, strlen(src), sizeof(buf)), strlen(src));
 }
 
+/* Bidirectional overrides and line separators would let a name reorder or
+ * split what the terminal shows: escaped like any other control. */
+static void test_bidi_controls(void **state)
+{
+	(void)state;
+	expect("evil\xe2\x80\xae" "gnp.exe", "evil\\xe2\\x80\\xae" "gnp.exe");	/* U+202E RLO */
+	expect("a\xe2\x81\xa6" "b", "a\\xe2\\x81\\xa6" "b");			/* U+2066 LRI */
+	expect("a\xe2\x80\xa8" "b", "a\\xe2\\x80\\xa8" "b");			/* U+2028 LINE SEPARATOR */
+	expect("\xe2\x80\x94", "\xe2\x80\x94");				/* U+2014 EM DASH passes */
+}
+
 static void test_every_byte_alone(void **state)
 {
 	char want[8], src[2] = { 0, 0 };
@@ -192,6 +203,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_every_byte_alone),
+		cmocka_unit_test(test_bidi_controls),
 		cmocka_unit_test(test_every_byte_pair),
 		cmocka_unit_test(test_random_and_every_size),
 		cmocka_unit_test(test_attacks),

@@ -493,7 +493,12 @@ static inline const char *tu_sanitize_violation(const char *src, size_t srclen, 
 			const unsigned char *u = (const unsigned char *)src + i;
 			int l = tu_utf8_len(u, end - i);
 
-			if (l < 1 || (l == 2 && u[0] == 0xc2 && u[1] < 0xa0))
+			/* C1 and bidi/line controls are escaped byte by byte */
+			if (l < 1 || (l == 2 && u[0] == 0xc2 && u[1] < 0xa0) ||
+			    (l == 3 && u[0] == 0xe2 &&
+			     ((u[1] == 0x80 && (u[2] == 0x8e || u[2] == 0x8f ||
+						(u[2] >= 0xa8 && u[2] <= 0xae))) ||
+			      (u[1] == 0x81 && u[2] >= 0xa6 && u[2] <= 0xa9))))
 				l = 1;
 			i += l;
 		}
