@@ -101,6 +101,9 @@ $(O)/%.o: %.c | $(SKELS)
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
 
 # ---- tests ---------------------------------------------------------------
+# Each test stage appends "stage passed failed skipped" here; summary.sh adds them up.
+export KTOP_RESULTS := $(abspath $(O))/test-results.txt
+
 $(O)/tests/%: tests/unit/%.c $(CORE_LIB) | $(O)/tests/.
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(CORE_LIB) $(LDLIBS) -lcmocka
@@ -120,12 +123,12 @@ test-ui: $(BIN)
 
 # Everything, root tests included; installs what is missing first.
 test: deps-test
-	$(Q)rm -f $(O)/test-results.txt
+	$(Q)mkdir -p $(O) && rm -f $(KTOP_RESULTS)
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)$(MAKE) --no-print-directory -k test-unit test-integ test-ui fuzz-smoke; \
 	  rc=$$?; tests/summary.sh && exit $$rc
 
-fuzz fuzz-smoke: $(CORE_LIB)
+fuzz fuzz-smoke:
 	$(Q)tests/fuzz/run.sh $(if $(filter fuzz,$@),long,smoke)
 
 bench: deps-bench

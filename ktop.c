@@ -15,6 +15,7 @@
 #include "core/out.h"
 #include "core/priv.h"
 #include "core/procinfo.h"
+#include "core/sanitize.h"
 #include "ui/ui.h"
 
 enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2, EXIT_PRIV = 3 };
@@ -120,7 +121,8 @@ int main(int argc, char **argv)
 	cli_defaults(&o);
 	rc = cli_parse(argc, argv, &o, err, sizeof(err));
 	if (rc < 0) {
-		fprintf(stderr, "ktop: %s\nTry 'ktop --help' for more information.\n", err);
+		/* the message may quote what the user typed: escape it */
+		fprintf(stderr, "ktop: %s\nTry 'ktop --help' for more information.\n", san(err));
 		return EXIT_USAGE;
 	}
 	if (rc == CLI_HELP) {

@@ -5,9 +5,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* "950ns", "12.3us", "4.56ms", "1.20s": three significant digits, at most 6 characters. Returns buf. */
+/* "950ns", "12.3us", "4.56ms", "1.20s": three significant digits, at most 6
+ * characters below 100000 s. Returns buf. */
 char *fmt_ns(char *buf, size_t n, uint64_t ns);
-/* "512B", "4.0K", "12.5M", "3.2G" (powers of 1024). Returns buf. */
+/* "512B", "4.0K", "12M", "3.2G" (powers of 1024; one decimal below 10). Returns buf. */
 char *fmt_bytes(char *buf, size_t n, double bytes);
 /* "0", "12", "1.2k", "3.4M" for rates and counts. Returns buf. */
 char *fmt_count(char *buf, size_t n, double v);

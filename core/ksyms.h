@@ -19,7 +19,8 @@ int ksyms__load(struct ksyms **out);
 void ksyms__free(struct ksyms *k);
 
 /* Symbol containing addr (the last symbol at or below it), and the offset.
- * Returns the name (owned by k) or NULL when addr is below every symbol. */
+ * Returns the name (owned by k), or NULL when addr is below every symbol or
+ * more than 16 MiB past the one below it (heap addresses are not symbols). */
 const char *ksyms__find(const struct ksyms *k, uint64_t addr, uint64_t *off);
 /* Address of symbol name, or 0 (linear scan: for tests and setup only). */
 uint64_t ksyms__addr(const struct ksyms *k, const char *name);

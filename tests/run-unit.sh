@@ -16,5 +16,5 @@ for b in "$@"; do
 	fi
 done
 echo "unit: $pass passed, $fail failed"
-echo "unit $pass $fail 0" >> build/test-results.txt
+echo "unit $pass $fail 0" >> "${KTOP_RESULTS:-build/test-results.txt}"
 [ $fail = 0 ]

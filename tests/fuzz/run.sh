@@ -50,7 +50,7 @@ fi
 skip_all() {
 	echo "SKIP fuzz: $1"
 	echo "fuzz: 0 passed, 0 failed, $n skipped"
-	echo "fuzz 0 0 $n" >> build/test-results.txt
+	echo "fuzz 0 0 $n" >> "${KTOP_RESULTS:-build/test-results.txt}"
 	exit 0
 }
 
@@ -177,5 +177,5 @@ for name in $names; do
 done
 
 echo "fuzz: $pass passed, $fail failed"
-echo "fuzz $pass $fail 0" >> build/test-results.txt
+echo "fuzz $pass $fail 0" >> "${KTOP_RESULTS:-build/test-results.txt}"
 [ $fail = 0 ]

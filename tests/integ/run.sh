@@ -23,5 +23,5 @@ for t in tests/integ/test_*.sh; do
 	fi
 done
 echo "integ: $pass passed, $fail failed, $skipn skipped"
-echo "integ $pass $fail $skipn" >> build/test-results.txt
+echo "integ $pass $fail $skipn" >> "${KTOP_RESULTS:-build/test-results.txt}"
 [ $fail = 0 ]

@@ -9,7 +9,7 @@ S=ktop-ui-$$
 TMPD=$(mktemp -d /tmp/ktop-ui.XXXXXX)
 cleanup() { tmux kill-session -t $S 2>/dev/null; rm -rf "$TMPD"; }
 trap cleanup EXIT
-record() { echo "ui $pass $fail $skipn" >> build/test-results.txt; }
+record() { echo "ui $pass $fail $skipn" >> "${KTOP_RESULTS:-build/test-results.txt}"; }
 mkdir -p build
 if [ "$(id -u)" != 0 ] || ! command -v tmux >/dev/null; then
 	echo "SKIP: ui tests need root (BPF) and tmux"; skipn=1; echo "ui: 0 passed, 0 failed, 1 skipped"; record; exit 0
