@@ -122,12 +122,17 @@ check "-p: every waiter is the workload" jq -se "all(.[].locks.rows[].waiters[];
 check "-p: its mmap_lock is there" jq -se \
 	"any(.[].locks.rows[]; .symbol == \"mmap_lock (pid $W)\" and .contentions > 0)" "$J"
 
-# fork storm: a static rwlock and the process's siglock
-run_phase fork lock_fork 4 3
-W=$LAST_WPID
-J=$TMPD/fork.json
-echo "  workload: $(cat "$TMPD/wl.out")"
+# fork storm: a static rwlock and the process's siglock. Whether two CPUs
+# collide on tasklist_lock within 3 s is a matter of chance on a shared
+# 2-core machine, so the storm runs up to three times until they do.
 tl='[.[].locks.rows[] | select(.type == "rwlock:w" and .top_caller == "copy_process")]'
+for try in 1 2 3; do
+	run_phase fork lock_fork 4 3
+	W=$LAST_WPID
+	J=$TMPD/fork.json
+	echo "  workload (try $try): $(cat "$TMPD/wl.out")"
+	jq -se "$tl | length > 0" "$J" >/dev/null && break
+done
 echo "  tasklist_lock rows: $(jq -sc "$tl | map({addr, symbol, contentions})" "$J")"
 check "a static rwlock written from copy_process (tasklist_lock)" jq -se \
 	"$tl | length > 0 and all(.addr | test(\"^0xffffffff\"))" "$J"
