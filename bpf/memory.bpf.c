@@ -85,9 +85,9 @@ static __always_inline bool in_irq_ctx(void *ctx)
 
 	/* the address as a number: read the spilled pointer back */
 	bpf_probe_read_kernel(&sp, sizeof(sp), (void *)&where);
-	base = (__u64)BPF_CORE_READ(t, stack);
-	if (bpf_core_field_exists(t->stack_vm_area))
-		size = BPF_CORE_READ(t, stack_vm_area, size);	/* THREAD_SIZE + guard page */
+	base = (__u64)t->stack;		/* trusted BTF pointer: plain loads */
+	if (bpf_core_field_exists(t->stack_vm_area) && t->stack_vm_area)
+		size = t->stack_vm_area->size;	/* THREAD_SIZE + guard page */
 	size = size > targ_page_size ? size - targ_page_size : 16384;
 	return sp - base >= size;
 }
@@ -243,6 +243,30 @@ static __always_inline int on_percpu_free(void *ptr)
 
 /* One thin entry point per hook and attach flavour; core picks the flavour. */
 
+/*
+ * Frees get two identical programs per hook. The kernel skips a program
+ * that is already running on this CPU (prog->active), so a free in an
+ * interrupt or in the softirq (RCU callbacks!) that runs on interrupt exit
+ * while one copy handles a free would be lost. The other copy is not
+ * running then and sees it. Without nesting both run: the second finds
+ * the address gone, which costs a lookup.
+ */
+#define FREE_TWINS(name, tp, call, args...)				\
+	SEC("tp_btf/" #tp) int BPF_PROG(name##_btf, args) { return call; }	\
+	SEC("raw_tp/" #tp) int BPF_PROG(name##_raw, args) { return call; }	\
+	SEC("tp_btf/" #tp) int BPF_PROG(name##2_btf, args) { return call; }	\
+	SEC("raw_tp/" #tp) int BPF_PROG(name##2_raw, args) { return call; }
+
+FREE_TWINS(kfree, kfree, on_slab_free(ptr), unsigned long call_site, const void *ptr)
+FREE_TWINS(kmem_cache_free, kmem_cache_free, on_slab_free(ptr), unsigned long call_site,
+	   const void *ptr, const struct kmem_cache *s)
+FREE_TWINS(mm_page_free, mm_page_free, on_page_free(arg_u64(ctx, 0)), struct page *page,
+	   unsigned int order)
+FREE_TWINS(mm_page_free_batched, mm_page_free_batched, on_page_free(arg_u64(ctx, 0)),
+	   struct page *page)
+FREE_TWINS(mem_percpu_free, percpu_free_percpu, on_percpu_free(ptr), void *base_addr, int off,
+	   void *ptr)
+
 SEC("tp_btf/kmalloc")
 int BPF_PROG(kmalloc_btf, unsigned long call_site, const void *ptr, size_t bytes_req,
 	     size_t bytes_alloc, gfp_t gfp, int node)
@@ -271,32 +295,6 @@ int BPF_PROG(kmem_cache_alloc_raw, unsigned long call_site, const void *ptr,
 	return on_cache_alloc(ctx, call_site, ptr, s);
 }
 
-SEC("tp_btf/kfree")
-int BPF_PROG(kfree_btf, unsigned long call_site, const void *ptr)
-{
-	return on_slab_free(ptr);
-}
-
-SEC("raw_tp/kfree")
-int BPF_PROG(kfree_raw, unsigned long call_site, const void *ptr)
-{
-	return on_slab_free(ptr);
-}
-
-SEC("tp_btf/kmem_cache_free")
-int BPF_PROG(kmem_cache_free_btf, unsigned long call_site, const void *ptr,
-	     const struct kmem_cache *s)
-{
-	return on_slab_free(ptr);
-}
-
-SEC("raw_tp/kmem_cache_free")
-int BPF_PROG(kmem_cache_free_raw, unsigned long call_site, const void *ptr,
-	     const struct kmem_cache *s)
-{
-	return on_slab_free(ptr);
-}
-
 SEC("tp_btf/mm_page_alloc")
 int BPF_PROG(mm_page_alloc_btf, struct page *page, unsigned int order, gfp_t gfp, int mt)
 {
@@ -307,30 +305,6 @@ SEC("raw_tp/mm_page_alloc")
 int BPF_PROG(mm_page_alloc_raw, struct page *page, unsigned int order, gfp_t gfp, int mt)
 {
 	return on_page_alloc(ctx, arg_u64(ctx, 0), order, gfp);
-}
-
-SEC("tp_btf/mm_page_free")
-int BPF_PROG(mm_page_free_btf, struct page *page, unsigned int order)
-{
-	return on_page_free(arg_u64(ctx, 0));
-}
-
-SEC("raw_tp/mm_page_free")
-int BPF_PROG(mm_page_free_raw, struct page *page, unsigned int order)
-{
-	return on_page_free(arg_u64(ctx, 0));
-}
-
-SEC("tp_btf/mm_page_free_batched")
-int BPF_PROG(mm_page_free_batched_btf, struct page *page)
-{
-	return on_page_free(arg_u64(ctx, 0));
-}
-
-SEC("raw_tp/mm_page_free_batched")
-int BPF_PROG(mm_page_free_batched_raw, struct page *page)
-{
-	return on_page_free(arg_u64(ctx, 0));
 }
 
 SEC("tp_btf/percpu_alloc_percpu")
@@ -347,16 +321,4 @@ int BPF_PROG(mem_percpu_alloc_raw, unsigned long call_site, bool reserved, bool 
 	     size_t bytes_alloc, gfp_t gfp)
 {
 	return on_percpu_alloc(ctx, ptr, bytes_alloc);
-}
-
-SEC("tp_btf/percpu_free_percpu")
-int BPF_PROG(mem_percpu_free_btf, void *base_addr, int off, void *ptr)
-{
-	return on_percpu_free(ptr);
-}
-
-SEC("raw_tp/percpu_free_percpu")
-int BPF_PROG(mem_percpu_free_raw, void *base_addr, int off, void *ptr)
-{
-	return on_percpu_free(ptr);
 }

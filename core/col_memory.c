@@ -189,8 +189,8 @@ static int open_kernel(struct col_mem *c, const struct ktop_opts *o, struct ktop
 {
 	static const char *const need[] = { "kmalloc", "kfree", "kmem_cache_alloc", "kmem_cache_free" };
 	struct memory_bpf *s;
+	bool btf, pages, percpu;
 	unsigned i;
-	bool btf;
 	int err;
 
 	for (i = 0; i < sizeof(need) / sizeof(need[0]); i++)
@@ -210,29 +210,40 @@ static int open_kernel(struct col_mem *c, const struct ktop_opts *o, struct ktop
 	s->rodata->targ_page_size = (__u64)sysconf(_SC_PAGESIZE);
 	bpf_map__set_max_entries(s->maps.allocs, o->mem_max_outstanding);
 	btf = probe_tp_btf_ok(o);
-	choose(s->progs.kmalloc_btf, s->progs.kmalloc_raw, "kmalloc", btf);
-	choose(s->progs.kfree_btf, s->progs.kfree_raw, "kfree", btf);
-	choose(s->progs.kmem_cache_alloc_btf, s->progs.kmem_cache_alloc_raw, "kmem_cache_alloc", btf);
-	choose(s->progs.kmem_cache_free_btf, s->progs.kmem_cache_free_raw, "kmem_cache_free", btf);
-	/* pages are tracked only when both ends are visible */
-	if (probe_tracepoint("mm_page_alloc") && probe_tracepoint("mm_page_free")) {
-		choose(s->progs.mm_page_alloc_btf, s->progs.mm_page_alloc_raw, "mm_page_alloc", btf);
-		choose(s->progs.mm_page_free_btf, s->progs.mm_page_free_raw, "mm_page_free", btf);
-		choose(s->progs.mm_page_free_batched_btf, s->progs.mm_page_free_batched_raw,
-		       "mm_page_free_batched", btf);
-	} else {
-		choose(s->progs.mm_page_alloc_btf, s->progs.mm_page_alloc_raw, "", btf);
-		choose(s->progs.mm_page_free_btf, s->progs.mm_page_free_raw, "", btf);
-		choose(s->progs.mm_page_free_batched_btf, s->progs.mm_page_free_batched_raw, "", btf);
-	}
-	if (probe_tracepoint("percpu_alloc_percpu") && probe_tracepoint("percpu_free_percpu")) {
-		choose(s->progs.mem_percpu_alloc_btf, s->progs.mem_percpu_alloc_raw,
-		       "percpu_alloc_percpu", btf);
-		choose(s->progs.mem_percpu_free_btf, s->progs.mem_percpu_free_raw,
-		       "percpu_free_percpu", btf);
-	} else {
-		choose(s->progs.mem_percpu_alloc_btf, s->progs.mem_percpu_alloc_raw, "", btf);
-		choose(s->progs.mem_percpu_free_btf, s->progs.mem_percpu_free_raw, "", btf);
+	pages = probe_tracepoint("mm_page_alloc") && probe_tracepoint("mm_page_free");
+	percpu = probe_tracepoint("percpu_alloc_percpu") && probe_tracepoint("percpu_free_percpu");
+	{
+		/* pages and percpu are tracked only when both ends are visible */
+		const struct {
+			struct bpf_program *btf, *raw;
+			const char *tp;
+		} hooks[] = {
+			{ s->progs.kmalloc_btf, s->progs.kmalloc_raw, "kmalloc" },
+			{ s->progs.kmem_cache_alloc_btf, s->progs.kmem_cache_alloc_raw, "kmem_cache_alloc" },
+			{ s->progs.kfree_btf, s->progs.kfree_raw, "kfree" },
+			{ s->progs.kfree2_btf, s->progs.kfree2_raw, "kfree" },
+			{ s->progs.kmem_cache_free_btf, s->progs.kmem_cache_free_raw, "kmem_cache_free" },
+			{ s->progs.kmem_cache_free2_btf, s->progs.kmem_cache_free2_raw, "kmem_cache_free" },
+			{ s->progs.mm_page_alloc_btf, s->progs.mm_page_alloc_raw,
+			  pages ? "mm_page_alloc" : "" },
+			{ s->progs.mm_page_free_btf, s->progs.mm_page_free_raw,
+			  pages ? "mm_page_free" : "" },
+			{ s->progs.mm_page_free2_btf, s->progs.mm_page_free2_raw,
+			  pages ? "mm_page_free" : "" },
+			{ s->progs.mm_page_free_batched_btf, s->progs.mm_page_free_batched_raw,
+			  pages ? "mm_page_free_batched" : "" },
+			{ s->progs.mm_page_free_batched2_btf, s->progs.mm_page_free_batched2_raw,
+			  pages ? "mm_page_free_batched" : "" },
+			{ s->progs.mem_percpu_alloc_btf, s->progs.mem_percpu_alloc_raw,
+			  percpu ? "percpu_alloc_percpu" : "" },
+			{ s->progs.mem_percpu_free_btf, s->progs.mem_percpu_free_raw,
+			  percpu ? "percpu_free_percpu" : "" },
+			{ s->progs.mem_percpu_free2_btf, s->progs.mem_percpu_free2_raw,
+			  percpu ? "percpu_free_percpu" : "" },
+		};
+
+		for (i = 0; i < sizeof(hooks) / sizeof(hooks[0]); i++)
+			choose(hooks[i].btf, hooks[i].raw, hooks[i].tp, btf);
 	}
 	err = memory_bpf__load(s);
 	if (err) {
@@ -1025,7 +1036,9 @@ static int user_rows(struct col_mem *c, struct ktop_mem_snap *m, uint64_t now)
 
 /* Sum of the kernel's per-program recursion misses: events a program did
  * not see because it was already running on that CPU (an interrupt that
- * frees while the free program runs). Counted as lost. */
+ * allocates while the allocation program runs). Counted as lost. Free
+ * programs come in twins that cover each other's misses, so theirs are
+ * not losses (a free both miss shows up later as a missed free). */
 static uint64_t recursion_misses(struct col_mem *c)
 {
 	struct bpf_object *obj = c->ks ? c->ks->obj : c->us->obj;
@@ -1037,7 +1050,7 @@ static uint64_t recursion_misses(struct col_mem *c)
 		__u32 len = sizeof(info);
 		int fd = bpf_program__fd(p);
 
-		if (fd < 0)
+		if (fd < 0 || (c->ks && strstr(bpf_program__name(p), "free")))
 			continue;
 		memset(&info, 0, sizeof(info));
 		if (bpf_obj_get_info_by_fd(fd, &info, &len) == 0)
