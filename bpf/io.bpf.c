@@ -69,7 +69,8 @@ __u64 drops_stats_full = 0;	/* completion not counted: io_stats full */
 __u64 drops_parts_full = 0;	/* partition breakdown incomplete: io_parts full */
 __u64 drops_proc_full = 0;	/* process breakdown incomplete: io_procs full */
 __u64 drops_slow = 0;		/* slow I/O not listed: ring buffer full */
-__u64 drops_stale = 0;		/* request address reused before we saw it complete */
+__u64 drops_stale = 0;		/* request address reused before we saw it complete: its
+				 * completion was missed (see docs/io.md) */
 __u64 untracked = 0;		/* completions of requests never seen starting (in flight
 				 * at attach, or filtered out); not losses */
 
@@ -139,10 +140,15 @@ static __always_inline int on_start(struct request *rq)
 {
 	__u64 key = (__u64)rq;
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
-	struct ktop_io_req r = {};
+	struct ktop_io_req r = {}, *old;
 
+	/* an earlier life of this address issued but never seen completing */
+	old = bpf_map_lookup_elem(&io_reqs, &key);
+	if (old && (old->flags & KTOP_IO_F_ISSUE))
+		__sync_fetch_and_add(&drops_stale, 1);
 	if (ktop_filtered_out(tgid)) {
-		bpf_map_delete_elem(&io_reqs, &key);	/* not a stale life of it */
+		if (old)
+			bpf_map_delete_elem(&io_reqs, &key);
 		return 0;
 	}
 	r.first_ns = bpf_ktime_get_ns();

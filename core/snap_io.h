@@ -5,43 +5,89 @@
 
 #define KTOP_IO_ROWS_MAX	128
 #define KTOP_IO_PROCS_MAX	256
+#define KTOP_IO_SNAP_PARTS	64
 #define KTOP_IO_SLOW_MAX	32
+#define KTOP_IO_NAME		32	/* disk and partition names, NUL included */
 
+/* One (disk, operation) pair over the interval; partitions rolled up. */
 struct ktop_io_row {
-	char disk[32];
-	char op[12];			/* read, write, discard, flush */
-	uint32_t dev;			/* dev_t of the disk (partitions rolled up) */
-	uint64_t count, bytes;
+	char disk[KTOP_IO_NAME];
+	char op[12];			/* read, write, discard, flush, other */
+	uint32_t dev;			/* kernel dev_t of the disk (major << 20 | minor) */
+	uint32_t opn;			/* KTOP_IO_OP_* */
+	uint64_t count, bytes;		/* requests completed, bytes transferred */
+	uint64_t total_ns;		/* summed latency (first seen -> completion) */
 	uint64_t p50_ns, p95_ns, p99_ns, p999_ns, max_ns;
-	uint64_t queue_avg_ns, device_avg_ns;
+	uint64_t queue_avg_ns;		/* insert -> issue, over the queued requests */
+	uint64_t device_avg_ns;		/* issue -> completion, over the issued requests */
 	uint64_t queued;		/* requests that went through the scheduler queue */
-	int flagged;			/* p95 above the threshold */
-	uint64_t hist[KTOP_HIST_BUCKETS];
+	uint64_t issued;		/* requests seen handed to the driver */
+	uint64_t noattr;		/* requests with no submitting process known */
+	uint64_t errors;		/* completed with an error status */
+	int flagged;			/* p95 above --io-flag */
+	uint64_t hist[KTOP_HIST_BUCKETS];	/* latency of this interval */
 };
 
+/* Requests per partition (or whole-disk device) and operation. */
+struct ktop_io_part {
+	char disk[KTOP_IO_NAME];
+	char part[KTOP_IO_NAME];	/* the disk's own name for I/O to the whole disk */
+	uint32_t dev, part_dev;
+	uint32_t opn;
+	uint64_t count, bytes;
+};
+
+/* Requests of one process on one disk and operation. */
 struct ktop_io_proc {
 	uint32_t pid;
 	char comm[KTOP_COMM_MAX];
-	char disk[32];
+	char disk[KTOP_IO_NAME];
+	uint32_t dev;
+	uint32_t opn;
 	uint64_t count, bytes;
 };
 
+/* One request slower than --io-slow. */
 struct ktop_io_slow {
-	int64_t real_ns;
-	char disk[32];
-	char op[12];
-	uint64_t sector, bytes, lat_ns;
-	uint32_t pid;
+	int64_t real_ns;		/* completion, CLOCK_REALTIME */
+	char disk[KTOP_IO_NAME];
+	char part[KTOP_IO_NAME];
+	uint32_t opn;
+	uint64_t sector, bytes, lat_ns, queue_ns, device_ns;
+	uint32_t pid;			/* 0: not attributed (comm "") */
+	int error;
 	char comm[KTOP_COMM_MAX];
 };
 
+/* Losses of this interval by cause (their sum is the tab's lost count). */
+struct ktop_io_drops {
+	uint64_t reqs_full;		/* request not timed: in-flight table full */
+	uint64_t stats_full;		/* completion not counted: (disk, op) table full */
+	uint64_t parts_full;		/* missing from the partition breakdown */
+	uint64_t procs_full;		/* missing from the process breakdown */
+	uint64_t slow;			/* slow request not listed: ring buffer full */
+	uint64_t stale;			/* request address reused before its completion was seen */
+	uint64_t abandoned;		/* in flight longer than 10 min: slot freed */
+};
+
 struct ktop_io_snap {
-	uint32_t nrows;
+	uint64_t slow_threshold_ns;	/* --io-slow */
+	uint64_t flag_p95_ns;		/* --io-flag */
+	uint64_t untracked;		/* completions of requests that started before ktop attached */
+	uint64_t slow_count;		/* slow requests completed in this interval */
+	struct ktop_io_drops drops;
+	uint32_t nrows;			/* sorted by p99, slowest first */
 	struct ktop_io_row rows[KTOP_IO_ROWS_MAX];
-	uint32_t nprocs;
+	uint32_t nparts;		/* by bytes, most first */
+	struct ktop_io_part parts[KTOP_IO_SNAP_PARTS];
+	uint32_t nprocs;		/* by bytes, most first */
 	struct ktop_io_proc procs[KTOP_IO_PROCS_MAX];
 	uint32_t nslow;			/* most recent first */
+	uint32_t nslow_new;		/* the first nslow_new of them completed in this interval */
 	struct ktop_io_slow slow[KTOP_IO_SLOW_MAX];
 };
+
+/* Name of operation class opn ("read", ...); "?" when out of range. Can't fail. */
+const char *ktop_io_op_name(uint32_t opn);
 
 #endif
