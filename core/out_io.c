@@ -158,13 +158,13 @@ void out_text_io(FILE *f, const struct ktop_snapshot *s)
 		return;
 	fprintf(f, "\nslow I/O (>= %s): %llu in this interval\n",
 		fmt_ns(q, sizeof(q), io->slow_threshold_ns), (unsigned long long)io->slow_count);
-	fprintf(f, "%-23s %-10s %-7s %12s %8s %8s %7s %-16s\n", "TIME", "DEVICE", "OP", "SECTOR",
+	fprintf(f, "%-24s %-10s %-7s %12s %8s %8s %7s %-16s\n", "TIME", "DEVICE", "OP", "SECTOR",
 		"SIZE", "LATENCY", "PID", "COMM");
 	for (i = 0; i < io->nslow_new && i < TEXT_SLOW; i++) {
 		const struct ktop_io_slow *ev = &io->slow[i];
 		char ts[40];
 
-		fprintf(f, "%-23s %-10s %-7s %12llu %8s %8s %7u %-16s%s\n",
+		fprintf(f, "%-24s %-10s %-7s %12llu %8s %8s %7u %-16s%s\n",
 			fmt_iso8601(ts, sizeof(ts), ev->real_ns), san(ev->part),
 			ktop_io_op_name(ev->opn), (unsigned long long)ev->sector,
 			fmt_bytes(a, sizeof(a), (double)ev->bytes), fmt_ns(b, sizeof(b), ev->lat_ns),
