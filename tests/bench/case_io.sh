@@ -1,0 +1,176 @@
+#!/bin/bash
+# I/O overhead: 4 KiB random O_DIRECT reads (fio, one job, queue depth 1) on
+# a file of the real disk, IOPS untraced vs with ktop's I/O tab, libbpf-tools
+# biolatency and a bpftrace equivalent, interleaved.
+#
+# Knobs: IO_DIR (where the test file goes; default /var/tmp, which should
+# be on a real disk), IO_SECS (seconds per sample), IO_ROUNDS, IO_SIZE_MB;
+# BENCH_QUICK=1 makes them small.
+. "$(dirname "$0")/lib.sh"
+
+if [ "$BENCH_QUICK" = 1 ]; then
+	T=${IO_SECS:-2} R=${IO_ROUNDS:-3}
+else
+	T=${IO_SECS:-5} R=${IO_ROUNDS:-7}
+fi
+SIZE_MB=${IO_SIZE_MB:-256}
+DIR=${IO_DIR:-/var/tmp}
+# The same latency histogram bpftrace can build here without kprobes: issue
+# to completion, keyed by device and sector (biolatency.bt needs kprobes).
+BT_PROG='tracepoint:block:block_rq_issue { @start[args->dev, args->sector] = nsecs; }
+tracepoint:block:block_rq_complete /@start[args->dev, args->sector]/ {
+	@usecs = hist((nsecs - @start[args->dev, args->sector]) / 1000);
+	delete(@start[args->dev, args->sector]); }'
+
+[ -x "$KTOP" ] || { warn "missing $KTOP (build with: make bench)"; exit 1; }
+command -v fio > /dev/null || { warn "fio not installed (apt-get install fio)"; exit 1; }
+command -v jq > /dev/null || { warn "jq not installed (apt-get install jq)"; exit 1; }
+mount_tracefs
+
+FILE=$(mktemp "$DIR/ktop-bench-io.XXXXXX") || { warn "cannot create a file in $DIR"; exit 1; }
+BENCH_ON_EXIT='rm -f "$FILE"'
+DEV=$(findmnt -no SOURCE -T "$DIR" 2>/dev/null)
+DISK=${DEV#/dev/}
+[ -e "/sys/class/block/$DISK/partition" ] &&
+	DISK=$(basename "$(readlink -f "/sys/class/block/$DISK/..")")
+# lay the file out once, outside the measurements
+if ! fio --name=prep --filename="$FILE" --size="${SIZE_MB}M" --rw=write --bs=1M --direct=1 \
+	--output=/dev/null > "$TMPD/prep.err" 2>&1; then
+	warn "fio cannot write $FILE: $(tail -c 300 "$TMPD/prep.err")"
+	exit 1
+fi
+
+FIO=(fio --name=randread --filename="$FILE" --size="${SIZE_MB}M" --rw=randread --bs=4k
+     --direct=1 --ioengine=psync --iodepth=1 --numjobs=1 --runtime="$T" --time_based
+     --randrepeat=0 --output-format=json)
+
+# One sample: IOPS of one fio run, pinned to the bench CPU.
+fio_iops() {
+	taskset -c "$BENCH_CPU" "${FIO[@]}" > "$TMPD/fio.json" 2> "$TMPD/fio.err" || {
+		echo "fio failed: $(tail -c 300 "$TMPD/fio.err")" >&2
+		return 1
+	}
+	jq -r '.jobs[0].read.iops | floor' "$TMPD/fio.json"
+}
+
+# with_tracer NAME MIN_FDS CMD...: one fio sample while CMD is attached.
+# With WAIT_LINE=1, waits (at most 2.5 s) for ktop's next interval, which
+# holds the end of the run.
+with_tracer() {
+	local name=$1 min=$2 pid rc=0 lines i
+	shift 2
+	tracer_start "$name" "$@"
+	pid=$TRACER_PID
+	if ! tracer_wait "$name" "$pid" "$min"; then
+		tracer_stop "$pid"
+		return 1
+	fi
+	fio_iops || rc=1
+	if [ "${WAIT_LINE:-0}" = 1 ]; then
+		lines=$(wc -l < "$TMPD/$name.out")
+		for ((i = 0; i < 25; i++)); do
+			[ "$(wc -l < "$TMPD/$name.out")" -gt "$lines" ] && break
+			sleep 0.1
+		done
+	fi
+	if ! kill -0 "$pid" 2>/dev/null; then
+		warn "$name died while fio ran: $(tail -c 300 "$TMPD/$name.err")"
+		rc=1
+	fi
+	tracer_stop "$pid"
+	return $rc
+}
+
+measure_untraced() { fio_iops; }
+measure_ktop() {
+	WAIT_LINE=1 with_tracer ktop 5 "$KTOP" -b --json --panes io -d 1 || return 1
+	# reads ktop counted on the disk, next to what fio did (a sanity check)
+	printf '%s %s\n' \
+		"$(jq -s "[.[].io.rows[]? | select(.disk == \"$DISK\" and .op == \"read\") | .count] | add // 0" "$TMPD/ktop.out")" \
+		"$(jq -r '.jobs[0].read.total_ios' "$TMPD/fio.json")" >> "$TMPD/seen_ktop"
+	jq -s '[.[].io.lost_events] | add // 0' "$TMPD/ktop.out" >> "$TMPD/lost_ktop"
+}
+measure_biolatency() {
+	command -v biolatency > /dev/null || { echo "biolatency not installed (apt-get install libbpf-tools)" >&2; return 1; }
+	with_tracer biolatency 2 biolatency || return 1
+	grep -q '\*' "$TMPD/biolatency.out" || echo 0 >> "$TMPD/seen_biolatency_missing"
+}
+measure_bpftrace() {
+	command -v bpftrace > /dev/null || { echo "bpftrace not installed (apt-get install bpftrace)" >&2; return 1; }
+	with_tracer bpftrace 2 bpftrace -e "$BT_PROG" || return 1
+	grep -q '^@usecs' "$TMPD/bpftrace.out" || echo 0 >> "$TMPD/seen_bpftrace_missing"
+}
+
+label() {
+	case "$1" in
+	ktop) echo "ktop --panes io" ;;
+	biolatency) echo "biolatency (libbpf-tools)" ;;
+	bpftrace) echo "bpftrace hist" ;;
+	esac
+}
+
+CONDS=(untraced ktop biolatency bpftrace)
+progs_before=$(prog_count)
+say "io: fio 4 KiB random O_DIRECT reads, qd 1, ${T} s per sample, $R rounds, on $FILE"
+say "  (disk $DISK, scheduler $(cat "/sys/block/$DISK/queue/scheduler" 2>/dev/null | grep -o '\[.*\]')),"
+say "  pinned to CPU $BENCH_CPU (taskset); conditions rotate each round; IOPS:"
+interleave "$R" "${CONDS[@]}"
+wait_progs_at_most "$progs_before" ||
+	warn "BPF programs: $progs_before before, $(prog_count) now (other users of this machine may load some too)"
+say "  BPF programs loaded: $progs_before before, $(prog_count) after"
+
+say ""
+printf '  %-28s %12s %14s  %s\n' condition "IOPS (med)" "vs untraced" "ratio per round"
+declare -A RATIO
+for c in "${CONDS[@]}"; do
+	if failed "$c" && [ ! -s "$TMPD/samples/$c" ]; then
+		printf '  %-28s %s\n' "$c" "CANNOT RUN: $(why_failed "$c")"
+		continue
+	fi
+	m=$(cond_median "$c")
+	if [ "$c" = untraced ]; then
+		printf '  %-28s %12s %14s\n' "$c" "$m" -
+	else
+		# per round: traced / untraced of the same round, then the median
+		# shellcheck disable=SC2046
+		RATIO[$c]=$(median $(paste -d ' ' "$TMPD/rounds/$c" "$TMPD/rounds/untraced" |
+			awk '$1 != "-" && $2 != "-" && $2 > 0 { printf "%.4f\n", $1 / $2 }'))
+		printf '  %-28s %12s %14s  %s\n' "$(label "$c")" "$m" "${RATIO[$c]}x" \
+			"$(paste -d ' ' "$TMPD/rounds/$c" "$TMPD/rounds/untraced" |
+			   awk '$1 != "-" && $2 != "-" && $2 > 0 { printf "%.3f ", $1 / $2 }')"
+	fi
+	failed "$c" && printf '  %-28s %s\n' "" "(failed in a later round: $(why_failed "$c"))"
+done
+
+result "untraced IOPS (4K randread qd1)" "$(cond_median untraced)"
+for c in ktop biolatency bpftrace; do
+	if [ -n "${RATIO[$c]:-}" ]; then
+		result "$(label "$c") IOPS" "$(cond_median "$c") ($(calc "(${RATIO[$c]} - 1) * 100")%)"
+	else
+		result "$(label "$c") IOPS" "CANNOT RUN: $(why_failed "$c" | cut -c 1-120)" "" n/a
+	fi
+done
+r=${RATIO[ktop]:-}
+result "ktop / untraced IOPS" "${r:+${r}x}" ">= 0.98x" "$(meets "${r:-n/a}" '>=' 0.98)"
+result "biolatency / untraced IOPS" "${RATIO[biolatency]:+${RATIO[biolatency]}x}"
+result "bpftrace / untraced IOPS" "${RATIO[bpftrace]:+${RATIO[bpftrace]}x}"
+r=$(ratio "${RATIO[ktop]:-}" "${RATIO[biolatency]:-}")
+result "ktop / biolatency IOPS" "$r" ">= 0.99x" "$(meets "$r" '>=' 0.99)"
+r=$(ratio "${RATIO[ktop]:-}" "${RATIO[bpftrace]:-}")
+result "ktop / bpftrace IOPS" "$r"
+
+# Sanity: ktop counted fio's reads (others' reads on the disk add to it).
+if [ -s "$TMPD/seen_ktop" ]; then
+	say "  ktop counted / fio did, reads on $DISK per run:$(awk '{ printf " %s/%s", $1, $2 }' "$TMPD/seen_ktop")"
+	awk '$1 < $2 { bad = 1 } END { exit !bad }' "$TMPD/seen_ktop" &&
+		warn "ktop counted fewer reads than fio made in some run (see lost events: $(tr '\n' ' ' < "$TMPD/lost_ktop"))"
+	say "  ktop lost events per run: $(tr '\n' ' ' < "$TMPD/lost_ktop")"
+fi
+[ -e "$TMPD/seen_biolatency_missing" ] && warn "biolatency printed no histogram"
+[ -e "$TMPD/seen_bpftrace_missing" ] && warn "bpftrace printed no @usecs histogram"
+
+reproduce "taskset -c $BENCH_CPU ${FIO[*]}   # untraced; then again while each of these runs:"
+reproduce "$KTOP -b --json --panes io -d 1 > /dev/null"
+reproduce "biolatency"
+reproduce "bpftrace -e '$(echo "$BT_PROG" | tr '\n\t' '  ')'"
+exit 0
