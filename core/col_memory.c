@@ -41,7 +41,6 @@ struct site {
 	uint32_t idle;			/* polls without allocations or frees */
 	bool blinded;			/* kernel mode: no longer tracked (blind or slab backing) */
 	uint64_t wo_allocs, wo_bytes;	/* written off: blind allocations dropped by the scan */
-	struct mem_trend trend;		/* user mode: each site is a row */
 };
 
 static uint64_t site_out_allocs(const struct site *s)
@@ -116,6 +115,7 @@ struct col_mem {
 	bool usym_refreshed;		/* this poll */
 	struct u64map sites, sites_old;	/* (tgid << 32 | stack id) -> struct site */
 	struct u64map procs, procs_old;	/* tgid -> struct proc */
+	struct u64map utrend;		/* user mode: site key -> struct mem_trend */
 	struct u64map dropped;		/* tgids dropped: their allocations go at the next scan */
 	struct u64map kcache;		/* stack id -> struct kstack */
 	struct u64map ucache;		/* address -> struct uframe */
@@ -160,6 +160,7 @@ static void col_mem_free(void *p)
 	u64map_free(&c->ucache);
 	u64map_free(&c->verdict);
 	u64map_free(&c->unused);
+	u64map_free(&c->utrend);
 	u64map_free(&c->skipset);
 	free(c->skeys);
 	free(c->svals);
@@ -366,6 +367,7 @@ static int col_mem_open(void **out, const struct ktop_opts *o, struct ktop_tab_s
 	u64map_init(&c->ucache, sizeof(struct uframe));
 	u64map_init(&c->verdict, 1);
 	u64map_init(&c->unused, 1);
+	u64map_init(&c->utrend, sizeof(struct mem_trend));
 	u64map_init(&c->skipset, 1);
 	err = c->mode == KTOP_MEM_USER ? open_user(c, o, st) : open_kernel(c, o, st);
 	if (err) {
@@ -992,12 +994,16 @@ static int user_rows(struct col_mem *c, struct ktop_mem_snap *m, uint64_t now)
 	for (j = 0; j < c->sites.cap; j++) {
 		struct site *s = u64map_val(&c->sites, j);
 		struct ktop_mem_row *r;
+		struct mem_trend *tr;
 		uint64_t bytes;
 
 		if (!c->sites.used[j])
 			continue;
 		bytes = site_out_bytes(s);
-		mem_trend_push(&s->trend, now, site_blind(s) ? 0 : bytes);
+		tr = u64map_put(&c->utrend, c->sites.keys[j]);
+		if (!tr)
+			return -ENOMEM;
+		mem_trend_push(tr, now, site_blind(s) ? 0 : bytes);
 		m->outstanding_bytes += bytes;
 		m->tracked += site_out_allocs(s);
 		r = &c->tmp[n++];
@@ -1010,8 +1016,8 @@ static int user_rows(struct col_mem *c, struct ktop_mem_snap *m, uint64_t now)
 		r->allocs = s->d_allocs;
 		r->frees = s->d_frees;
 		r->oldest_age_ns = r->outstanding_allocs ? age(now, s->oldest_ts) : 0;
-		r->growth_bytes_per_s = mem_trend_slope(&s->trend);
-		r->highs = mem_trend_highs(&s->trend);
+		r->growth_bytes_per_s = mem_trend_slope(tr);
+		r->highs = mem_trend_highs(tr);
 		r->suspect = mem_suspect(r->oldest_age_ns, c->leak_age_ns, r->highs);
 		r->exited = c->tgt_exited;
 	}
