@@ -305,6 +305,15 @@ static uint32_t selected_pid(struct ui *u, const struct ktop_snapshot *s)
 	case KTOP_TAB_LOCKS:
 		return s->lock.rows[u->rows[sel]].top_waiter_pid;
 	case KTOP_TAB_IO:
+		/* the heaviest process of the selected disk and operation */
+		{
+			const struct ktop_io_row *r = &s->io.rows[u->rows[sel]];
+			uint32_t i;
+
+			for (i = 0; i < s->io.nprocs; i++)
+				if (s->io.procs[i].dev == r->dev && s->io.procs[i].opn == r->opn)
+					return s->io.procs[i].pid;
+		}
 		return 0;
 	}
 	return 0;
