@@ -162,7 +162,7 @@ void out_text_memory(FILE *f, const struct ktop_snapshot *s)
 			fmt_bytes(a, sizeof(a), (double)r->outstanding_bytes),
 			(unsigned long long)r->outstanding_allocs,
 			fmt_count(b, sizeof(b), r->allocs / secs), fmt_count(c, sizeof(c), r->frees / secs),
-			fmt_ns(d, sizeof(d), r->oldest_age_ns), g,
+			r->oldest_age_ns ? fmt_ns(d, sizeof(d), r->oldest_age_ns) : "-", g,
 			r->suspect ? "SUSPECT " : "", r->exited ? "EXITED " : "", san(site));
 	}
 	if (m->nrows_total > TEXT_ROWS)
