@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /* I/O sections of the JSON and text writers. */
 #include <string.h>
+#include "ktop/io.h"
 #include "core/out.h"
+#include "core/replay.h"
 #include "core/fmt.h"
 #include "core/sanitize.h"
 
@@ -56,6 +58,7 @@ void out_json_io(struct jw *w, const struct ktop_snapshot *s)
 		jw_u64(w, "unattributed", r->noattr);
 		jw_u64(w, "errors", r->errors);
 		jw_bool(w, "flagged", r->flagged);
+		out_json_hist(w, "hist", r->hist);	/* not in the contract: for replay's bar chart */
 		jw_obj_end(w);
 	}
 	jw_arr_end(w);
@@ -170,4 +173,138 @@ void out_text_io(FILE *f, const struct ktop_snapshot *s)
 			fmt_bytes(a, sizeof(a), (double)ev->bytes), fmt_ns(b, sizeof(b), ev->lat_ns),
 			ev->pid, ev->pid ? comm_str(ev->comm) : "-", ev->error ? "  error" : "");
 	}
+}
+
+/* Operation class of a name ktop_io_op_name() gives; KTOP_IO_OP_OTHER for any other. */
+static uint32_t op_of(const struct jv *o)
+{
+	char name[16];
+	uint32_t i;
+
+	jv_str(o, "op", name, sizeof(name));
+	for (i = 0; i < KTOP_IO_OPS; i++)
+		if (!strcmp(name, ktop_io_op_name(i)))
+			return i;
+	return KTOP_IO_OP_OTHER;
+}
+
+/* Disk names seen in one record, so rows, partitions and processes of the
+ * same disk get the same stand-in dev (the JSON names disks, the screen
+ * matches them by dev). A recording has at most one disk per row. */
+struct disk_ids {
+	uint32_t n;
+	char name[KTOP_IO_ROWS_MAX][KTOP_IO_NAME];
+};
+
+/* Copy the "disk" member of o into disk and return its stand-in dev (1..);
+ * 0 once the table is full (only a file ktop did not write gets there).
+ * Can't fail. */
+static uint32_t disk_of(struct disk_ids *d, const struct jv *o, char disk[KTOP_IO_NAME])
+{
+	uint32_t i;
+
+	jv_str(o, "disk", disk, KTOP_IO_NAME);
+	for (i = 0; i < d->n; i++)
+		if (!strcmp(d->name[i], disk))
+			return i + 1;
+	if (d->n == sizeof(d->name) / sizeof(d->name[0]))
+		return 0;
+	memcpy(d->name[d->n++], disk, KTOP_IO_NAME);
+	return d->n;
+}
+
+/*
+ * See replay.h: the inverse of out_json_io(). The JSON has the average
+ * latency, not the sum: total_ns is count * avg_ns, which gives the same
+ * average back. The kernel's dev numbers are not in the JSON; disks get a
+ * stand-in dev per name. A line holds only the slow requests that completed
+ * in its interval, so the replayed list is those. Can't fail.
+ */
+void replay_io(const struct jv *tab, struct ktop_snapshot *s)
+{
+	struct ktop_io_snap *io = &s->io;
+	const struct jv *drops = jv_get(tab, "drops"), *a;
+	struct disk_ids ids = { .n = 0 };
+	size_t i;
+
+	io->slow_threshold_ns = jv_u64(tab, "slow_threshold_ns");
+	io->flag_p95_ns = jv_u64(tab, "flag_p95_ns");
+	io->untracked = jv_u64(tab, "untracked");
+	io->drops.reqs_full = jv_u64(drops, "reqs_full");
+	io->drops.stats_full = jv_u64(drops, "stats_full");
+	io->drops.parts_full = jv_u64(drops, "parts_full");
+	io->drops.procs_full = jv_u64(drops, "procs_full");
+	io->drops.slow = jv_u64(drops, "slow");
+	io->drops.stale = jv_u64(drops, "stale");
+	io->drops.abandoned = jv_u64(drops, "abandoned");
+	a = jv_arr(tab, "rows");
+	for (i = 0; a && i < a->n && io->nrows < KTOP_IO_ROWS_MAX; i++) {
+		const struct jv *o = &a->kids[i];
+		struct ktop_io_row *r = &io->rows[io->nrows++];
+
+		r->dev = disk_of(&ids, o, r->disk);
+		r->opn = op_of(o);
+		jv_str(o, "op", r->op, sizeof(r->op));
+		r->count = jv_u64(o, "count");
+		r->bytes = jv_u64(o, "bytes");
+		r->total_ns = r->count * jv_u64(o, "avg_ns");
+		r->p50_ns = jv_u64(o, "p50_ns");
+		r->p95_ns = jv_u64(o, "p95_ns");
+		r->p99_ns = jv_u64(o, "p99_ns");
+		r->p999_ns = jv_u64(o, "p999_ns");
+		r->max_ns = jv_u64(o, "max_ns");
+		r->queue_avg_ns = jv_u64(o, "queue_avg_ns");
+		r->device_avg_ns = jv_u64(o, "device_avg_ns");
+		r->queued = jv_u64(o, "queued");
+		r->issued = jv_u64(o, "issued");
+		r->noattr = jv_u64(o, "unattributed");
+		r->errors = jv_u64(o, "errors");
+		r->flagged = jv_bool(o, "flagged");
+		replay_hist(jv_arr(o, "hist"), r->hist);
+	}
+	a = jv_arr(tab, "partitions");
+	for (i = 0; a && i < a->n && io->nparts < KTOP_IO_SNAP_PARTS; i++) {
+		const struct jv *o = &a->kids[i];
+		struct ktop_io_part *p = &io->parts[io->nparts++];
+
+		p->dev = disk_of(&ids, o, p->disk);
+		jv_str(o, "partition", p->part, sizeof(p->part));
+		p->opn = op_of(o);
+		p->count = jv_u64(o, "count");
+		p->bytes = jv_u64(o, "bytes");
+	}
+	a = jv_arr(tab, "processes");
+	for (i = 0; a && i < a->n && io->nprocs < KTOP_IO_PROCS_MAX; i++) {
+		const struct jv *o = &a->kids[i];
+		struct ktop_io_proc *p = &io->procs[io->nprocs++];
+
+		p->pid = (uint32_t)jv_u64(o, "pid");
+		jv_str(o, "comm", p->comm, sizeof(p->comm));
+		p->dev = disk_of(&ids, o, p->disk);
+		p->opn = op_of(o);
+		p->count = jv_u64(o, "count");
+		p->bytes = jv_u64(o, "bytes");
+	}
+	io->slow_count = jv_u64(tab, "slow_count");
+	a = jv_arr(tab, "slow");
+	for (i = 0; a && i < a->n && io->nslow < KTOP_IO_SLOW_MAX; i++) {
+		const struct jv *o = &a->kids[i];
+		struct ktop_io_slow *e = &io->slow[io->nslow++];
+		char ts[40];
+
+		jv_str(o, "timestamp", ts, sizeof(ts));
+		e->real_ns = replay_time(ts);
+		jv_str(o, "disk", e->disk, sizeof(e->disk));
+		jv_str(o, "partition", e->part, sizeof(e->part));
+		e->opn = op_of(o);
+		e->sector = jv_u64(o, "sector");
+		e->bytes = jv_u64(o, "bytes");
+		e->lat_ns = jv_u64(o, "lat_ns");
+		e->queue_ns = jv_u64(o, "queue_ns");
+		e->device_ns = jv_u64(o, "device_ns");
+		e->pid = (uint32_t)jv_u64(o, "pid");
+		jv_str(o, "comm", e->comm, sizeof(e->comm));
+		e->error = jv_bool(o, "error");
+	}
+	io->nslow_new = io->nslow;
 }

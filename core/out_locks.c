@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Locks sections of the JSON and text writers. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "core/out.h"
+#include "core/replay.h"
 #include "core/fmt.h"
 #include "core/sanitize.h"
 
@@ -75,6 +77,7 @@ static void json_row(struct jw *w, const struct ktop_lock_row *r)
 		jw_obj_end(w);
 	}
 	jw_arr_end(w);
+	out_json_hist(w, "hist", r->hist);	/* not in the contract: for replay's bar chart */
 	jw_obj_end(w);
 }
 
@@ -159,4 +162,104 @@ void out_text_locks(FILE *f, const struct ktop_snapshot *s)
 			fmt_ns(b, sizeof(b), e->wait_ns), san(name), san(e->type), e->pid, e->tid,
 			san(comm), san(e->caller[0] ? e->caller : "-"));
 	}
+}
+
+/* "0xffff..." as json_row() writes it back into an address; 0 when it is not one. */
+static uint64_t unhex(const struct jv *o, const char *key)
+{
+	char buf[24], *end;
+	unsigned long long v;
+
+	jv_str(o, key, buf, sizeof(buf));
+	if (buf[0] != '0' || (buf[1] != 'x' && buf[1] != 'X'))
+		return 0;
+	v = strtoull(buf + 2, &end, 16);
+	return *end ? 0 : v;
+}
+
+static void replay_row(const struct jv *o, struct ktop_lock_row *r)
+{
+	const struct jv *callers = jv_arr(o, "callers"), *waiters = jv_arr(o, "waiters");
+	const struct jv *tw = jv_get(o, "top_waiter");
+	size_t i, f;
+
+	r->addr = unhex(o, "addr");
+	jv_str(o, "symbol", r->symbol, sizeof(r->symbol));
+	jv_str(o, "kind", r->kind, sizeof(r->kind));
+	r->owner_pid = (uint32_t)jv_u64(o, "owner_pid");
+	jv_str(o, "type", r->type, sizeof(r->type));
+	r->contentions = jv_u64(o, "contentions");
+	r->total_wait_ns = jv_u64(o, "total_wait_ns");
+	r->avg_wait_ns = jv_u64(o, "avg_wait_ns");
+	r->p99_ns = jv_u64(o, "p99_ns");
+	r->max_wait_ns = jv_u64(o, "max_wait_ns");
+	jv_str(o, "top_caller", r->top_caller, sizeof(r->top_caller));
+	r->top_waiter_pid = (uint32_t)jv_u64(tw, "pid");
+	jv_str(tw, "comm", r->top_waiter_comm, sizeof(r->top_waiter_comm));
+	for (i = 0; callers && i < callers->n && r->ncallers < KTOP_LOCK_CALLERS_MAX; i++) {
+		const struct jv *co = &callers->kids[i], *fr = jv_arr(co, "frames");
+		struct ktop_lock_caller *c = &r->callers[r->ncallers++];
+
+		c->contentions = jv_u64(co, "contentions");
+		c->wait_ns = jv_u64(co, "wait_ns");
+		for (f = 0; fr && f < fr->n && c->nframes < KTOP_LOCK_FRAMES_MAX; f++) {
+			const struct jv *fv = &fr->kids[f];
+			size_t k;
+
+			if (fv->type != JV_STR)
+				continue;
+			k = fv->len < KTOP_FRAME_LEN - 1 ? fv->len : KTOP_FRAME_LEN - 1;
+			memcpy(c->frames[c->nframes], fv->str, k);
+			c->frames[c->nframes++][k] = 0;
+		}
+	}
+	for (i = 0; waiters && i < waiters->n && r->nwaiters < KTOP_LOCK_WAITERS_MAX; i++) {
+		const struct jv *wo = &waiters->kids[i];
+		struct ktop_lock_waiter *p = &r->waiters[r->nwaiters++];
+
+		p->pid = (uint32_t)jv_u64(wo, "pid");
+		jv_str(wo, "comm", p->comm, sizeof(p->comm));
+		p->contentions = jv_u64(wo, "contentions");
+		p->wait_ns = jv_u64(wo, "wait_ns");
+	}
+	replay_hist(jv_arr(o, "hist"), r->hist);
+}
+
+/*
+ * See replay.h: the inverse of out_json_locks(). A line holds only the long
+ * waits that ended in its interval, so the replayed list is those (the live
+ * tab also keeps older ones). Rows beyond KTOP_LOCK_ROWS_MAX, callers and
+ * waiters beyond their bounds are left out. Can't fail.
+ */
+void replay_locks(const struct jv *tab, struct ktop_snapshot *s)
+{
+	struct ktop_lock_snap *l = &s->lock;
+	const struct jv *rows = jv_arr(tab, "rows"), *longw = jv_arr(tab, "long_waits");
+	size_t i;
+
+	l->contentions = jv_u64(tab, "contentions");
+	l->total_wait_ns = jv_u64(tab, "total_wait_ns");
+	l->tracked = (uint32_t)jv_u64(tab, "tracked");
+	l->nrows_dropped = (uint32_t)jv_u64(tab, "rows_dropped");
+	for (i = 0; rows && i < rows->n && l->nrows < KTOP_LOCK_ROWS_MAX; i++)
+		replay_row(&rows->kids[i], &l->rows[l->nrows++]);
+	l->long_threshold_ns = jv_u64(tab, "long_threshold_ns");
+	l->nlong_interval = jv_u64(tab, "long_waits_in_interval");
+	for (i = 0; longw && i < longw->n && l->nlong < KTOP_LOCK_LONG_MAX; i++) {
+		const struct jv *o = &longw->kids[i];
+		struct ktop_lock_long *e = &l->longw[l->nlong++];
+		char ts[40];
+
+		jv_str(o, "timestamp", ts, sizeof(ts));
+		e->real_ns = replay_time(ts);
+		e->wait_ns = jv_u64(o, "wait_ns");
+		e->addr = unhex(o, "addr");
+		jv_str(o, "symbol", e->symbol, sizeof(e->symbol));
+		jv_str(o, "type", e->type, sizeof(e->type));
+		e->pid = (uint32_t)jv_u64(o, "pid");
+		e->tid = (uint32_t)jv_u64(o, "tid");
+		jv_str(o, "comm", e->comm, sizeof(e->comm));
+		jv_str(o, "caller", e->caller, sizeof(e->caller));
+	}
+	l->nlong_new = l->nlong;
 }

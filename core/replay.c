@@ -62,6 +62,28 @@ void out_json_hist(struct jw *w, const char *key, const uint64_t *hist)
 }
 
 /* See replay.h. */
+int64_t replay_time(const char *iso)
+{
+	struct tm tm;
+	long ms = 0;
+	time_t t;
+	char *end;
+
+	memset(&tm, 0, sizeof(tm));
+	end = strptime(iso, "%Y-%m-%dT%H:%M:%S", &tm);
+	if (!end)
+		return 0;
+	if (*end == '.')
+		ms = strtol(end + 1, NULL, 10);
+	t = timegm(&tm);
+	/* int64 ns end in 2262: a time past that (a hostile or broken file)
+	 * stays 0 rather than overflowing */
+	if (t > -9223372036ll && t < 9223372035ll && ms >= 0 && ms < 1000)
+		return (int64_t)t * 1000000000ll + (int64_t)ms * 1000000;
+	return 0;
+}
+
+/* See replay.h. */
 void replay_decode(const struct jv *root, struct ktop_snapshot *s)
 {
 	char ts[64];
@@ -80,24 +102,7 @@ void replay_decode(const struct jv *root, struct ktop_snapshot *s)
 	s->bpf_run_ns = jv_u64(root, "bpf_run_ns");
 	s->bpf_run_cnt = jv_u64(root, "bpf_run_cnt");
 	jv_str(root, "timestamp", ts, sizeof(ts));
-	{
-		struct tm tm;
-		long ms = 0;
-		time_t t;
-		char *end;
-
-		memset(&tm, 0, sizeof(tm));
-		end = strptime(ts, "%Y-%m-%dT%H:%M:%S", &tm);
-		if (end) {
-			if (*end == '.')
-				ms = strtol(end + 1, NULL, 10);
-			t = timegm(&tm);
-			/* int64 ns end in 2262: a time past that (a hostile or broken
-			 * file) stays 0 rather than overflowing */
-			if (t > -9223372036ll && t < 9223372035ll && ms >= 0 && ms < 1000)
-				s->real_ns = (int64_t)t * 1000000000ll + (int64_t)ms * 1000000;
-		}
-	}
+	s->real_ns = replay_time(ts);
 	for (i = 0; i < KTOP_TAB_MAX; i++) {
 		const struct jv *t = jv_get(root, ktop_tab_names[i]);
 		struct ktop_tab_status *st = &s->tab[i];
@@ -244,23 +249,11 @@ int replay__get(struct replay *r, size_t i, struct ktop_snapshot *s)
 }
 
 /*
- * Tabs whose JSON section has no decoder yet replay as "no data": these
- * weak stand-ins are replaced by the real decoders in core/out_<tab>.c.
+ * Tabs whose JSON section has no decoder yet replay as "no data": this
+ * weak stand-in is replaced by the real decoder in core/out_<tab>.c.
  */
 __attribute__((weak)) void replay_memory(const struct jv *tab, struct ktop_snapshot *s)
 {
 	(void)tab;
 	snprintf(s->tab[KTOP_TAB_MEMORY].note, sizeof(s->tab[0].note), "replay of this tab is not supported");
-}
-
-__attribute__((weak)) void replay_locks(const struct jv *tab, struct ktop_snapshot *s)
-{
-	(void)tab;
-	snprintf(s->tab[KTOP_TAB_LOCKS].note, sizeof(s->tab[0].note), "replay of this tab is not supported");
-}
-
-__attribute__((weak)) void replay_io(const struct jv *tab, struct ktop_snapshot *s)
-{
-	(void)tab;
-	snprintf(s->tab[KTOP_TAB_IO].note, sizeof(s->tab[0].note), "replay of this tab is not supported");
 }

@@ -34,6 +34,11 @@ void replay_memory(const struct jv *tab, struct ktop_snapshot *s);
 void replay_locks(const struct jv *tab, struct ktop_snapshot *s);
 void replay_io(const struct jv *tab, struct ktop_snapshot *s);
 
+/* CLOCK_REALTIME ns of an ISO-8601 UTC time as fmt_iso8601() writes it
+ * ("2026-01-02T03:04:05.678Z"); 0 when it does not parse or is out of
+ * range. Can't fail. */
+int64_t replay_time(const char *iso);
+
 /* Sparse histogram [[lower_ns, count], ...] back into buckets. */
 void replay_hist(const struct jv *arr, uint64_t *hist);
 /* Sparse histogram writer, the inverse of replay_hist(). */
