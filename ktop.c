@@ -15,6 +15,7 @@
 #include "core/out.h"
 #include "core/priv.h"
 #include "core/procinfo.h"
+#include "core/replay.h"
 #include "core/sanitize.h"
 #include "ui/ui.h"
 
@@ -112,6 +113,70 @@ static int run_batch(const struct ktop_opts *o)
 	return rc;
 }
 
+/*
+ * --replay FILE -b: each record of the recording, in order and at once (no
+ * waiting for the recorded interval), as the text report, or with --json as
+ * the JSON line the writer makes of the decoded record. -n stops after N
+ * records. A record that is not valid JSON (a recording cut short) is
+ * skipped with a warning. Returns an exit status; EXIT_USAGE when the file
+ * cannot be opened as a recording, as for the dashboard.
+ */
+static int run_replay_batch(const struct ktop_opts *o)
+{
+	struct ktop_snapshot *s = NULL;
+	struct replay *r = NULL;
+	FILE *out = stdout;
+	char err[256];
+	size_t i, n;
+	int rc = EXIT_OK;
+
+	if (replay__open(&r, o->replay, err, sizeof(err))) {
+		fprintf(stderr, "ktop: %s\n", san(err));
+		return EXIT_USAGE;
+	}
+	s = malloc(sizeof(*s));
+	if (!s) {
+		fprintf(stderr, "ktop: --replay: out of memory\n");
+		rc = EXIT_FAIL;
+		goto out;
+	}
+	if (o->output && !(out = open_output(o->output))) {
+		rc = EXIT_FAIL;
+		goto out;
+	}
+	n = replay__count(r);
+	if (o->iterations && (size_t)o->iterations < n)
+		n = (size_t)o->iterations;
+	for (i = 0; i < n && !stop_sig; i++) {
+		int e;
+
+		if (replay__get(r, i, s)) {
+			fprintf(stderr, "ktop: --replay: record %zu is not valid JSON; skipped\n", i + 1);
+			continue;
+		}
+		e = o->json ? out_json_write(out, s, NULL) : out_text_write(out, s);
+		if (o->json)
+			fputc('\n', out);
+		if (e || ferror(out)) {
+			if (errno != EPIPE) {
+				fprintf(stderr, "ktop: cannot write the report: %s\n", strerror(errno));
+				rc = EXIT_FAIL;
+			}
+			break;
+		}
+	}
+	if (out != stdout ? fclose(out) : fflush(out)) {
+		if (errno != EPIPE) {
+			fprintf(stderr, "ktop: cannot write the report: %s\n", strerror(errno));
+			rc = EXIT_FAIL;
+		}
+	}
+out:
+	free(s);
+	replay__free(r);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	struct ktop_opts o;
@@ -139,6 +204,8 @@ int main(int argc, char **argv)
 		o.force_raw_tp = true;
 	if (o.replay) {		/* no BPF, no privilege needed */
 		setup_signals();
+		if (o.batch)
+			return run_replay_batch(&o);
 		rc = ui_replay(&o, &stop_sig, err, sizeof(err));
 		if (rc < 0) {
 			fprintf(stderr, "ktop: %s\n", err);

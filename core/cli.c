@@ -28,7 +28,8 @@ const char cli_usage[] =
 "      --io-slow SECS   slow-I/O list threshold (default 0.01)\n"
 "      --io-flag SECS   flag disks whose p95 is above this (default 0.1)\n"
 "      --snapshot-dir D where the w key writes (default: working directory)\n"
-"      --replay FILE    show a file recorded with -b --json in the dashboard\n"
+"      --replay FILE    show a file recorded with -b --json in the dashboard;\n"
+"                       with -b, write each record as a report (--json: as JSON)\n"
 "      --no-color       no colors (also when NO_COLOR is set)\n"
 "      --bpf-stats      measure ktop's own BPF run time (costs ~2 clock reads per event)\n"
 "  -v, --verbose        show libbpf's messages\n"
@@ -305,7 +306,5 @@ int cli_parse(int argc, char **argv, struct ktop_opts *o, char *err, size_t errl
 		return fail(err, errlen, "--mem-mode user needs exactly one -p PID");
 	if (o->mem_mode < 0)
 		o->mem_mode = o->npids == 1 ? KTOP_MEM_USER : KTOP_MEM_KERNEL;
-	if (o->replay && o->batch)
-		return fail(err, errlen, "--replay shows a recording in the dashboard; it does not take -b");
 	return CLI_RUN;
 }

@@ -57,7 +57,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		CHECK(o.mem_mode != KTOP_MEM_USER || o.npids == 1);
 		CHECK(!o.json || o.batch);
 		CHECK(!o.output || (o.batch && o.output[0]));
-		CHECK(!o.replay || !o.batch);
+		CHECK(!o.replay || o.replay[0]);
 		CHECK(o.leak_age_ns > 0 && o.lock_long_ns > 0 && o.io_slow_ns > 0);
 		CHECK(o.mem_max_outstanding >= 1024 && o.mem_max_outstanding <= (1u << 24));
 	}
