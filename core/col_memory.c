@@ -791,10 +791,12 @@ static int kernel_rows(struct col_mem *c, struct ktop_mem_snap *m, uint64_t now)
 		r->exited = p->exited_ns != 0;
 		memcpy(r->kind_bytes, p->kind_bytes, sizeof(r->kind_bytes));
 	}
-	qsort(c->tmp, n, sizeof(c->tmp[0]), cmp_row);
 	m->nrows_total = (uint32_t)n;
 	m->nrows = n < KTOP_MEM_ROWS_MAX ? (uint32_t)n : KTOP_MEM_ROWS_MAX;
-	memcpy(m->rows, c->tmp, m->nrows * sizeof(m->rows[0]));
+	if (n) {			/* c->tmp may still be NULL */
+		qsort(c->tmp, n, sizeof(c->tmp[0]), cmp_row);
+		memcpy(m->rows, c->tmp, m->nrows * sizeof(m->rows[0]));
+	}
 	return 0;
 }
 
@@ -905,7 +907,8 @@ static int kernel_stacks(struct col_mem *c, struct ktop_mem_snap *m, uint64_t no
 		c->refs[n].s = s;
 		n++;
 	}
-	qsort(c->refs, n, sizeof(c->refs[0]), cmp_ref);
+	if (n)
+		qsort(c->refs, n, sizeof(c->refs[0]), cmp_ref);
 	for (r = 0; r < m->nrows && m->nstacks < KTOP_MEM_STACKS_MAX; r++) {
 		uint32_t pid = m->rows[r].pid, k;
 
@@ -1021,10 +1024,12 @@ static int user_rows(struct col_mem *c, struct ktop_mem_snap *m, uint64_t now)
 		r->suspect = mem_suspect(r->oldest_age_ns, c->leak_age_ns, r->highs);
 		r->exited = c->tgt_exited;
 	}
-	qsort(c->tmp, n, sizeof(c->tmp[0]), cmp_row);
 	m->nrows_total = (uint32_t)n;
 	m->nrows = n < KTOP_MEM_STACKS_MAX ? (uint32_t)n : KTOP_MEM_STACKS_MAX;
-	memcpy(m->rows, c->tmp, m->nrows * sizeof(m->rows[0]));
+	if (n) {			/* c->tmp may still be NULL */
+		qsort(c->tmp, n, sizeof(c->tmp[0]), cmp_row);
+		memcpy(m->rows, c->tmp, m->nrows * sizeof(m->rows[0]));
+	}
 	for (i = 0; i < m->nrows; i++) {
 		struct ktop_mem_row *r = &m->rows[i];
 		struct ktop_mem_stack *d = &m->stacks[i];
