@@ -24,6 +24,14 @@ static struct btf *kernel_btf(void)
 }
 
 /* See bpfutil.h. */
+void probe_release(void)
+{
+	btf__free(vmlinux_btf);
+	vmlinux_btf = NULL;
+	vmlinux_btf_err = 0;
+}
+
+/* See bpfutil.h. */
 bool probe_tracepoint(const char *tp)
 {
 	char name[128];

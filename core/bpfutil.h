@@ -18,6 +18,9 @@ bool probe_tracepoint(const char *tp);
 /* True when tp_btf programs can be used at all (vmlinux BTF present) and
  * KTOP_FORCE_RAW_TP is not set. */
 bool probe_tp_btf_ok(const struct ktop_opts *o);
+/* Free the kernel BTF the probes loaded (about 5 MB parsed); the next probe
+ * loads it again. Called once every collector is open. */
+void probe_release(void);
 /* True when the kernel's BTF has a struct/union/typedef named name. */
 bool probe_btf_type(const char *name);
 

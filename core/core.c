@@ -10,6 +10,7 @@
 #include "core/collector.h"
 #include "core/histo.h"
 #include "core/bpfstats.h"
+#include "core/bpfutil.h"
 #include "core/msg.h"
 #include "core/procinfo.h"
 
@@ -93,6 +94,7 @@ int core_open(const struct ktop_opts *o)
 		st->state = KTOP_TAB_RUNNING;
 		running++;
 	}
+	probe_release();		/* the probes are done: give back the parsed BTF */
 	core.last_mono_ns = now_mono_ns();
 	core.last_cpu_ns = self_cpu_ns();
 	return running ? 0 : -ENODEV;
