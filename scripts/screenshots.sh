@@ -28,9 +28,11 @@ sleep 1
 mkdir -p $OUT
 
 # workloads: syscalls of several kinds, lock contention, kernel allocations, direct I/O
-"$WL/thread_storm" storm 2 60 & pids+=($!)
-[ -x "$WL/lock_mmap" ] && { "$WL/lock_mmap" 4 60 >/dev/null 2>&1 & pids+=($!); }
-[ -x "$WL/mem_kobjs" ] && { "$WL/mem_kobjs" 60 >/dev/null 2>&1 & pids+=($!); }
+"$WL/thread_storm" storm 1 90 & pids+=($!)
+"$WL/lock_mmap" 4 90 >/dev/null 2>&1 & pids+=($!)
+"$WL/mem_hoard" hoard 3000 20 >/dev/null 2>&1 & pids+=($!)
+"$WL/mem_hoard" churn 3000 20 >/dev/null 2>&1 & pids+=($!)
+sleep 0.5; kill -USR1 "${pids[-1]}" "${pids[-2]}"	# start hoarding and churning
 ( while :; do dd if=/dev/zero of="$TMPD/io" bs=4k count=2000 oflag=direct 2>/dev/null
 	dd if="$TMPD/io" of=/dev/null bs=4k iflag=direct 2>/dev/null; done ) & pids+=($!)
 
@@ -39,7 +41,7 @@ shot() {	# shot NAME TAB
 	DISPLAY=$DISP xterm -geometry 120x36+0+0 -fa 'DejaVu Sans Mono' -fs 10 -bg black -fg gray85 \
 		-title ktop -e env LANG=C.UTF-8 TERM=xterm-256color "$KTOP" -t "$2" &
 	xp=$!
-	sleep 5
+	sleep 6
 	wid=$(DISPLAY=$DISP xwininfo -name ktop 2>/dev/null | awk '/Window id/ {print $4}')
 	DISPLAY=$DISP import -window "${wid:-root}" "$OUT/$1.png"
 	kill $xp 2>/dev/null; wait $xp 2>/dev/null
