@@ -14,6 +14,7 @@
 #include "core/histo.h"
 #include "core/procinfo.h"
 #include "core/u64map.h"
+#include "core/util.h"
 
 #define AGE_EVERY	10		/* polls between sweeps (exited processes, stale requests) */
 /* A request not completed this long after its last event is taken as
@@ -481,20 +482,6 @@ static int cmp_proc(const void *a, const void *b)
 	return x->opn < y->opn ? -1 : x->opn > y->opn;
 }
 
-static int grow_ptmp(struct col_io *c, size_t want)
-{
-	struct ktop_io_proc *t;
-
-	if (want <= c->ptmpcap)
-		return 0;
-	t = reallocarray(c->ptmp, want, sizeof(*t));
-	if (!t)
-		return -ENOMEM;
-	c->ptmp = t;
-	c->ptmpcap = want;
-	return 0;
-}
-
 /*
  * Per (process, disk, op): read, diff, keep the heaviest. On a sweep, the
  * entries of a process found exited at the previous sweep too are deleted
@@ -512,7 +499,7 @@ static int read_procs(struct col_io *c, struct ktop_io_snap *out, bool sweep)
 			 &c->qkeys, &c->qvals, &c->qcap);
 	if (m < 0)
 		return (int)m;
-	if (grow_ptmp(c, m ? (size_t)m : 1))
+	if (array_reserve((void **)&c->ptmp, &c->ptmpcap, m ? (size_t)m : 1, sizeof(*c->ptmp)))
 		return -ENOMEM;
 	u64map_init(&dead_now, 1);
 	if (sweep)

@@ -14,6 +14,7 @@
 #include "core/procinfo.h"
 #include "core/syscall_names.h"
 #include "core/u64map.h"
+#include "core/util.h"
 
 #define AGE_EVERY	10	/* polls between sweeps of exited processes */
 
@@ -272,23 +273,6 @@ static void comm_of(struct col_sc *c, uint32_t tgid, char comm[KTOP_COMM_MAX])
 		*cached = k;
 }
 
-static int grow_pairs(struct col_sc *c, size_t want)
-{
-	struct ktop_sc_pair *t;
-	size_t cap = c->tmpcap ? c->tmpcap : 1024;
-
-	if (want <= c->tmpcap)
-		return 0;
-	while (cap < want)
-		cap *= 2;
-	t = reallocarray(c->tmp, cap, sizeof(*t));
-	if (!t)
-		return -ENOMEM;
-	c->tmp = t;
-	c->tmpcap = cap;
-	return 0;
-}
-
 /* Is tgid alive? Asked of /proc once per tgid per sweep. */
 static bool alive_cached(struct u64map *m, uint32_t tgid)
 {
@@ -307,15 +291,8 @@ static bool alive_cached(struct u64map *m, uint32_t tgid)
  * for every key read). Returns 1, or 0 when it could not be remembered. */
 static size_t dead_key(struct col_sc *c, const struct ktop_sc_pkey *k, size_t n)
 {
-	if (n >= c->deadcap) {
-		size_t cap = c->deadcap ? c->deadcap * 2 : 1024;
-		struct ktop_sc_pkey *t = reallocarray(c->dead, cap, sizeof(*t));
-
-		if (!t)
-			return 0;
-		c->dead = t;
-		c->deadcap = cap;
-	}
+	if (array_reserve((void **)&c->dead, &c->deadcap, n + 1, sizeof(*c->dead)))
+		return 0;
 	c->dead[n] = *k;
 	return 1;
 }
@@ -337,20 +314,6 @@ static void forget_dead(struct col_sc *c, size_t n)
 			bpf_map_delete_elem(cfd, &c->dead[i].tgid);	/* ENOENT for repeats is fine */
 }
 
-static int grow_procs(struct col_sc *c, size_t want)
-{
-	struct ktop_sc_proc *t;
-
-	if (want <= c->ptmpcap)
-		return 0;
-	t = reallocarray(c->ptmp, want, sizeof(*t));
-	if (!t)
-		return -ENOMEM;
-	c->ptmp = t;
-	c->ptmpcap = want;
-	return 0;
-}
-
 /* Read (process, syscall) counters, diff them against the previous reading,
  * keep the heaviest pairs and fold them per process. On a sweep, entries of
  * processes that have exited are deleted from the BPF maps after their last
@@ -368,7 +331,7 @@ static int read_procs(struct col_sc *c, struct ktop_sc_snap *out, bool sweep)
 			 &c->pkeys, &c->pvals, &c->pcap);
 	if (n < 0)
 		return (int)n;
-	if (grow_pairs(c, n))
+	if (array_reserve((void **)&c->tmp, &c->tmpcap, n, sizeof(*c->tmp)))
 		return -ENOMEM;
 	if (sweep)
 		u64map_clear(&c->comms);	/* tgids get reused: re-learn names */
@@ -424,7 +387,7 @@ static int read_procs(struct col_sc *c, struct ktop_sc_snap *out, bool sweep)
 	out->npairs = npairs < KTOP_SC_PAIRS_MAX ? npairs : KTOP_SC_PAIRS_MAX;
 	memcpy(out->pairs, c->tmp, out->npairs * sizeof(out->pairs[0]));
 
-	if (grow_procs(c, per_tgid.n) == 0) {
+	if (array_reserve((void **)&c->ptmp, &c->ptmpcap, per_tgid.n, sizeof(*c->ptmp)) == 0) {
 		for (j = 0; j < per_tgid.cap; j++)
 			if (per_tgid.used[j])
 				c->ptmp[nprocs++] = *(struct ktop_sc_proc *)u64map_val(&per_tgid, j);

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "core/ksyms.h"
+#include "core/util.h"
 
 #define KSYM_MAX_OFF	(16u << 20)	/* farther than this from a symbol: not it */
 
@@ -63,17 +64,6 @@ static int add(struct ksyms *k, uint64_t addr, const char *name, size_t len)
 	return 0;
 }
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* See ksyms.h. Line: "<hex addr> <type> <name>[\t[module]]". */
 int ksyms__parse(struct ksyms **out, const char *text, size_t len)
 {
@@ -93,7 +83,7 @@ int ksyms__parse(struct ksyms **out, const char *text, size_t len)
 		if (!eol)
 			eol = end;
 		q = p;
-		while (q < eol && (h = hexval((unsigned char)*q)) >= 0 && digits < 16) {
+		while (q < eol && (h = hex_digit((unsigned char)*q)) >= 0 && digits < 16) {
 			addr = addr << 4 | (uint64_t)h;
 			q++;
 			digits++;

@@ -2,21 +2,11 @@
 /* Parser of /proc/PID/maps text and the choice of a process's allocator library; pure, fuzzed. */
 #include <string.h>
 #include "core/mem_maps.h"
+#include "core/util.h"
 
 struct cur {
 	const char *p, *end;
 };
-
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 /* A hex number of 1..16 digits. Returns 0 or -1. */
 static int hex(struct cur *c, uint64_t *v)
@@ -24,7 +14,7 @@ static int hex(struct cur *c, uint64_t *v)
 	int n = 0, d;
 
 	*v = 0;
-	while (c->p < c->end && (d = hexval(*c->p)) >= 0) {
+	while (c->p < c->end && (d = hex_digit((unsigned char)*c->p)) >= 0) {
 		if (++n > 16)
 			return -1;
 		*v = *v << 4 | (uint64_t)d;
