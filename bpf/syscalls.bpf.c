@@ -62,10 +62,11 @@ __u64 drops_nr_range = 0;	/* syscall number outside 0..KTOP_SC_MAX-1 */
 
 static __always_inline int on_enter(long id)
 {
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	struct sc_start *s;
 
-	if (ktop_filtered_out(pid_tgid >> 32))
+	/* the helper call only when filtering: targ_filter is known at load,
+	 * so without -p the verifier drops this branch altogether */
+	if (targ_filter && ktop_filtered_out(bpf_get_current_pid_tgid() >> 32))
 		return 0;
 	s = bpf_task_storage_get(&sc_start, bpf_get_current_task_btf(), 0,
 				 BPF_LOCAL_STORAGE_GET_F_CREATE);
