@@ -35,17 +35,25 @@ int utf8_seq_len(const unsigned char *s, size_t n)
 	return len;
 }
 
-/* See json.h. */
+/* See json.h. Runs of plain printable ASCII go out in one fwrite(). */
 void json_write_string(FILE *f, const char *s, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)s;
-	size_t i = 0;
+	size_t i = 0, run;
 	int n;
 
 	fputc('"', f);
 	while (i < len) {
 		unsigned c = p[i];
 
+		for (run = i; run < len && p[run] >= 0x20 && p[run] < 0x7f &&
+			      p[run] != '"' && p[run] != '\\'; run++)
+			;
+		if (run > i) {
+			fwrite(p + i, 1, run - i, f);
+			i = run;
+			continue;
+		}
 		if (c == '"' || c == '\\') {
 			fputc('\\', f);
 			fputc(c, f);
@@ -59,9 +67,6 @@ void json_write_string(FILE *f, const char *s, size_t len)
 		} else if (c < 0x20 || c == 0x7f) {
 			fprintf(f, "\\u%04x", c);
 			i++;
-		} else if (c < 0x80) {
-			fputc(c, f);
-			i++;
 		} else if ((n = utf8_seq_len(p + i, len - i)) > 0) {
 			fwrite(p + i, 1, n, f);
 			i += n;
@@ -71,6 +76,19 @@ void json_write_string(FILE *f, const char *s, size_t len)
 		}
 	}
 	fputc('"', f);
+}
+
+/* Decimal digits of v, without printf: the writers emit ~10 numbers a row. */
+static void put_u64(FILE *f, uint64_t v)
+{
+	char buf[24];
+	int i = sizeof(buf);
+
+	do {
+		buf[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	fwrite(buf + i, 1, sizeof(buf) - i, f);
 }
 
 static void sep(struct jw *w, const char *key)
@@ -127,7 +145,7 @@ void jw_strn(struct jw *w, const char *key, const char *val, size_t len)
 void jw_u64(struct jw *w, const char *key, uint64_t v)
 {
 	sep(w, key);
-	fprintf(w->f, "%" PRIu64, v);
+	put_u64(w->f, v);
 }
 
 void jw_i64(struct jw *w, const char *key, int64_t v)
