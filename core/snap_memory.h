@@ -3,7 +3,7 @@
 #ifndef KTOP_SNAP_MEMORY_H
 #define KTOP_SNAP_MEMORY_H
 
-#define KTOP_MEM_ROWS_MAX	2048
+#define KTOP_MEM_ROWS_MAX	10240	/* processes: a big server has thousands */
 #define KTOP_MEM_STACKS_MAX	256
 #define KTOP_MEM_FRAMES_MAX	16
 #define KTOP_FRAME_LEN		112

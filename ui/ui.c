@@ -443,6 +443,22 @@ static int key(struct ui *u, int ch, const struct ktop_snapshot *shown, struct k
 }
 
 /* See ui.h. */
+int ui_bench_draw(const struct ktop_opts *o, const struct ktop_snapshot *s, int tab, int n)
+{
+	static struct ui u;
+	int i;
+
+	memset(&u, 0, sizeof(u));
+	u.o = o;
+	u.tab = tab;
+	for (i = 0; i < KTOP_TAB_MAX; i++)
+		u.t[i].sort = screens[i]->default_sort;
+	for (i = 0; i < n; i++)
+		draw(&u, s);
+	return 0;
+}
+
+/* See ui.h. */
 int ui_replay(const struct ktop_opts *o, volatile int *stop, char *err, size_t errlen)
 {
 	int rc;

@@ -14,6 +14,10 @@ int ui_run(const struct ktop_opts *o, volatile int *stop);
  * the terminal is touched). */
 int ui_replay(const struct ktop_opts *o, volatile int *stop, char *err, size_t errlen);
 
+/* Benchmark hook: draw snapshot s on tab n times on the current curses
+ * screen (the caller set it up, e.g. newterm on /dev/null). Returns 0. */
+int ui_bench_draw(const struct ktop_opts *o, const struct ktop_snapshot *s, int tab, int n);
+
 /* Restore the terminal if curses is active; async-signal tolerant, idempotent. */
 void ui_restore(void);
 

@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include "core/snapshot.h"
 
-#define UI_ROWS_MAX	4096		/* rows a screen lists (sorted, filtered) */
+#define UI_ROWS_MAX	16384		/* rows a screen lists (sorted, filtered) */
 
 enum ui_color {
 #define THEME(name, fg, bg, attr) UI_C_##name,
