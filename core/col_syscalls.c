@@ -383,17 +383,23 @@ static int read_procs(struct col_sc *c, struct ktop_sc_snap *out, bool sweep)
 		pp->errors += c->tmp[j].errors;
 		pp->total_ns += c->tmp[j].total_ns;
 	}
-	qsort(c->tmp, npairs, sizeof(c->tmp[0]), cmp_pair);
+	/* c->tmp and c->ptmp stay NULL until the map first holds an entry, and
+	 * qsort()/memcpy() need a valid pointer even for zero elements */
 	out->npairs = npairs < KTOP_SC_PAIRS_MAX ? npairs : KTOP_SC_PAIRS_MAX;
-	memcpy(out->pairs, c->tmp, out->npairs * sizeof(out->pairs[0]));
+	if (npairs) {
+		qsort(c->tmp, npairs, sizeof(c->tmp[0]), cmp_pair);
+		memcpy(out->pairs, c->tmp, out->npairs * sizeof(out->pairs[0]));
+	}
 
 	if (array_reserve((void **)&c->ptmp, &c->ptmpcap, per_tgid.n, sizeof(*c->ptmp)) == 0) {
 		for (j = 0; j < per_tgid.cap; j++)
 			if (per_tgid.used[j])
 				c->ptmp[nprocs++] = *(struct ktop_sc_proc *)u64map_val(&per_tgid, j);
-		qsort(c->ptmp, nprocs, sizeof(c->ptmp[0]), cmp_proc);
 		out->nprocs = nprocs < KTOP_SC_PROCS_MAX ? nprocs : KTOP_SC_PROCS_MAX;
-		memcpy(out->procs, c->ptmp, out->nprocs * sizeof(out->procs[0]));
+		if (nprocs) {
+			qsort(c->ptmp, nprocs, sizeof(c->ptmp[0]), cmp_proc);
+			memcpy(out->procs, c->ptmp, out->nprocs * sizeof(out->procs[0]));
+		}
 		for (j = 0; j < out->nprocs; j++)
 			comm_of(c, out->procs[j].pid, out->procs[j].comm);
 	}
