@@ -42,7 +42,7 @@ UNIT_BINS   := $(patsubst tests/unit/%.c,$(O)/tests/%,$(UNIT_SRCS))
 WORKLOADS   := $(patsubst tests/workloads/%.c,$(O)/workloads/%,$(wildcard tests/workloads/*.c))
 
 .PHONY: all run deps deps-test deps-bench test test-unit test-integ test-ui fuzz fuzz-smoke \
-	bench install uninstall clean asan
+	bench install uninstall clean asan soak
 
 # The binary is ./ktop for the default build dir, $(O)/ktop for any other
 # (so parallel work trees of build dirs never overwrite each other's binary).
@@ -142,9 +142,54 @@ $(O)/bench/floor: tests/bench/floor.c | $(O)/bench/.
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(LDLIBS)
 
-asan:
-	$(Q)$(MAKE) --no-print-directory O=build-asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer" \
-	  LDFLAGS="-fsanitize=address,undefined" all && cp build-asan/ktop ktop-asan
+# ASan + UBSan: ktop, the unit tests and the workloads built in build-asan, then
+# the unit, integration and UI suites run against them (fuzz has its own
+# sanitizer build). Reports go to files (log_path): tests that ignore ktop's
+# exit status or stderr would miss them; any file there fails the run. Built
+# with clang: gcc 12's combined ASan+UBSan runtime ignores log_path for UBSan.
+# Its runtime is linked shared (found by rpath), as gcc does: a static one
+# defines malloc in every binary, which test_mem_model checks is imported.
+# Leaks at exit are reported (LSan); tests/asan.supp lists the third-party
+# ones. mem_leaky is probed through uprobes on libc's malloc, which ASan
+# replaces, so it and mem_loop are built plain, with $(CC) as in make test
+# (ktop finds no file:line in a clang-built mem_leaky). A private tmux server
+# (TMUX_TMPDIR) makes the dashboard tests' ktop inherit the options.
+ASAN_O      := build-asan
+ASAN_CC     ?= clang
+ASAN_FLAGS  := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+ASAN_RT      = $(dir $(shell $(ASAN_CC) -print-file-name=libclang_rt.asan-$(shell uname -m).so))
+ASAN_LINK    = -shared-libasan -Wl,-rpath,$(ASAN_RT)
+# unit tests link with CFLAGS: the link flags go there too, unused when compiling
+ASAN_ENV     = CFLAGS="$(ASAN_FLAGS) $(ASAN_LINK) -Wno-unused-command-line-argument" \
+	       LDFLAGS="-fsanitize=address,undefined $(ASAN_LINK)" CC=$(ASAN_CC)
+ASAN_LOGS    = $(abspath $(ASAN_O))/san-logs
+ASAN_PLAIN  := mem_leaky mem_loop
+asan: deps-test
+	$(Q)f="$(ASAN_CC) $(ASAN_FLAGS) $(ASAN_LINK)"; [ "$$(cat $(ASAN_O)/.flags 2>/dev/null)" = "$$f" ] || \
+	  { rm -rf $(ASAN_O) && mkdir -p $(ASAN_O) && echo "$$f" > $(ASAN_O)/.flags; }	# make does not track flags
+	$(Q)$(ASAN_ENV) $(MAKE) --no-print-directory -j2 O=$(ASAN_O) all \
+	  $(patsubst tests/unit/%.c,$(ASAN_O)/tests/%,$(UNIT_SRCS))
+	$(Q)$(MAKE) --no-print-directory O=$(ASAN_O) $(ASAN_PLAIN:%=$(ASAN_O)/workloads/%)
+	$(Q)$(MAKE) --no-print-directory -j2 O=$(ASAN_O) CC="$(ASAN_CC) $(ASAN_FLAGS) $(ASAN_LINK)" \
+	  $(patsubst %,$(ASAN_O)/workloads/%,$(filter-out $(ASAN_PLAIN),$(notdir $(WORKLOADS))))
+	$(Q)cp $(ASAN_O)/ktop ktop-asan
+	$(Q)rm -rf $(ASAN_LOGS) $(ASAN_O)/tmux $(ASAN_O)/test-results.txt && mkdir -p $(ASAN_LOGS) $(ASAN_O)/tmux
+	$(Q)export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:halt_on_error=1:log_path=$(ASAN_LOGS)/asan \
+	  LSAN_OPTIONS=suppressions=$(abspath tests/asan.supp):print_suppressions=0 \
+	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:log_path=$(ASAN_LOGS)/ubsan \
+	  TMUX_TMPDIR=$(abspath $(ASAN_O))/tmux; \
+	$(ASAN_ENV) $(MAKE) --no-print-directory -k O=$(ASAN_O) test-unit test-integ test-ui; rc=$$?; \
+	n=$$(ls $(ASAN_LOGS) | wc -l); \
+	for f in $(ASAN_LOGS)/*; do [ -f "$$f" ] && { echo "== sanitizer report $$f"; head -80 "$$f"; }; done; \
+	echo "asan: $$n sanitizer report(s) in $(ASAN_LOGS)"; \
+	[ $$n = 0 ] || { echo "asan 0 $$n 0" >> $(ASAN_O)/test-results.txt; rc=1; }; \
+	KTOP_RESULTS=$(abspath $(ASAN_O))/test-results.txt tests/summary.sh && exit $$rc
+
+# Soak: ktop (all tabs) under a mixed workload for SOAK_SECONDS; prints RSS,
+# fds, refresh period and map occupancy at start and end (tests/soak/run.sh).
+SOAK_SECONDS ?= 3600
+soak: $(BIN) $(WORKLOADS)
+	$(Q)KTOP=$(abspath $(BIN)) WL=$(abspath $(O))/workloads tests/soak/run.sh $(SOAK_SECONDS)
 
 install: $(BIN)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
