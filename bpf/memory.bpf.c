@@ -12,8 +12,14 @@ char LICENSE[] SEC("license") = "GPL";
 const volatile __u32 targ_self_tgid = 0;	/* ktop itself: not tracked */
 const volatile __u64 targ_page_size = 4096;
 const volatile bool targ_movable_pages = false;	/* track __GFP_MOVABLE (user, page cache) pages */
+const volatile bool targ_call_sites = true;	/* slab, percpu: sites by call site, not by stack */
 
 #define GFP_MOVABLE		0x08u	/* __GFP_MOVABLE: bit 3 since 2.6.23 */
+#define STACK_RETRY		256	/* a call site whose stack walk failed tries once per this many allocations */
+
+/* Why a call site is on the skip list (value of skip_calls). */
+#define SKIP_BLIND		1
+#define SKIP_BACKING		2
 
 #include "memory.bpf.h"
 
@@ -43,19 +49,21 @@ struct {
 	__type(value, struct last_page);
 } last_page SEC(".maps");
 
-/* Call sites whose objects are freed where no tracepoint sees it (slab
- * sheaves, kfree_rcu() batches): core adds them once most of their frees
- * turned out missing; their allocations are then not tracked. */
+/* Call sites whose allocations are not tracked, and why: SKIP_BLIND, their
+ * objects are freed where no tracepoint sees it (slab sheaves, kfree_rcu()
+ * batches: core adds them once most of their frees turned out missing);
+ * SKIP_BACKING, the slab allocator growing a cache (the obj_exts vector of
+ * a new slab: backing store of objects that are tracked themselves). */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, KTOP_MEM_BLIND_MAX);
+	__uint(max_entries, KTOP_MEM_BLIND_MAX * 2);
 	__type(key, __u64);
 	__type(value, __u8);
-} blind SEC(".maps");
+} skip_calls SEC(".maps");
 
 /* Stacks core found to be the slab allocator growing a cache (new slab
- * pages, their metadata): backing store of objects that are tracked
- * themselves, so not tracked again. */
+ * pages, which have no call site): backing store of objects that are
+ * tracked themselves, so not tracked again. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, KTOP_MEM_BLIND_MAX * 4);
@@ -92,7 +100,55 @@ static __always_inline bool in_irq_ctx(void *ctx)
 	return sp - base >= size;
 }
 
-static __always_inline void track_alloc(void *ctx, __u64 key, __u64 size, __u32 kind)
+/* Site id of call site addr. */
+static __always_inline __s32 call_id(__u64 addr)
+{
+	return KTOP_MEM_SITE_CALL | (__s32)((addr * 0x9e3779b97f4a7c15ull) >> 34);
+}
+
+/*
+ * The site (tgid, call site addr), created when new (*created then set).
+ * The stack is walked only then (its representative, shown in the
+ * details), or now and then while the site has none. NULL when the map is
+ * full, or when another call site of the process holds the same id.
+ */
+static __always_inline struct ktop_mem_sval *call_site_get(void *ctx, __u32 tgid, __u64 addr,
+							   __u32 kind, bool *created)
+{
+	struct ktop_mem_skey sk = { .tgid = tgid, .id = call_id(addr) };
+	struct ktop_mem_sval *sv, init = { .kind = kind, .call_site = addr };
+	long sid;
+
+	*created = false;
+	sv = bpf_map_lookup_elem(&sites, &sk);
+	if (sv) {
+		if (sv->call_site != addr)
+			return NULL;
+		if (sv->stack_id < 0 && !(sv->allocs % STACK_RETRY)) {
+			sid = stack_id(ctx, 0);
+			if (sid >= 0)
+				sv->stack_id = (__s32)sid;
+			else
+				__sync_fetch_and_add(&drops_stack, 1);
+		}
+		return sv;
+	}
+	sid = stack_id(ctx, 0);
+	if (sid < 0) {
+		__sync_fetch_and_add(&drops_stack, 1);
+		sid = -1 - (long)kind;
+	}
+	init.stack_id = (__s32)sid;
+	*created = bpf_map_update_elem(&sites, &sk, &init, BPF_NOEXIST) == 0;
+	sv = bpf_map_lookup_elem(&sites, &sk);	/* ours, or another CPU's */
+	return sv && sv->call_site == addr ? sv : NULL;
+}
+
+/* Track allocation key of size bytes made at call_site (0: none known, as
+ * for pages). Kept on the site (process, call site) when there is one,
+ * else on (process, stack). */
+static __always_inline void track_alloc(void *ctx, __u64 key, __u64 size, __u32 kind,
+					__u64 call_site)
 {
 	struct ktop_mem_sval *sv;
 	struct ktop_mem_comm c;
@@ -108,6 +164,14 @@ static __always_inline void track_alloc(void *ctx, __u64 key, __u64 size, __u32 
 		tgid = bpf_get_current_pid_tgid() >> 32;
 		if (tgid == targ_self_tgid || ktop_filtered_out(tgid))
 			return;
+	}
+	if (call_site && targ_call_sites) {
+		sv = call_site_get(ctx, tgid, call_site, kind, &created);
+		if (sv) {
+			sid = call_id(call_site);
+			goto record;
+		}
+		/* map full, or an id collision: this one goes by its stack */
 	}
 	sid = stack_id(ctx, 0);
 	if (sid < 0) {
@@ -126,6 +190,7 @@ static __always_inline void track_alloc(void *ctx, __u64 key, __u64 size, __u32 
 		__sync_fetch_and_add(&drops_untracked, 1);
 		return;
 	}
+record:
 	if (created && tgid != KTOP_MEM_IRQ_TGID) {
 		bpf_get_current_comm(c.comm, sizeof(c.comm));
 		bpf_map_update_elem(&comms, &tgid, &c, BPF_ANY);
@@ -133,11 +198,17 @@ static __always_inline void track_alloc(void *ctx, __u64 key, __u64 size, __u32 
 	record_alloc(key, size, tgid, (__s32)sid, sv);
 }
 
-static __always_inline bool is_blind(__u64 call_site)
+/* Is call_site on the skip list? Counts the skip. */
+static __always_inline bool skipped(__u64 call_site)
 {
-	if (!bpf_map_lookup_elem(&blind, &call_site))
+	__u8 *why = bpf_map_lookup_elem(&skip_calls, &call_site);
+
+	if (!why)
 		return false;
-	__sync_fetch_and_add(&blind_skipped, 1);
+	if (*why == SKIP_BACKING)
+		__sync_fetch_and_add(&backing_skipped, 1);
+	else
+		__sync_fetch_and_add(&blind_skipped, 1);
 	return true;
 }
 
@@ -149,9 +220,9 @@ static __always_inline int on_kmalloc(void *ctx, __u64 call_site, const void *pt
 
 	if (key <= 4096)
 		return 0;	/* NULL, ZERO_SIZE_PTR: nothing to track */
-	if (is_blind(call_site))
+	if (skipped(call_site))
 		return 0;
-	track_alloc(ctx, key, bytes_alloc, KTOP_MEM_KIND_SLAB);
+	track_alloc(ctx, key, bytes_alloc, KTOP_MEM_KIND_SLAB, call_site);
 	if (bytes_alloc <= 2 * targ_page_size)
 		return 0;
 	/* Larger than the biggest kmalloc cache: its pages were just
@@ -172,9 +243,9 @@ static __always_inline int on_cache_alloc(void *ctx, __u64 call_site, const void
 {
 	__u64 key = (__u64)ptr;
 
-	if (key <= 4096 || is_blind(call_site))
+	if (key <= 4096 || skipped(call_site))
 		return 0;
-	track_alloc(ctx, key, BPF_CORE_READ(s, size), KTOP_MEM_KIND_SLAB);
+	track_alloc(ctx, key, BPF_CORE_READ(s, size), KTOP_MEM_KIND_SLAB, call_site);
 	return 0;
 }
 
@@ -209,7 +280,7 @@ static __always_inline int on_page_alloc(void *ctx, __u64 page, unsigned int ord
 		return 0;	/* failed */
 	if ((gfp & GFP_MOVABLE) && !targ_movable_pages)
 		return 0;	/* anon and page-cache pages: user data, not kernel objects */
-	track_alloc(ctx, key, size, KTOP_MEM_KIND_PAGE);
+	track_alloc(ctx, key, size, KTOP_MEM_KIND_PAGE, 0);
 	lp = bpf_map_lookup_elem(&last_page, &zero);
 	if (lp) {
 		lp->key = key;
@@ -227,10 +298,11 @@ static __always_inline int on_page_free(__u64 page)
 	return 0;
 }
 
-static __always_inline int on_percpu_alloc(void *ctx, void *ptr, __u64 bytes_alloc)
+static __always_inline int on_percpu_alloc(void *ctx, __u64 call_site, void *ptr, __u64 bytes_alloc)
 {
 	if (ptr)
-		track_alloc(ctx, (__u64)ptr | KTOP_MEM_KIND_PERCPU, bytes_alloc, KTOP_MEM_KIND_PERCPU);
+		track_alloc(ctx, (__u64)ptr | KTOP_MEM_KIND_PERCPU, bytes_alloc, KTOP_MEM_KIND_PERCPU,
+			    call_site);
 	return 0;
 }
 
@@ -312,7 +384,7 @@ int BPF_PROG(mem_percpu_alloc_btf, unsigned long call_site, bool reserved, bool 
 	     size_t size, size_t align, void *base_addr, int off, void *ptr,
 	     size_t bytes_alloc, gfp_t gfp)
 {
-	return on_percpu_alloc(ctx, ptr, bytes_alloc);
+	return on_percpu_alloc(ctx, call_site, ptr, bytes_alloc);
 }
 
 SEC("raw_tp/percpu_alloc_percpu")
@@ -320,5 +392,5 @@ int BPF_PROG(mem_percpu_alloc_raw, unsigned long call_site, bool reserved, bool 
 	     size_t size, size_t align, void *base_addr, int off, void *ptr,
 	     size_t bytes_alloc, gfp_t gfp)
 {
-	return on_percpu_alloc(ctx, ptr, bytes_alloc);
+	return on_percpu_alloc(ctx, call_site, ptr, bytes_alloc);
 }

@@ -33,8 +33,8 @@ struct {
 /*
  * Stacks by id. Not a BPF_MAP_TYPE_STACK_TRACE: that map refuses a stack
  * whose bucket another stack holds, and a hot stack that collides then
- * fails on every call. Here the id is a 31-bit hash of the frames and the
- * full 64-bit hash is stored, so a collision needs two stacks equal in 31
+ * fails on every call. Here the id is a 30-bit hash of the frames and the
+ * full 64-bit hash is stored, so a collision needs two stacks equal in 30
  * bits and is detected, not merged.
  */
 struct {
@@ -52,7 +52,7 @@ struct {
 } stack_scratch SEC(".maps");
 
 __u64 drops_untracked = 0;	/* allocations not tracked: outstanding or sites map full */
-__u64 drops_stack = 0;		/* tracked without a stack (stack map full, collision) */
+__u64 drops_stack = 0;		/* stack walks that gave no stack id (map full, collision) */
 __u64 stale_replaced = 0;	/* address allocated again before its free was seen */
 
 /* Id of the current stack (flags: 0 kernel, BPF_F_USER_STACK), or a
@@ -76,7 +76,7 @@ static __always_inline long stack_id(void *ctx, __u64 flags)
 			break;
 		h = (h ^ sc->ips[i]) * 0x100000001b3ull;
 	}
-	id = (__u32)(h ^ (h >> 32)) & 0x7fffffff;
+	id = (__u32)(h ^ (h >> 32)) & KTOP_MEM_ID_MASK;
 	old = bpf_map_lookup_elem(&stacks, &id);
 	if (old)
 		return old->hash == h ? id : -EEXIST;
@@ -92,7 +92,7 @@ static __always_inline long stack_id(void *ctx, __u64 flags)
  * missed: the free was never seen, the address came back. */
 static __always_inline void site_free(const struct ktop_mem_alloc *a, bool missed)
 {
-	struct ktop_mem_skey sk = { .tgid = a->tgid, .stack_id = a->stack_id };
+	struct ktop_mem_skey sk = { .tgid = a->tgid, .id = a->id };
 	struct ktop_mem_sval *sv;
 
 	sv = bpf_map_lookup_elem(&sites, &sk);
@@ -104,12 +104,12 @@ static __always_inline void site_free(const struct ktop_mem_alloc *a, bool misse
 		__sync_fetch_and_add(&sv->missed, 1);
 }
 
-/* The site (tgid, stack), created when new (*created then set); NULL when
- * the map is full. */
+/* The site (tgid, stack sid), created when new (*created then set); NULL
+ * when the map is full. */
 static __always_inline struct ktop_mem_sval *site_get(__u32 tgid, __s32 sid, __u32 kind, bool *created)
 {
-	struct ktop_mem_skey sk = { .tgid = tgid, .stack_id = sid };
-	struct ktop_mem_sval *sv, init = { .kind = kind };
+	struct ktop_mem_skey sk = { .tgid = tgid, .id = sid };
+	struct ktop_mem_sval *sv, init = { .kind = kind, .stack_id = sid };
 
 	*created = false;
 	sv = bpf_map_lookup_elem(&sites, &sk);
@@ -119,28 +119,35 @@ static __always_inline struct ktop_mem_sval *site_get(__u32 tgid, __s32 sid, __u
 	return bpf_map_lookup_elem(&sites, &sk);	/* ours, or another CPU's */
 }
 
-/* Record allocation key (size bytes) of site sv, (tgid, sid). */
+/* Record allocation key (size bytes) of site sv, (tgid, site id sid). */
 static __always_inline void record_alloc(__u64 key, __u64 size, __u32 tgid, __s32 sid,
 					 struct ktop_mem_sval *sv)
 {
 	struct ktop_mem_alloc a, *old;
+	long err;
 
-	/* An entry already at this address lost its free (a free path without
-	 * a tracepoint or probe): it is gone, count it freed. */
-	old = bpf_map_lookup_elem(&allocs, &key);
-	if (old) {
-		struct ktop_mem_alloc prev = *old;
-
-		if (bpf_map_delete_elem(&allocs, &key) == 0) {
-			site_free(&prev, true);
-			__sync_fetch_and_add(&stale_replaced, 1);
-		}
-	}
 	a.size = size;
 	a.ts_ns = bpf_ktime_get_ns();
 	a.tgid = tgid;
-	a.stack_id = sid;
-	if (bpf_map_update_elem(&allocs, &key, &a, BPF_NOEXIST)) {
+	a.id = sid;
+	err = bpf_map_update_elem(&allocs, &key, &a, BPF_NOEXIST);
+	if (err == -EEXIST) {
+		/* The entry already at this address lost its free (a free
+		 * path without a tracepoint or probe): it is gone, count it
+		 * freed. Looked for only now: an insert that works (nearly
+		 * all) costs no lookup. */
+		old = bpf_map_lookup_elem(&allocs, &key);
+		if (old) {
+			struct ktop_mem_alloc prev = *old;
+
+			if (bpf_map_delete_elem(&allocs, &key) == 0) {
+				site_free(&prev, true);
+				__sync_fetch_and_add(&stale_replaced, 1);
+			}
+		}
+		err = bpf_map_update_elem(&allocs, &key, &a, BPF_NOEXIST);
+	}
+	if (err) {
 		__sync_fetch_and_add(&drops_untracked, 1);
 		return;
 	}

@@ -32,11 +32,13 @@
 #define GC_EVERY	10		/* polls between sweeps of unused stack ids */
 #define NLINKS		(2 * KTOP_MEM_FN_MAX + 1)
 
-/* One (process, stack): its counters as last read, kept across polls. */
+/* One (process, call site or stack): its counters as last read, kept across polls. */
 struct site {
 	uint64_t allocs, frees, alloc_bytes, free_bytes, missed;	/* cumulative */
 	uint64_t d_allocs, d_frees;	/* in this interval */
 	uint64_t oldest_ts;		/* oldest outstanding allocation at the last scan; 0 none */
+	uint64_t call_site;		/* kernel call-site sites: the address; else 0 */
+	int32_t stack_id;		/* the stack to show; < 0 none */
 	uint32_t kind;
 	uint32_t idle;			/* polls without allocations or frees */
 	bool blinded;			/* kernel mode: no longer tracked (blind or slab backing) */
@@ -78,6 +80,7 @@ struct proc {
 
 struct kstack {
 	uint32_t nframes;
+	bool at_call;			/* frames[0] is the call site it was read for */
 	char allocator[32];
 	char frames[KTOP_MEM_FRAMES_MAX][KTOP_FRAME_LEN];
 };
@@ -90,7 +93,7 @@ struct uframe {
 /* A site with something outstanding, for choosing each process's stacks. */
 struct site_ref {
 	uint32_t tgid;
-	int32_t stack_id;
+	int32_t id;			/* the site's id (call site or stack) */
 	const struct site *s;
 };
 
@@ -100,10 +103,10 @@ struct col_mem {
 	struct memuser_bpf *us;
 	struct bpf_link *links[NLINKS];
 	int nlinks;
-	int allocs_fd, sites_fd, stacks_fd, comms_fd, blind_fd, skip_fd;
-	uint32_t nblind;		/* call sites put on the blind list */
-	uint32_t nbacking;		/* stacks put on the skip list: slab backing */
-	struct u64map verdict;		/* stack id -> 1 slab backing, 2 not */
+	int allocs_fd, sites_fd, stacks_fd, comms_fd, skip_calls_fd, skip_fd;
+	uint32_t nblind;		/* call sites put on the skip list: blind */
+	uint32_t nbacking;		/* call sites and stacks put on the skip lists: slab backing */
+	struct u64map verdict;		/* stack id or call site -> 1 slab backing, 2 not */
 	struct u64map unused;		/* stack ids no site used at the last sweep */
 	struct u64map skipset;		/* stack ids on the kernel's skip list: never swept */
 	uint64_t capacity, leak_age_ns, interval_ns;
@@ -265,7 +268,7 @@ static int open_kernel(struct col_mem *c, const struct ktop_opts *o, struct ktop
 	c->sites_fd = bpf_map__fd(s->maps.sites);
 	c->stacks_fd = bpf_map__fd(s->maps.stacks);
 	c->comms_fd = bpf_map__fd(s->maps.comms);
-	c->blind_fd = bpf_map__fd(s->maps.blind);
+	c->skip_calls_fd = bpf_map__fd(s->maps.skip_calls);
 	c->skip_fd = bpf_map__fd(s->maps.skip_stacks);
 	if (ksyms__load(&c->ksyms))
 		c->ksyms = NULL;	/* stacks show addresses */
@@ -338,7 +341,7 @@ static int open_user(struct col_mem *c, const struct ktop_opts *o, struct ktop_t
 	c->sites_fd = bpf_map__fd(s->maps.sites);
 	c->stacks_fd = bpf_map__fd(s->maps.stacks);
 	c->comms_fd = -1;
-	c->blind_fd = -1;
+	c->skip_calls_fd = -1;
 	c->skip_fd = -1;
 	if (usym__open(&c->usym, c->tgt.pid))
 		c->usym = NULL;		/* frames show addresses */
@@ -393,7 +396,7 @@ static int read_sites(struct col_mem *c)
 	for (i = 0; i < n; i++) {
 		const struct ktop_mem_skey *k = (const void *)((char *)c->skeys + i * sizeof(*k));
 		const struct ktop_mem_sval *v = (const void *)((char *)c->svals + i * sizeof(*v));
-		uint64_t key = site_key(k->tgid, k->stack_id);
+		uint64_t key = site_key(k->tgid, k->id);
 		const struct site *old = u64map_get(&c->sites_old, key);
 		struct site *s = u64map_put(&c->sites, key);
 
@@ -409,6 +412,8 @@ static int read_sites(struct col_mem *c)
 		s->free_bytes = v->free_bytes;
 		s->missed = v->missed;
 		s->kind = v->kind;
+		s->call_site = v->call_site;
+		s->stack_id = v->stack_id;
 		s->idle = s->d_allocs || s->d_frees ? 0 : s->idle + 1;
 		if (!site_out_allocs(s))
 			s->oldest_ts = 0;
@@ -423,7 +428,7 @@ static int drop_alloc(struct col_mem *c, const void *key, const struct ktop_mem_
 	struct ktop_mem_alloc now;
 
 	if (bpf_map_lookup_elem(c->allocs_fd, key, &now) || now.ts_ns != a->ts_ns ||
-	    now.stack_id != a->stack_id || now.tgid != a->tgid)
+	    now.id != a->id || now.tgid != a->tgid)
 		return -ENOENT;
 	return bpf_map_delete_elem(c->allocs_fd, key) ? -errno : 0;
 }
@@ -453,8 +458,7 @@ static void scan_ages(struct col_mem *c)
 			((struct site *)u64map_val(&c->sites, j))->oldest_ts = 0;
 	for (i = 0; i < n; i++) {
 		const struct ktop_mem_alloc *a = (const void *)((char *)c->avals + i * sizeof(*a));
-		struct site *s = u64map_get(&c->sites, site_key(a->tgid, a->stack_id));
-
+		struct site *s = u64map_get(&c->sites, site_key(a->tgid, a->id));
 		const void *key = (char *)c->akeys + i * sizeof(__u64);
 
 		if (s && s->blinded) {
@@ -509,39 +513,70 @@ static uint64_t call_site_of(struct col_mem *c, int32_t stack_id)
 	return 0;
 }
 
-/* Is kernel stack stack_id the slab allocator growing a cache (new slab
- * pages and their metadata)? Cached per stack id. */
-static bool is_backing(struct col_mem *c, int32_t stack_id)
+/* Cached slab-growth verdict of key (stack id or call-site address), or
+ * -1 when there is none yet. */
+static int verdict_get(struct col_mem *c, uint64_t key)
 {
-	__u64 ips[KTOP_MEM_STACK_DEPTH];
-	unsigned char *v = u64map_get(&c->verdict, (uint32_t)stack_id);
-	bool backing = false;
-	unsigned i;
+	const unsigned char *v = u64map_get(&c->verdict, key);
 
-	if (v)
-		return *v == 1;
-	memset(ips, 0, sizeof(ips));
-	if (!c->ksyms || read_stack(c, stack_id, ips))
-		return false;
-	for (i = 0; i < KTOP_MEM_STACK_DEPTH && ips[i] && !backing; i++)
-		backing = mem_kframe_is_slab_growth(ksyms__find(c->ksyms, ips[i], NULL));
+	return v ? *v == 1 : -1;
+}
+
+static bool verdict_put(struct col_mem *c, uint64_t key, bool backing)
+{
+	unsigned char *v;
+
 	if (c->verdict.n >= KCACHE_MAX * 4)
 		u64map_clear(&c->verdict);
-	v = u64map_put(&c->verdict, (uint32_t)stack_id);
+	v = u64map_put(&c->verdict, key);
 	if (v)
 		*v = backing ? 1 : 2;
 	return backing;
 }
 
+/* Is kernel stack stack_id the slab allocator growing a cache (new slab
+ * pages and their metadata)? Cached per stack id. */
+static bool is_backing(struct col_mem *c, int32_t stack_id)
+{
+	__u64 ips[KTOP_MEM_STACK_DEPTH];
+	bool backing = false;
+	unsigned i;
+	int v = verdict_get(c, (uint32_t)stack_id);
+
+	if (v >= 0)
+		return v;
+	memset(ips, 0, sizeof(ips));
+	if (!c->ksyms || read_stack(c, stack_id, ips))
+		return false;
+	for (i = 0; i < KTOP_MEM_STACK_DEPTH && ips[i] && !backing; i++)
+		backing = mem_kframe_is_slab_growth(ksyms__find(c->ksyms, ips[i], NULL));
+	return verdict_put(c, (uint32_t)stack_id, backing);
+}
+
+/* Is call site addr in the slab allocator growing a cache (the obj_exts
+ * vector of a new slab)? Cached per address (kernel addresses are far
+ * above any stack id, so both share the cache). */
+static bool is_backing_call(struct col_mem *c, uint64_t addr)
+{
+	int v = verdict_get(c, addr);
+
+	if (v >= 0)
+		return v;
+	if (!c->ksyms)
+		return false;
+	return verdict_put(c, addr, mem_kframe_is_slab_growth(ksyms__find(c->ksyms, addr, NULL)));
+}
+
 /*
  * Kernel mode: stop tracking what would only mislead. Slab sites that
- * turned blind put their call site on the blind list; sites whose stack
- * grows a slab cache put their stack on the skip list. Either way what
- * they hold is written off at the next scan.
+ * turned blind put their call site on the skip list; sites that grow a
+ * slab cache put their call site, or their stack when they have none
+ * (pages), on a skip list. Either way what they hold is written off at
+ * the next scan.
  */
 static void classify_sites(struct col_mem *c)
 {
-	__u8 one = 1;
+	__u8 blind = 1, backing = 2, one = 1;	/* values of skip_calls (memory.bpf.c) */
 	size_t j;
 
 	for (j = 0; j < c->sites.cap; j++) {
@@ -551,7 +586,11 @@ static void classify_sites(struct col_mem *c)
 
 		if (!c->sites.used[j] || s->blinded || id < 0)
 			continue;
-		if (is_backing(c, id)) {
+		if (s->call_site && is_backing_call(c, s->call_site)) {
+			s->blinded = true;
+			if (bpf_map_update_elem(c->skip_calls_fd, &s->call_site, &backing, BPF_NOEXIST) == 0)
+				c->nbacking++;
+		} else if (!s->call_site && is_backing(c, id)) {
 			s->blinded = true;
 			if (bpf_map_update_elem(c->skip_fd, &id, &one, BPF_NOEXIST) == 0) {
 				c->nbacking++;
@@ -559,8 +598,8 @@ static void classify_sites(struct col_mem *c)
 			}
 		} else if (s->kind == KTOP_MEM_KIND_SLAB && site_blind(s)) {
 			s->blinded = true;
-			addr = call_site_of(c, id);
-			if (addr && bpf_map_update_elem(c->blind_fd, &addr, &one, BPF_NOEXIST) == 0)
+			addr = s->call_site ? s->call_site : call_site_of(c, id);
+			if (addr && bpf_map_update_elem(c->skip_calls_fd, &addr, &blind, BPF_NOEXIST) == 0)
 				c->nblind++;
 		}
 	}
@@ -588,9 +627,9 @@ static void gc_stacks(struct col_mem *c)
 	u64map_init(&used, 1);
 	u64map_init(&next, 1);
 	for (j = 0; j < c->sites.cap; j++) {
-		int32_t id = (int32_t)(uint32_t)c->sites.keys[j];
+		const struct site *s = u64map_val(&c->sites, j);
 
-		if (c->sites.used[j] && id >= 0 && !u64map_put(&used, (uint32_t)id))
+		if (c->sites.used[j] && s->stack_id >= 0 && !u64map_put(&used, (uint32_t)s->stack_id))
 			goto out;
 	}
 	for (i = 0; i < n; i++) {
@@ -710,7 +749,7 @@ static int fold_procs(struct col_mem *c, uint64_t now)
 		if (!c->sites.used[j])
 			continue;
 		k.tgid = (uint32_t)(c->sites.keys[j] >> 32);
-		k.stack_id = (int32_t)(uint32_t)c->sites.keys[j];
+		k.id = (int32_t)(uint32_t)c->sites.keys[j];
 		gone = c->dropped.n && u64map_get(&c->dropped, k.tgid);
 		if (!gone) {
 			const struct proc *p = u64map_get(&c->procs, k.tgid);
@@ -810,12 +849,15 @@ static int cmp_ref(const void *a, const void *b)
 		return x->tgid < y->tgid ? -1 : 1;
 	if (bx != by)
 		return bx < by ? 1 : -1;
-	return x->stack_id < y->stack_id ? -1 : x->stack_id > y->stack_id;
+	return x->id < y->id ? -1 : x->id > y->id;
 }
 
-/* Symbolized kernel stack stack_id, from the cache or the stack map; NULL
- * when it cannot be read. */
-static const struct kstack *kstack_get(struct col_mem *c, int32_t stack_id)
+/* Symbolized kernel stack stack_id, from the cache or the stack map,
+ * starting at call_site when it is one of its frames (0: at the first
+ * frame past the tracing machinery and the allocator); NULL when it cannot
+ * be read. A stack is read for one call site only: the one it was walked
+ * at, which is one of its frames. */
+static const struct kstack *kstack_get(struct col_mem *c, int32_t stack_id, uint64_t call_site)
 {
 	__u64 ips[KTOP_MEM_STACK_DEPTH];
 	struct kstack *k, tmp;
@@ -834,6 +876,10 @@ static const struct kstack *kstack_get(struct col_mem *c, int32_t stack_id)
 	for (first = 0; first < KTOP_MEM_STACK_DEPTH && ips[first]; first++) {
 		const char *name = ksyms__find(c->ksyms, ips[first], NULL);
 
+		if (call_site && ips[first] == call_site) {
+			tmp.at_call = true;
+			break;
+		}
 		if (mem_kframe_is_machinery(name))
 			continue;
 		if (!mem_kframe_is_allocator(name))
@@ -853,20 +899,28 @@ static const struct kstack *kstack_get(struct col_mem *c, int32_t stack_id)
 	return k;
 }
 
-static void fill_kstack(struct col_mem *c, struct ktop_mem_stack *d, int32_t stack_id, uint32_t kind)
+/* Frames of site s: its stack (a call site's: the stack of one of its
+ * allocations), call site first. */
+static void fill_kstack(struct col_mem *c, struct ktop_mem_stack *d, const struct site *s)
 {
-	const struct kstack *k = stack_id >= 0 ? kstack_get(c, stack_id) : NULL;
+	const struct kstack *k = s->stack_id >= 0 ? kstack_get(c, s->stack_id, s->call_site) : NULL;
+	uint32_t n = 0;
 
+	if (s->call_site && (!k || !k->at_call))
+		ksyms__fmt(c->ksyms, s->call_site, d->frames[n++], KTOP_FRAME_LEN);
 	if (!k) {
-		d->nframes = 1;
-		snprintf(d->frames[0], KTOP_FRAME_LEN, "[no stack]");
-		snprintf(d->allocator, sizeof(d->allocator), "%s", mem_kind_name(kind));
+		snprintf(d->frames[n++], KTOP_FRAME_LEN, "[no stack]");
+		d->nframes = n;
+		snprintf(d->allocator, sizeof(d->allocator), "%s", mem_kind_name(s->kind));
 		return;
 	}
-	d->nframes = k->nframes;
-	memcpy(d->frames, k->frames, sizeof(d->frames));
+	if (k->nframes > KTOP_MEM_FRAMES_MAX - n)
+		d->nframes = KTOP_MEM_FRAMES_MAX;
+	else
+		d->nframes = n + k->nframes;
+	memcpy(d->frames[n], k->frames, (d->nframes - n) * sizeof(d->frames[0]));
 	snprintf(d->allocator, sizeof(d->allocator), "%s", k->allocator[0] ? k->allocator :
-		 mem_kind_name(kind));
+		 mem_kind_name(s->kind));
 }
 
 static void fill_stack_counts(struct ktop_mem_stack *d, const struct site *s, uint32_t tgid,
@@ -903,7 +957,7 @@ static int kernel_stacks(struct col_mem *c, struct ktop_mem_snap *m, uint64_t no
 		if (!c->sites.used[j] || !site_out_allocs(s))
 			continue;
 		c->refs[n].tgid = (uint32_t)(c->sites.keys[j] >> 32);
-		c->refs[n].stack_id = (int32_t)(uint32_t)c->sites.keys[j];
+		c->refs[n].id = (int32_t)(uint32_t)c->sites.keys[j];
 		c->refs[n].s = s;
 		n++;
 	}
@@ -927,7 +981,7 @@ static int kernel_stacks(struct col_mem *c, struct ktop_mem_snap *m, uint64_t no
 
 			memset(d, 0, sizeof(*d));
 			fill_stack_counts(d, c->refs[lo].s, pid, now);
-			fill_kstack(c, d, c->refs[lo].stack_id, d->kind);
+			fill_kstack(c, d, c->refs[lo].s);
 		}
 	}
 	return 0;

@@ -8,7 +8,7 @@
 
 #define KTOP_MEM_STACK_DEPTH	24	/* frames kept per stack (innermost first) */
 #define KTOP_MEM_NSTACKS	32768	/* stack-trace map entries */
-#define KTOP_MEM_SITES_MAX	65536	/* (process, stack) counters tracked at once */
+#define KTOP_MEM_SITES_MAX	65536	/* (process, call site or stack) counters tracked at once */
 #define KTOP_MEM_THREADS_MAX	16384	/* user mode: threads inside an allocator call */
 #define KTOP_MEM_BLIND_MAX	1024	/* kernel call sites whose frees are invisible */
 #define KTOP_MEM_COMM_LEN	16
@@ -43,18 +43,30 @@
  */
 #define KTOP_MEM_IRQ_TGID	0
 
+/*
+ * Site ids. A site is where a process allocates: in kernel mode its call
+ * site (the kmem tracepoints' call_site, no stack walk per allocation),
+ * else its stack. A call-site id is KTOP_MEM_SITE_CALL | 30 bits of a hash
+ * of the address (the site's value holds the full address, so two call
+ * sites of one process that collide are told apart, and the second is
+ * keyed by its stack); a stack id is the stack map key (30 bits). Negative:
+ * no stack, -(1 + kind).
+ */
+#define KTOP_MEM_SITE_CALL	0x40000000
+#define KTOP_MEM_ID_MASK	0x3fffffff
+
 /* One outstanding allocation (value of the outstanding map). */
 struct ktop_mem_alloc {
 	__u64 size;			/* bytes */
 	__u64 ts_ns;			/* bpf_ktime_get_ns() at allocation */
 	__u32 tgid;			/* allocating process (KTOP_MEM_IRQ_TGID in irq) */
-	__s32 stack_id;			/* stack map id; < 0: -(1 + kind), no stack */
+	__s32 id;			/* its site: call-site id, stack id, or < 0 (above) */
 };
 
-/* Key of the per-site counters: one allocating process and stack. */
+/* Key of the per-site counters: one allocating process and site. */
 struct ktop_mem_skey {
 	__u32 tgid;
-	__s32 stack_id;			/* as in ktop_mem_alloc */
+	__s32 id;			/* as in ktop_mem_alloc */
 };
 
 /*
@@ -68,8 +80,10 @@ struct ktop_mem_sval {
 	__u64 alloc_bytes;
 	__u64 free_bytes;
 	__u64 missed;			/* of the frees, those found missing when the address came back */
+	__u64 call_site;		/* call-site sites: the address; 0 for stack sites */
+	__s32 stack_id;			/* the stack to show: the key's for stack sites, a call
+					 * site's first allocation's; < 0 none (walk failed) */
 	__u32 kind;			/* KTOP_MEM_KIND_* or KTOP_MEM_FN_*, set at creation */
-	__u32 pad;
 };
 
 /* A stack (value of the stacks map): frames innermost first, 0-padded. */

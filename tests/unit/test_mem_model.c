@@ -225,6 +225,18 @@ static void test_elf_defines(void **state)
 	assert_true(usym_file_defines("/nonexistent/file", "main") < 0);
 }
 
+static void test_slab_growth_call_sites(void **state)
+{
+	(void)state;
+	/* kernel mode skips a slab site by its call site: the obj_exts
+	 * vector of a new slab is allocated from alloc_slab_obj_exts() */
+	assert_true(mem_kframe_is_slab_growth("alloc_slab_obj_exts"));
+	assert_true(mem_kframe_is_slab_growth("allocate_slab"));
+	assert_false(mem_kframe_is_slab_growth("alloc_pipe_info"));
+	assert_false(mem_kframe_is_slab_growth("alloc_empty_file"));
+	assert_false(mem_kframe_is_slab_growth(NULL));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -235,6 +247,7 @@ int main(void)
 		cmocka_unit_test(test_suspect_rule),
 		cmocka_unit_test(test_outstanding_clamps),
 		cmocka_unit_test(test_kernel_frames),
+		cmocka_unit_test(test_slab_growth_call_sites),
 		cmocka_unit_test(test_maps_parse),
 		cmocka_unit_test(test_maps_long_path),
 		cmocka_unit_test(test_allocator_rank),
