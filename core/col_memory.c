@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Memory collector: outstanding kernel (kmem tracepoints) or one process's malloc (uprobes) allocations. */
 #include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -25,7 +26,6 @@
 #define IDLE_POLLS	5		/* a site idle this long with nothing outstanding is swept */
 #define BLIND_MIN	8		/* missed frees before a site can be called blind */
 #define STACKS_PER_PROC	8		/* kernel mode: stacks kept per process */
-#define SCAN_BUDGET	0.03		/* share of the interval the scan of ages may use */
 #define KCACHE_MAX	4096		/* symbolized kernel stacks kept */
 #define UCACHE_MAX	65536		/* symbolized user addresses kept */
 #define COMM_EVERY	10		/* polls between re-reads of a command name */
@@ -36,7 +36,8 @@
 struct site {
 	uint64_t allocs, frees, alloc_bytes, free_bytes, missed;	/* cumulative */
 	uint64_t d_allocs, d_frees;	/* in this interval */
-	uint64_t oldest_ts;		/* oldest outstanding allocation at the last scan; 0 none */
+	uint64_t oldest_ts;		/* oldest outstanding allocation known (scan); 0 none */
+	uint64_t pass_ts;		/* oldest seen so far in this pass of the scan; 0 none */
 	uint64_t call_site;		/* kernel call-site sites: the address; else 0 */
 	int32_t stack_id;		/* the stack to show; < 0 none */
 	uint32_t kind;
@@ -90,6 +91,12 @@ struct uframe {
 	char src[KTOP_SRC_LEN];
 };
 
+/* Queue of keys to delete from one map, deleted in one go. */
+struct delq {
+	void *keys;
+	size_t n, cap, ksize;
+};
+
 /* A site with something outstanding, for choosing each process's stacks. */
 struct site_ref {
 	uint32_t tgid;
@@ -119,7 +126,8 @@ struct col_mem {
 	struct u64map sites, sites_old;	/* (tgid << 32 | stack id) -> struct site */
 	struct u64map procs, procs_old;	/* tgid -> struct proc */
 	struct u64map utrend;		/* user mode: site key -> struct mem_trend */
-	struct u64map dropped;		/* tgids dropped: their allocations go at the next scan */
+	struct u64map dropped;		/* tgid dropped -> the first pass of the scan that
+					 * covers the whole map after: it deletes what it holds */
 	struct u64map kcache;		/* stack id -> struct kstack */
 	struct u64map ucache;		/* address -> struct uframe */
 	void *skeys, *svals;
@@ -130,15 +138,72 @@ struct col_mem {
 	size_t gcap;
 	struct site_ref *refs;
 	size_t refcap;
+	struct delq del_sites, del_comms, del_stacks;	/* keys to delete, by map */
 	struct ktop_mem_row *tmp;	/* every row of this poll, before the cut */
 	size_t tmpcap;
-	uint64_t polls, next_scan_poll, scan_ts;
+	uint64_t polls, scan_ts;	/* scan_ts: start of the last full pass */
+	uint64_t pass, pass_start;	/* the scan's pass in progress, and when it began */
+	__u64 scan_cursor;		/* where the next slice starts (batch token) */
+	bool scan_fresh;		/* next slice starts a pass */
+	uint64_t pass_seen, last_pass_seen;	/* entries read in this pass, in the last full one */
+	uint64_t tracked;		/* outstanding allocations at the last poll (site counters) */
+	bool slices_off;		/* no batch reads: whole-map scans */
 	uint64_t untracked_prev, stale_prev, lost_prev;
 };
 
 static uint64_t site_key(uint32_t tgid, int32_t stack_id)
 {
 	return (uint64_t)tgid << 32 | (uint32_t)stack_id;
+}
+
+/*
+ * Delete the queued keys from map fd and empty the queue: one syscall for
+ * all where the kernel has batch operations (a key already gone is
+ * skipped), else one per key. Per-key syscalls add up: each copies its key
+ * through a kmalloc that allocation tracers (ktop's own Memory tab in
+ * another instance, memleak) trace. Returns how many were deleted.
+ */
+static size_t delq_flush(struct delq *q, int fd)
+{
+	size_t done = 0, deleted = 0;
+
+	while (done < q->n) {
+		LIBBPF_OPTS(bpf_map_batch_opts, opts);
+		__u32 count = (__u32)(q->n - done);
+		int err = bpf_map_delete_batch(fd, (char *)q->keys + done * q->ksize, &count, &opts);
+
+		err = err ? -errno : 0;
+		done += count;
+		deleted += count;
+		if (!err)
+			break;
+		if (err == -ENOENT) {
+			done++;		/* that one was gone already */
+			continue;
+		}
+		for (; done < q->n; done++)	/* no batch operations */
+			deleted += bpf_map_delete_elem(fd, (char *)q->keys + done * q->ksize) == 0;
+	}
+	q->n = 0;
+	return deleted;
+}
+
+/* Queue key for deletion from map fd (deleted now if the queue cannot
+ * grow). */
+static void delq_push(struct delq *q, int fd, const void *key)
+{
+	if (q->n == q->cap) {
+		size_t cap = q->cap ? q->cap * 2 : 256;
+		void *t = reallocarray(q->keys, cap, q->ksize);
+
+		if (!t) {
+			bpf_map_delete_elem(fd, key);
+			return;
+		}
+		q->keys = t;
+		q->cap = cap;
+	}
+	memcpy((char *)q->keys + q->n++ * q->ksize, key, q->ksize);
 }
 
 static void col_mem_free(void *p)
@@ -172,6 +237,9 @@ static void col_mem_free(void *p)
 	free(c->gkeys);
 	free(c->gvals);
 	free(c->refs);
+	free(c->del_sites.keys);
+	free(c->del_comms.keys);
+	free(c->del_stacks.keys);
 	free(c->tmp);
 	free(c);
 }
@@ -365,7 +433,11 @@ static int col_mem_open(void **out, const struct ktop_opts *o, struct ktop_tab_s
 	u64map_init(&c->sites_old, sizeof(struct site));
 	u64map_init(&c->procs, sizeof(struct proc));
 	u64map_init(&c->procs_old, sizeof(struct proc));
-	u64map_init(&c->dropped, 1);
+	u64map_init(&c->dropped, sizeof(uint64_t));
+	c->del_sites.ksize = sizeof(struct ktop_mem_skey);
+	c->del_comms.ksize = sizeof(__u32);
+	c->del_stacks.ksize = sizeof(__u32);
+	c->scan_fresh = true;
 	u64map_init(&c->kcache, sizeof(struct kstack));
 	u64map_init(&c->ucache, sizeof(struct uframe));
 	u64map_init(&c->verdict, 1);
@@ -416,7 +488,7 @@ static int read_sites(struct col_mem *c)
 		s->stack_id = v->stack_id;
 		s->idle = s->d_allocs || s->d_frees ? 0 : s->idle + 1;
 		if (!site_out_allocs(s))
-			s->oldest_ts = 0;
+			s->oldest_ts = s->pass_ts = 0;
 	}
 	return 0;
 }
@@ -433,29 +505,116 @@ static int drop_alloc(struct col_mem *c, const void *key, const struct ktop_mem_
 	return bpf_map_delete_elem(c->allocs_fd, key) ? -errno : 0;
 }
 
+/* Read up to max entries of the outstanding map into c->akeys/c->avals,
+ * from where the previous slice stopped (c->scan_cursor; from the start
+ * when c->scan_fresh). Returns the count (*end set when the map has no
+ * more), or -errno; -EINVAL: no batch operations in this kernel. */
+static long read_slice(struct col_mem *c, size_t max, bool *end)
+{
+	LIBBPF_OPTS(bpf_map_batch_opts, opts);
+	__u32 count = (__u32)max;
+	void *k, *v;
+	int err;
+
+	*end = false;
+	if (c->acap < max) {
+		k = realloc(c->akeys, max * sizeof(__u64));
+		if (!k)
+			return -ENOMEM;
+		c->akeys = k;
+		v = realloc(c->avals, max * sizeof(struct ktop_mem_alloc));
+		if (!v)
+			return -ENOMEM;
+		c->avals = v;
+		c->acap = max;
+	}
+	err = bpf_map_lookup_batch(c->allocs_fd, c->scan_fresh ? NULL : &c->scan_cursor,
+				   &c->scan_cursor, c->akeys, c->avals, &count, &opts);
+	err = err ? -errno : 0;
+	c->scan_fresh = false;
+	if (err == -ENOENT) {
+		*end = true;
+		return count;
+	}
+	return err ? err : (long)count;
+}
+
+/* A pass of the scan is over: its minimums become the ages, and the
+ * tgids dropped before it began are done with (it deleted what they
+ * held). Can't fail; on -ENOMEM the tgids are kept for another pass. */
+static void end_pass(struct col_mem *c)
+{
+	struct u64map keep;
+	size_t j;
+
+	for (j = 0; j < c->sites.cap; j++) {
+		struct site *s = u64map_val(&c->sites, j);
+
+		if (c->sites.used[j]) {
+			s->oldest_ts = s->pass_ts;
+			s->pass_ts = 0;
+		}
+	}
+	c->scan_ts = c->pass_start;
+	c->last_pass_seen = c->pass_seen;
+	c->pass_seen = 0;
+	u64map_init(&keep, sizeof(uint64_t));
+	for (j = 0; j < c->dropped.cap; j++) {
+		const uint64_t *pass = u64map_val(&c->dropped, j);
+		uint64_t *v;
+
+		if (!c->dropped.used[j] || *pass <= c->pass)
+			continue;
+		v = u64map_put(&keep, c->dropped.keys[j]);
+		if (!v)
+			goto out;
+		*v = *pass;
+	}
+	u64map_swap(&c->dropped, &keep);
+out:
+	u64map_free(&keep);
+	c->pass++;
+	c->scan_fresh = true;
+}
+
 /*
  * Walk the outstanding map for the age of each site's oldest allocation
  * (the counters give everything else), and delete the allocations of
  * dropped processes and of blind call sites (their frees are invisible,
- * so they would stay outstanding forever; written off as freed). The walk costs
- * in proportion to the map, so it runs at most every poll and less often
- * when it would take more than SCAN_BUDGET of the interval.
+ * so they would stay outstanding forever; written off as freed). Reading
+ * the map costs ~0.1-0.2 us an entry plus a few ns per bucket (262144 by
+ * default, most of them empty), so it is not read whole every poll: each
+ * poll reads one slice where the previous one stopped (mem_scan_slice()),
+ * a pass taking MEM_SCAN_PASS polls, more for a large map (32 for a full
+ * default one). A site's age is the
+ * oldest of its allocations seen in the last full pass or so far in this
+ * one; it is reset when nothing is outstanding.
  */
 static void scan_ages(struct col_mem *c)
 {
-	uint64_t t0 = now_mono_ns(), dt;
-	size_t j;
+	uint64_t now = now_mono_ns();
+	bool end = false;
 	long n, i;
 
-	if (c->polls < c->next_scan_poll)
+	if (c->scan_fresh)
+		c->pass_start = now;
+	n = c->slices_off ? -EINVAL :
+	    read_slice(c, mem_scan_slice(c->last_pass_seen > c->tracked ? c->last_pass_seen : c->tracked),
+		       &end);
+	if (n == -EINVAL) {
+		/* no batch operations: the whole map each poll, as one pass */
+		c->slices_off = true;
+		c->acap = 0;		/* map_read_all() keeps its own capacity */
+		n = map_read_all(c->allocs_fd, sizeof(__u64), sizeof(struct ktop_mem_alloc), false,
+				 &c->akeys, &c->avals, &c->acap);
+		end = true;
+	}
+	if (n < 0) {
+		c->scan_fresh = true;	/* start over next poll */
+		c->pass_seen = 0;
 		return;
-	n = map_read_all(c->allocs_fd, sizeof(__u64), sizeof(struct ktop_mem_alloc), false,
-			 &c->akeys, &c->avals, &c->acap);
-	if (n < 0)
-		return;
-	for (j = 0; j < c->sites.cap; j++)
-		if (c->sites.used[j])
-			((struct site *)u64map_val(&c->sites, j))->oldest_ts = 0;
+	}
+	c->pass_seen += (uint64_t)n;
 	for (i = 0; i < n; i++) {
 		const struct ktop_mem_alloc *a = (const void *)((char *)c->avals + i * sizeof(*a));
 		struct site *s = u64map_get(&c->sites, site_key(a->tgid, a->id));
@@ -467,16 +626,16 @@ static void scan_ages(struct col_mem *c)
 				s->wo_bytes += a->size;
 			}
 		} else if (s) {
+			if (!s->pass_ts || a->ts_ns < s->pass_ts)
+				s->pass_ts = a->ts_ns;
 			if (!s->oldest_ts || a->ts_ns < s->oldest_ts)
 				s->oldest_ts = a->ts_ns;
 		} else if (u64map_get(&c->dropped, a->tgid)) {
 			drop_alloc(c, key, a);
 		}
 	}
-	u64map_clear(&c->dropped);
-	dt = now_mono_ns() - t0;
-	c->scan_ts = t0;
-	c->next_scan_poll = c->polls + 1 + (uint64_t)(dt / (SCAN_BUDGET * (double)c->interval_ns));
+	if (end)
+		end_pass(c);
 }
 
 /* Frames of stack id into ips (KTOP_MEM_STACK_DEPTH, 0-padded). Returns 0
@@ -615,7 +774,7 @@ static void classify_sites(struct col_mem *c)
 static void gc_stacks(struct col_mem *c)
 {
 	struct u64map used, next;
-	size_t j, deleted = 0;
+	size_t j;
 	long n, i;
 
 	if (c->polls % GC_EVERY)
@@ -637,15 +796,13 @@ static void gc_stacks(struct col_mem *c)
 
 		if (u64map_get(&used, key) || u64map_get(&c->skipset, key))
 			continue;
-		if (u64map_get(&c->unused, key)) {
-			if (bpf_map_delete_elem(c->stacks_fd, &key) == 0)
-				deleted++;
-		} else if (!u64map_put(&next, key)) {
+		if (u64map_get(&c->unused, key))
+			delq_push(&c->del_stacks, c->stacks_fd, &key);
+		else if (!u64map_put(&next, key))
 			goto out;
-		}
 	}
 	u64map_swap(&c->unused, &next);
-	if (deleted) {
+	if (delq_flush(&c->del_stacks, c->stacks_fd)) {
 		u64map_clear(&c->kcache);
 		u64map_clear(&c->verdict);
 	}
@@ -674,6 +831,39 @@ static uint64_t age(uint64_t now, uint64_t ts)
 	return ts && now > ts ? now - ts : 0;
 }
 
+/* Has process tgid exited? kill(0) tells a reaped one for a syscall;
+ * proc_alive() reads /proc/PID/stat (ten times dearer, and there can be
+ * thousands of processes) to tell a zombie, so it runs every COMM_EVERY
+ * polls per process. */
+static bool proc_gone(const struct col_mem *c, uint32_t tgid)
+{
+	if (kill((pid_t)tgid, 0) && errno == ESRCH)
+		return true;
+	return (c->polls + tgid) % COMM_EVERY == 0 && !proc_alive(tgid);
+}
+
+/* Entry of process tgid in this poll's c->procs, carried over from the
+ * previous poll with its sums zeroed; NULL on -ENOMEM. */
+static struct proc *proc_of(struct col_mem *c, uint64_t tgid)
+{
+	const struct proc *old;
+	struct proc *p = u64map_get(&c->procs, tgid);
+
+	if (p)
+		return p;
+	old = u64map_get(&c->procs_old, tgid);
+	p = u64map_put(&c->procs, tgid);
+	if (!p)
+		return NULL;
+	if (old)
+		*p = *old;
+	p->poll = c->polls;
+	p->out_bytes = p->out_allocs = p->d_allocs = p->d_frees = p->oldest_ts = 0;
+	p->sure_bytes = 0;
+	memset(p->kind_bytes, 0, sizeof(p->kind_bytes));
+	return p;
+}
+
 /* Kernel mode: sum sites per process, follow each process's trend and
  * life, drop processes gone for longer than LINGER_NS. */
 static int fold_procs(struct col_mem *c, uint64_t now)
@@ -690,20 +880,9 @@ static int fold_procs(struct col_mem *c, uint64_t now)
 
 		if (!c->sites.used[j])
 			continue;
-		p = u64map_get(&c->procs, tgid);
-		if (!p) {
-			const struct proc *old = u64map_get(&c->procs_old, tgid);
-
-			p = u64map_put(&c->procs, tgid);
-			if (!p)
-				return -ENOMEM;
-			if (old)
-				*p = *old;
-			p->poll = c->polls;
-			p->out_bytes = p->out_allocs = p->d_allocs = p->d_frees = p->oldest_ts = 0;
-			p->sure_bytes = 0;
-			memset(p->kind_bytes, 0, sizeof(p->kind_bytes));
-		}
+		p = proc_of(c, tgid);
+		if (!p)
+			return -ENOMEM;
 		bytes = site_out_bytes(s);
 		p->out_bytes += bytes;
 		p->out_allocs += site_out_allocs(s);
@@ -717,6 +896,21 @@ static int fold_procs(struct col_mem *c, uint64_t now)
 		if (s->kind < KTOP_MEM_KINDS)
 			p->kind_bytes[s->kind] += bytes;
 	}
+	/* An exited process's sites go once nothing is outstanding on them
+	 * (below); its row stays for LINGER_ZERO_NS all the same. */
+	for (j = 0; j < c->procs_old.cap; j++) {
+		const struct proc *old = u64map_val(&c->procs_old, j);
+		uint32_t tgid = (uint32_t)c->procs_old.keys[j];
+
+		if (!c->procs_old.used[j] || !old->exited_ns || u64map_get(&c->procs, tgid))
+			continue;
+		if (now - old->exited_ns > LINGER_ZERO_NS) {
+			delq_push(&c->del_comms, c->comms_fd, &tgid);	/* its row's time is up */
+			continue;
+		}
+		if (!proc_of(c, tgid))
+			return -ENOMEM;
+	}
 	for (j = 0; j < c->procs.cap; j++) {
 		struct proc *p = u64map_val(&c->procs, j);
 		uint32_t tgid = (uint32_t)c->procs.keys[j];
@@ -729,17 +923,24 @@ static int fold_procs(struct col_mem *c, uint64_t now)
 				comm_of(c, tgid, p->comm);
 			p->comm_poll = c->polls;
 		}
-		if (!p->exited_ns && tgid != KTOP_MEM_IRQ_TGID && !proc_alive(tgid))
+		if (!p->exited_ns && tgid != KTOP_MEM_IRQ_TGID && proc_gone(c, tgid))
 			p->exited_ns = now;
 		if (p->exited_ns && now - p->exited_ns > (p->out_allocs ? LINGER_NS : LINGER_ZERO_NS) &&
-		    !u64map_get(&c->dropped, tgid))
-			u64map_put(&c->dropped, tgid);
+		    !u64map_get(&c->dropped, tgid)) {
+			uint64_t *pass = u64map_put(&c->dropped, tgid);
+
+			if (pass)	/* a pass under way may have passed its allocations */
+				*pass = c->scan_fresh ? c->pass : c->pass + 1;
+		}
 	}
 	/*
-	 * Forget in the kernel too: the sites of dropped processes, and
-	 * sites idle with nothing outstanding (short-lived stacks would fill
-	 * the map). A site deleted just as an allocation is counted on it
-	 * can lose that count; the idle wait makes that rare.
+	 * Forget in the kernel too: the sites of dropped processes, sites
+	 * idle with nothing outstanding (short-lived stacks would fill the
+	 * map), and at once those of exited processes with nothing
+	 * outstanding (a fork storm leaves thousands: each new process
+	 * allocates at some 40 call sites while it starts). A site deleted
+	 * just as an allocation is counted on it can lose that count; the
+	 * idle wait makes that rare, and an exited process allocates no more.
 	 */
 	for (j = 0; j < c->sites.cap; j++) {
 		const struct site *s = u64map_val(&c->sites, j);
@@ -754,14 +955,17 @@ static int fold_procs(struct col_mem *c, uint64_t now)
 		if (!gone) {
 			const struct proc *p = u64map_get(&c->procs, k.tgid);
 
-			/* an exited process keeps its sites until it is dropped */
-			if (s->idle < IDLE_POLLS || site_out_allocs(s) || (p && p->exited_ns))
+			/* an exited process keeps the sites with something
+			 * outstanding until it is dropped */
+			if (site_out_allocs(s) || (s->idle < IDLE_POLLS && !(p && p->exited_ns)))
 				continue;
 		}
-		bpf_map_delete_elem(c->sites_fd, &k);
+		delq_push(&c->del_sites, c->sites_fd, &k);
 		if (gone)
-			bpf_map_delete_elem(c->comms_fd, &k.tgid);
+			delq_push(&c->del_comms, c->comms_fd, &k.tgid);
 	}
+	delq_flush(&c->del_sites, c->sites_fd);
+	delq_flush(&c->del_comms, c->comms_fd);
 	return 0;
 }
 
@@ -1173,6 +1377,7 @@ static int col_mem_poll(void *p, struct ktop_snapshot *snap)
 	}
 	if (err)
 		snprintf(st->note, sizeof(st->note), "memory: %s", strerror(-err));
+	c->tracked = m->tracked;
 	if (c->ks) {
 		m->blind_sites = c->nblind;
 		m->blind_skipped_total = c->ks->bss->blind_skipped;

@@ -120,6 +120,16 @@ bool mem_kframe_is_slab_growth(const char *sym)
 }
 
 /* See mem_model.h. */
+size_t mem_scan_slice(uint64_t n)
+{
+	uint64_t per = n / MEM_SCAN_PASS + (n % MEM_SCAN_PASS != 0);
+
+	if (per < MEM_SCAN_SLICE_MIN)
+		return MEM_SCAN_SLICE_MIN;
+	return per > MEM_SCAN_SLICE_MAX ? MEM_SCAN_SLICE_MAX : (size_t)per;
+}
+
+/* See mem_model.h. */
 const char *mem_fn_name(unsigned fn)
 {
 	static const char *const names[KTOP_MEM_FN_MAX] = {

@@ -65,6 +65,15 @@ static inline uint64_t mem_outstanding(uint64_t allocs, uint64_t frees)
 	return allocs > frees ? allocs - frees : 0;
 }
 
+#define MEM_SCAN_PASS		4	/* polls a pass of the scan of ages is spread over ... */
+#define MEM_SCAN_SLICE_MIN	1024	/* ... reading at least this many entries a poll ... */
+#define MEM_SCAN_SLICE_MAX	8192	/* ... and at most this many */
+
+/* Entries of the outstanding map the scan of ages reads in one poll when
+ * the map holds about n: n spread over MEM_SCAN_PASS polls, within
+ * [MEM_SCAN_SLICE_MIN, MEM_SCAN_SLICE_MAX]. Can't fail. */
+size_t mem_scan_slice(uint64_t n);
+
 /* Name of a user allocator function (KTOP_MEM_FN_*), or "?". Can't fail. */
 const char *mem_fn_name(unsigned fn);
 /* Name of a kernel allocation kind (KTOP_MEM_KIND_*): "slab", "page", "percpu". */

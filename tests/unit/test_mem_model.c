@@ -237,6 +237,20 @@ static void test_slab_growth_call_sites(void **state)
 	assert_false(mem_kframe_is_slab_growth(NULL));
 }
 
+static void test_scan_slice(void **state)
+{
+	(void)state;
+	/* a small map: at least the minimum, so a pass is quick */
+	assert_int_equal(mem_scan_slice(0), MEM_SCAN_SLICE_MIN);
+	assert_int_equal(mem_scan_slice(MEM_SCAN_SLICE_MIN * MEM_SCAN_PASS), MEM_SCAN_SLICE_MIN);
+	/* in between: spread over MEM_SCAN_PASS polls, rounded up */
+	assert_int_equal(mem_scan_slice(20000), 20000 / MEM_SCAN_PASS);
+	assert_int_equal(mem_scan_slice(20001), 20000 / MEM_SCAN_PASS + 1);
+	/* a full default map: capped, the pass takes longer */
+	assert_int_equal(mem_scan_slice(262144), MEM_SCAN_SLICE_MAX);
+	assert_int_equal(mem_scan_slice(UINT64_MAX), MEM_SCAN_SLICE_MAX);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -248,6 +262,7 @@ int main(void)
 		cmocka_unit_test(test_outstanding_clamps),
 		cmocka_unit_test(test_kernel_frames),
 		cmocka_unit_test(test_slab_growth_call_sites),
+		cmocka_unit_test(test_scan_slice),
 		cmocka_unit_test(test_maps_parse),
 		cmocka_unit_test(test_maps_long_path),
 		cmocka_unit_test(test_allocator_rank),
