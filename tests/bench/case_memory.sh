@@ -7,8 +7,12 @@
 #  user: malloc()+free() in a loop, untraced, under ktop -p (uprobes on the
 #    process's libc), memleak -p, and bpftrace's uprobe equivalent.
 # Throughput is the workload's own count (ops per second, higher is better).
+# Then, outside the timed rounds, the BPF run time per allocation and per
+# free of ktop and bpftrace (kernel.bpf_stats_enabled on for one run each).
 #
-# Knobs: MEM_SECS (seconds per sample), MEM_ROUNDS; BENCH_QUICK=1 makes them small.
+# Knobs: MEM_SECS (seconds per sample), MEM_ROUNDS; BENCH_QUICK=1 makes them
+# small. KTOP_BASE=path: another ktop binary (say, before a change) measured
+# as one more kernel condition, in the same rounds.
 . "$(dirname "$0")/lib.sh"
 
 if [ "$BENCH_QUICK" = 1 ]; then
@@ -111,6 +115,10 @@ measure_k_ktop() {
 	with_tracer ktop_k 2 kernel "$KTOP" -b --json --panes memory -d 1 || return 1
 	ktop_seen ktop_k '"comm":"mem_loop"'
 }
+measure_k_base() {
+	with_tracer ktop_base_k 2 kernel "$KTOP_BASE" -b --json --panes memory -d 1 || return 1
+	ktop_seen ktop_base_k '"comm":"mem_loop"'
+}
 measure_k_memleak() {
 	local m
 	m=$(memleak_bin) || return 1
@@ -139,6 +147,7 @@ measure_u_bpftrace() {
 label() {
 	case "$1" in
 	*_ktop) [ "${1%%_*}" = k ] && echo "ktop --panes memory (kernel)" || echo "ktop -p (user mode)" ;;
+	*_base) echo "KTOP_BASE --panes memory" ;;
 	*_memleak) echo "memleak" ;;
 	*_bpftrace) echo "bpftrace same state" ;;
 	*_untraced) echo "untraced" ;;
@@ -152,7 +161,7 @@ table() {
 	say "  $what:"
 	printf '  %-30s %14s %12s %16s\n' condition "ops/s (med)" "vs untraced" "ns added per op"
 	base=$(cond_median "${p}_untraced")
-	for c in untraced ktop memleak bpftrace; do
+	for c in untraced ktop $([ "$p" = k ] && [ -n "${KTOP_BASE:-}" ] && echo base) memleak bpftrace; do
 		c=${p}_$c
 		if failed "$c" && [ ! -s "$TMPD/samples/$c" ]; then
 			printf '  %-30s %s\n' "$(label "$c")" "CANNOT RUN: $(why_failed "$c")"
@@ -180,12 +189,73 @@ table() {
 progs_before=$(prog_count)
 say "memory: mem_loop, $D s per sample, $R rounds; conditions rotate each round"
 say "  kernel load (pipe+close per op):"
-interleave "$R" k_untraced k_ktop k_memleak k_bpftrace
+if [ -n "${KTOP_BASE:-}" ]; then
+	[ -x "$KTOP_BASE" ] || { warn "KTOP_BASE=$KTOP_BASE is not an executable"; exit 1; }
+	interleave "$R" k_untraced k_ktop k_base k_memleak k_bpftrace
+else
+	interleave "$R" k_untraced k_ktop k_memleak k_bpftrace
+fi
 say "  user load (malloc+free per op):"
 interleave "$R" u_untraced u_ktop u_memleak u_bpftrace
 wait_progs_at_most "$progs_before" ||
 	warn "BPF programs: $progs_before before, $(prog_count) now (other users of this machine may load some too)"
 say "  BPF programs loaded: $progs_before before, $(prog_count) after"
+
+# Diagnostic, outside the timed rounds: BPF run time per allocation and per
+# free, from the kernel's own counters (kernel.bpf_stats_enabled, on for
+# one workload run per tracer; it adds two clock reads per program run, so
+# compare these with each other only). Throughput also pays for the
+# tracepoint machinery around the programs (more for bpftrace's perf-event
+# tracepoints than for ktop's tp_btf); this is the programs' own share.
+# Frees: ktop runs two twin programs per free (docs/memory.md); the figure
+# is both, per free.
+stats_old=$(cat /proc/sys/kernel/bpf_stats_enabled 2>/dev/null || echo 0)
+BENCH_ON_EXIT="echo $stats_old > /proc/sys/kernel/bpf_stats_enabled 2>/dev/null"
+per_event() {	# per_event NAME CMD...: "ALLOC_NS FREE_NS ALLOCS FREES" of CMD's programs
+	local name=$1 pid
+	shift
+	tracer_start "$name" "$@"
+	pid=$TRACER_PID
+	tracer_wait "$name" "$pid" 2 || { tracer_stop "$pid"; return 1; }
+	sleep 1				# ktop: its first poll (sites, comms) is behind it
+	echo 1 > /proc/sys/kernel/bpf_stats_enabled
+	prog_stats "$pid" > "$TMPD/$name.stats0"
+	"$LOAD" kernel "$D" > /dev/null
+	prog_stats "$pid" > "$TMPD/$name.stats1"
+	echo "$stats_old" > /proc/sys/kernel/bpf_stats_enabled
+	tracer_stop "$pid"
+	# per program: name ns runs, before and after; allocations are the
+	# slab hooks, frees their free hooks (a twin "...2_btf" counts no event;
+	# bpftrace's names are cut at 15 characters: kmem_cache_allo)
+	awk 'NR == FNR { t0[$1] += $2; c0[$1] += $3; next }
+	     { dt = $2 - t0[$1]; dc = $3 - c0[$1]; t0[$1] = $2; c0[$1] = $3 }
+	     $1 ~ /^(kmalloc|kmem_cache_allo)/ { an += dt; ac += dc }
+	     $1 ~ /^(kfree|kmem_cache_free)/ { fn += dt; if ($1 !~ /2_(btf|raw)$/) fc += dc }
+	     END { if (ac > 0 && fc > 0) printf "%.0f %.0f %d %d\n", an / ac, fn / fc, ac, fc }' \
+		"$TMPD/$name.stats0" "$TMPD/$name.stats1"
+}
+if [ -w /proc/sys/kernel/bpf_stats_enabled ]; then
+	say ""
+	say "  kernel: BPF run time per event (kernel.bpf_stats_enabled, one $D s run each):"
+	for c in ktop base bpftrace; do
+		failed "k_$c" && continue
+		case $c in
+		ktop) line=$(per_event ktop_stats "$KTOP" -b --json --panes memory -d 1) ;;
+		base) [ -n "${KTOP_BASE:-}" ] || continue
+		      line=$(per_event base_stats "$KTOP_BASE" -b --json --panes memory -d 1) ;;
+		bpftrace) line=$(per_event bpftrace_stats bpftrace -e "$BT_KERNEL") ;;
+		esac
+		[ -n "$line" ] || { say "    $(label "k_$c"): no figures"; continue; }
+		read -r a f na nf <<< "$line"
+		say "    $(printf '%-30s' "$(label "k_$c")") $a ns per allocation, $f ns per free ($na allocations, $nf frees)"
+		result "kernel: $(label "k_$c") BPF ns per allocation" "$a"
+		result "kernel: $(label "k_$c") BPF ns per free" "$f"
+		eval "NS_$c=\$a"
+	done
+	if [ -n "${NS_ktop:-}" ] && [ -n "${NS_bpftrace:-}" ]; then
+		result "kernel: bpftrace / ktop BPF ns per allocation" "$(ratio "$NS_bpftrace" "$NS_ktop")"
+	fi
+fi
 
 table k "kernel pipe+close"
 table u "user malloc+free"
@@ -195,7 +265,7 @@ fi
 if [ -n "${REL_u_ktop:-}" ] && [ -n "${REL_u_bpftrace:-}" ]; then
 	result "user: ktop / bpftrace (throughput kept)" "$(ratio "$REL_u_ktop" "$REL_u_bpftrace")"
 fi
-for n in ktop_k ktop_u; do
+for n in ktop_k ktop_base_k ktop_u; do
 	if [ -s "$TMPD/cpu_$n" ]; then
 		# shellcheck disable=SC2046
 		result "$n own CPU % (median interval)" "$(median $(cat "$TMPD/cpu_$n"))"
