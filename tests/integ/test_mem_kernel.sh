@@ -1,8 +1,9 @@
 #!/bin/bash
 # Memory tab, kernel mode: one process hoards N pipes, another creates and
 # closes pipes at the same rate. The hoarder shows at least N outstanding
-# kernel allocations from pipe-creating stacks, grows and becomes a leak
-# suspect after --leak-age; the churner holds a handful and never does.
+# kernel allocations from pipe-creating stacks (one per call site), grows
+# and becomes a leak suspect after --leak-age; the churner holds a handful
+# and never does.
 # Closing the pipes brings the hoarder back down (frees are seen); the
 # churner's exit shows on its row; nothing stays attached.
 # raw_tp: yes
@@ -63,6 +64,14 @@ assert_range "hoarder's intervals with a new high (max of 10)" 6 10 "$(rows $H |
 pipe_stacks=$(jq --argjson p $H '[.memory.stacks[] | select(.pid == $p) |
 	select(.frames | any(test("pipe")))] | length' "$J" | sort -n | tail -1)
 assert_range "hoarder's stacks through pipe code (max per line)" 1 100 "$pipe_stacks"
+# slab sites are call sites (the stack is one seen there): one stack each,
+# starting at its call site
+dups=$(jq --argjson p $H '[.memory.stacks[] | select(.pid == $p and .kind == "slab") | .frames[0]] |
+	length - (unique | length)' "$J" | sort -n | tail -1)
+assert_eq "hoarder's slab stacks sharing a call site (max per line)" 0 "${dups:-0}"
+nostack=$(jq --argjson p $H '[.memory.stacks[] | select(.pid == $p and .kind == "slab") |
+	select(.frames[0] == "[no stack]")] | length' "$J" | sort -n | tail -1)
+assert_eq "hoarder's slab stacks without their call site (max per line)" 0 "${nostack:-0}"
 h_frees=$(rows $H | jq -s 'map(.frees) | add')
 assert_range "hoarder frees seen after closing" $N 100000 "$h_frees"
 h_last=$(jq -c --argjson p $H '.memory.rows[] | select(.pid == $p) | .outstanding_allocs' "$J" | tail -1)
