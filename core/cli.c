@@ -24,6 +24,8 @@ const char cli_usage[] =
 "      --leak-age SECS  allocations older than this make a leak suspect (default 10)\n"
 "      --mem-mode MODE  kernel | user (user needs -p; -p makes it the default)\n"
 "      --mem-max N      outstanding allocations tracked at once (default 262144)\n"
+"      --mem-stacks WHEN first (default): kernel call sites' stacks walked once;\n"
+"                       always: every allocation's (one row per path, ~5x cost)\n"
 "      --lock-long SECS long-wait list threshold (default 0.001)\n"
 "      --io-slow SECS   slow-I/O list threshold (default 0.01)\n"
 "      --io-flag SECS   flag disks whose p95 is above this (default 0.1)\n"
@@ -45,6 +47,7 @@ const char cli_usage[] =
 enum {
 	OPT_JSON = 256, OPT_PANES, OPT_LEAK_AGE, OPT_MEM_MODE, OPT_SNAPDIR, OPT_REPLAY,
 	OPT_NO_COLOR, OPT_BPF_STATS, OPT_MEM_MAX, OPT_LOCK_LONG, OPT_IO_SLOW, OPT_IO_FLAG,
+	OPT_MEM_STACKS,
 };
 
 static const struct option longopts[] = {
@@ -59,6 +62,7 @@ static const struct option longopts[] = {
 	{ "leak-age", required_argument, NULL, OPT_LEAK_AGE },
 	{ "mem-mode", required_argument, NULL, OPT_MEM_MODE },
 	{ "mem-max", required_argument, NULL, OPT_MEM_MAX },
+	{ "mem-stacks", required_argument, NULL, OPT_MEM_STACKS },
 	{ "lock-long", required_argument, NULL, OPT_LOCK_LONG },
 	{ "io-slow", required_argument, NULL, OPT_IO_SLOW },
 	{ "io-flag", required_argument, NULL, OPT_IO_FLAG },
@@ -240,6 +244,14 @@ int cli_parse(int argc, char **argv, struct ktop_opts *o, char *err, size_t errl
 			if (parse_ulong(optarg, 1ul << 24, &v) || v < 1024)
 				return fail(err, errlen, "--mem-max: '%.40s' is not a count from 1024 to 16777216", optarg);
 			o->mem_max_outstanding = (uint32_t)v;
+			break;
+		case OPT_MEM_STACKS:
+			if (!strcmp(optarg, "first"))
+				o->mem_stacks_always = false;
+			else if (!strcmp(optarg, "always"))
+				o->mem_stacks_always = true;
+			else
+				return fail(err, errlen, "--mem-stacks: '%.40s' is not first or always", optarg);
 			break;
 		case OPT_LOCK_LONG:
 			if (cli_parse_secs(optarg, &o->lock_long_ns))

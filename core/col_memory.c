@@ -280,6 +280,7 @@ static int open_kernel(struct col_mem *c, const struct ktop_opts *o, struct ktop
 	s->rodata->targ_filter = o->npids > 0;
 	s->rodata->targ_self_tgid = (__u32)getpid();
 	s->rodata->targ_page_size = (__u64)sysconf(_SC_PAGESIZE);
+	s->rodata->targ_call_sites = !o->mem_stacks_always;
 	bpf_map__set_max_entries(s->maps.allocs, o->mem_max_outstanding);
 	btf = probe_tp_btf_ok(o);
 	pages = probe_tracepoint("mm_page_alloc") && probe_tracepoint("mm_page_free");

@@ -40,6 +40,7 @@ struct ktop_opts {
 	uint64_t leak_age_ns;		/* --leak-age, default 10 s */
 	int mem_mode;			/* enum ktop_mem_mode */
 	uint32_t mem_max_outstanding;	/* --mem-max: outstanding-allocation map size */
+	bool mem_stacks_always;		/* --mem-stacks always: kernel sites by stack, walked per allocation */
 	uint64_t lock_long_ns;		/* --lock-long: long-wait threshold, default 1 ms */
 	uint64_t io_slow_ns;		/* --io-slow: slow-I/O list threshold, default 10 ms */
 	uint64_t io_flag_p95_ns;	/* --io-flag: flag rows with p95 above, default 100 ms */

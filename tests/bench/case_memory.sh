@@ -148,6 +148,7 @@ label() {
 	case "$1" in
 	*_ktop) [ "${1%%_*}" = k ] && echo "ktop --panes memory (kernel)" || echo "ktop -p (user mode)" ;;
 	*_base) echo "KTOP_BASE --panes memory" ;;
+	*_always) echo "ktop --mem-stacks always" ;;
 	*_memleak) echo "memleak" ;;
 	*_bpftrace) echo "bpftrace same state" ;;
 	*_untraced) echo "untraced" ;;
@@ -237,10 +238,11 @@ per_event() {	# per_event NAME CMD...: "ALLOC_NS FREE_NS ALLOCS FREES" of CMD's 
 if [ -w /proc/sys/kernel/bpf_stats_enabled ]; then
 	say ""
 	say "  kernel: BPF run time per event (kernel.bpf_stats_enabled, one $D s run each):"
-	for c in ktop base bpftrace; do
+	for c in ktop always base bpftrace; do
 		failed "k_$c" && continue
 		case $c in
 		ktop) line=$(per_event ktop_stats "$KTOP" -b --json --panes memory -d 1) ;;
+		always) line=$(per_event always_stats "$KTOP" -b --json --panes memory --mem-stacks always -d 1) ;;
 		base) [ -n "${KTOP_BASE:-}" ] || continue
 		      line=$(per_event base_stats "$KTOP_BASE" -b --json --panes memory -d 1) ;;
 		bpftrace) line=$(per_event bpftrace_stats bpftrace -e "$BT_KERNEL") ;;

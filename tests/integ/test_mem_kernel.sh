@@ -93,4 +93,25 @@ left=0
 for id in $ids; do bpftool prog show id $id > /dev/null 2>&1 && left=$((left + 1)); done
 for id in $links; do bpftool link show id $id > /dev/null 2>&1 && left=$((left + 1)); done
 assert_eq "programs and links of this ktop still there after it exited" 0 $left
+
+# --mem-stacks always: every allocation's stack, sites by stack: the two
+# files of a pipe (alloc_file_pseudo, alloc_file_clone) are two stacks at
+# the one call site alloc_empty_file
+: > "$TMPD/h2.out"
+"$WL/mem_hoard" hoard 20 20 > "$TMPD/h2.out" &
+H2=$!
+wait_for ready "$TMPD/h2.out" 5 || { kill $H2; bad "second hoarder did not start"; finish; }
+start_ktop --panes memory --mem-mode kernel --mem-stacks always -p $H2 -d 0.3 -n 12 ||
+	{ kill $H2; bad "ktop --mem-stacks always did not start"; finish; }
+kill -USR1 $H2
+wait_for "done 20" "$TMPD/h2.out" 10 || bad "second hoarder did not finish"
+wait $KTOP_PID; rc=$?
+kill $H2; wait $H2 2>/dev/null
+assert_eq "ktop --mem-stacks always exit status" 0 $rc
+dups=$(jq --argjson p $H2 '[.memory.stacks[] | select(.pid == $p and .kind == "slab") | .frames[0]] |
+	length - (unique | length)' "$TMPD/out.json" | sort -n | tail -1)
+assert_range "--mem-stacks always: slab stacks sharing a call site (max per line)" 1 100 "${dups:-0}"
+assert_range "--mem-stacks always: hoarder outstanding allocations (peak)" 20 100000 \
+	"$(jq -c --argjson p $H2 '.memory.rows[] | select(.pid == $p) | .outstanding_allocs' "$TMPD/out.json" |
+	   sort -n | tail -1)"
 finish
