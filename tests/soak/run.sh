@@ -42,9 +42,12 @@
 #   memory (LSan checks leaks at exit there). Open fds end == start;
 #   every reported interval_ns < 2 x the configured 1 s; ktop wrote at least
 #   90% of the intervals it should have; for each hash map, the second-half
-#   peak and the end are at most max(1.5 x first-half peak, first-half peak +
-#   256) (a map at capacity is bounded by design, and ktop counts what it then
+#   peak and the end are at most max(2 x first-half peak, first-half peak +
+#   1024) (a map at capacity is bounded by design, and ktop counts what it then
 #   loses); ktop exits 0 on SIGTERM and leaves none of its BPF programs behind.
+#   Maps keyed by process follow how many short-lived processes a sweep finds
+#   (other users' too), so the map check catches a runaway, not slow growth in
+#   a short run: tests/integ/test_bounded.sh checks the aging exactly.
 # Prints "soak: N passed, N failed".
 if [ -n "${SOAK_REPORT:-}" ]; then		# figures of an earlier run
 	D=$(readlink -f "$SOAK_REPORT")
@@ -279,7 +282,7 @@ while read -r id name max; do
 	p1=$(peak $i "$(col "$SW" 1)" "$HALF")
 	p2=$(peak $i "$HALF" "$T_STOP")
 	endv=$(col "$SE" $i)
-	lim=$(awk -v p="$p1" 'BEGIN { l = p * 1.5; if (l < p + 256) l = p + 256; printf "%d", l }')
+	lim=$(awk -v p="$p1" 'BEGIN { l = p * 2; if (l < p + 1024) l = p + 1024; printf "%d", l }')
 	if [ "$p2" -gt "$lim" ] || [ "$endv" -gt "$lim" ]; then
 		bad "map $name grows: peak $p1 in the first half, then $p2, end $endv (limit $lim)"
 	else
