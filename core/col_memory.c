@@ -587,9 +587,9 @@ out:
  * default, most of them empty), so it is not read whole every poll: each
  * poll reads one slice where the previous one stopped (mem_scan_slice()),
  * a pass taking MEM_SCAN_PASS polls, more for a large map (32 for a full
- * default one). A site's age is the
- * oldest of its allocations seen in the last full pass or so far in this
- * one; it is reset when nothing is outstanding.
+ * default one). A site's age is the oldest of its allocations seen in the
+ * last full pass or so far in this one; it is reset when nothing is
+ * outstanding.
  */
 static void scan_ages(struct col_mem *c)
 {
@@ -604,8 +604,9 @@ static void scan_ages(struct col_mem *c)
 		       &end);
 	if (n == -EINVAL) {
 		/* no batch operations: the whole map each poll, as one pass */
+		if (!c->slices_off)
+			c->acap = 0;	/* map_read_all() sizes the buffers to the map */
 		c->slices_off = true;
-		c->acap = 0;		/* map_read_all() keeps its own capacity */
 		n = map_read_all(c->allocs_fd, sizeof(__u64), sizeof(struct ktop_mem_alloc), false,
 				 &c->akeys, &c->avals, &c->acap);
 		end = true;
