@@ -8,7 +8,9 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "core/bpfutil.h"
+#include "core/procinfo.h"
 #include "core/snapshot.h"
+#include "core/u64map.h"
 
 static struct btf *vmlinux_btf;
 static int vmlinux_btf_err;
@@ -95,6 +97,24 @@ void load_error(struct ktop_tab_status *st, const char *what, int err)
 	else if (err == -E2BIG || err == -ENOMEM)
 		hint = " (map too large for this machine's memory limits)";
 	snprintf(st->why, sizeof(st->why), "%s: %s%s", what, strerror(-err), hint);
+}
+
+/* See bpfutil.h. */
+void comm_lookup(struct u64map *cache, int fd, uint32_t tgid, char comm[16])
+{
+	char *cached = u64map_get(cache, tgid), k[16];
+
+	if (cached) {
+		memcpy(comm, cached, sizeof(k));
+		return;
+	}
+	if (bpf_map_lookup_elem(fd, &tgid, k) && proc_read_comm(tgid, k, sizeof(k)))
+		snprintf(k, sizeof(k), "?");
+	k[sizeof(k) - 1] = 0;
+	memcpy(comm, k, sizeof(k));
+	cached = u64map_put(cache, tgid);
+	if (cached)
+		memcpy(cached, k, sizeof(k));
 }
 
 /* See bpfutil.h. */

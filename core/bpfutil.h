@@ -43,6 +43,16 @@ void load_error(struct ktop_tab_status *st, const char *what, int err);
 long map_read_all(int fd, size_t key_size, size_t val_size, bool percpu,
 		  void **keys, void **vals, size_t *cap);
 
+struct u64map;
+
+/*
+ * Command name of process tgid, for a collector's rows: from cache (a
+ * u64map of 16-byte names), else from the collector's BPF map fd (tgid ->
+ * 16-byte name, written when the process was first seen), else
+ * /proc/tgid/comm, else "?". Caches what it found. Can't fail.
+ */
+void comm_lookup(struct u64map *cache, int fd, uint32_t tgid, char comm[16]);
+
 /* Number of possible CPUs (size of per-CPU values), cached. */
 int ncpus_possible(void);
 

@@ -448,25 +448,6 @@ static int disk_index(struct col_io *c, uint32_t dev, uint32_t *idx)
 	return 0;
 }
 
-/* Command name of tgid: from the BPF map (captured at submission), else /proc, cached. */
-static void comm_of(struct col_io *c, uint32_t tgid, char comm[KTOP_COMM_MAX])
-{
-	struct ktop_io_comm *cached = u64map_get(&c->comms, tgid), k;
-
-	if (cached) {
-		memcpy(comm, cached->comm, KTOP_COMM_MAX);
-		return;
-	}
-	if (bpf_map_lookup_elem(bpf_map__fd(c->skel->maps.io_comm), &tgid, &k) &&
-	    proc_read_comm(tgid, k.comm, sizeof(k.comm)))
-		snprintf(k.comm, sizeof(k.comm), "?");
-	k.comm[KTOP_COMM_MAX - 1] = 0;
-	memcpy(comm, k.comm, KTOP_COMM_MAX);
-	cached = u64map_put(&c->comms, tgid);
-	if (cached)
-		*cached = k;
-}
-
 static int cmp_proc(const void *a, const void *b)
 {
 	const struct ktop_io_proc *x = a, *y = b;
@@ -558,7 +539,7 @@ static int read_procs(struct col_io *c, struct ktop_io_snap *out, bool sweep)
 		struct ktop_io_proc *d = &out->procs[j];
 
 		*d = c->ptmp[j];
-		comm_of(c, d->pid, d->comm);
+		comm_lookup(&c->comms, bpf_map__fd(c->skel->maps.io_comm), d->pid, d->comm);
 		snprintf(d->disk, sizeof(d->disk), "%s", disks_get(&c->disks, d->dev)->name);
 	}
 	return 0;

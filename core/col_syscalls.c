@@ -254,25 +254,6 @@ static void fill_rows(struct col_sc *c, struct ktop_sc_snap *out)
 	qsort(out->rows, out->nrows, sizeof(out->rows[0]), cmp_row);
 }
 
-/* Command name of tgid: from the BPF map (seen at its first syscall), else /proc, cached. */
-static void comm_of(struct col_sc *c, uint32_t tgid, char comm[KTOP_COMM_MAX])
-{
-	struct ktop_comm *cached = u64map_get(&c->comms, tgid), k;
-
-	if (cached) {
-		memcpy(comm, cached->comm, KTOP_COMM_MAX);
-		return;
-	}
-	if (bpf_map_lookup_elem(bpf_map__fd(c->skel->maps.sc_comm), &tgid, &k) &&
-	    proc_read_comm(tgid, k.comm, sizeof(k.comm)))
-		snprintf(k.comm, sizeof(k.comm), "?");
-	k.comm[KTOP_COMM_MAX - 1] = 0;
-	memcpy(comm, k.comm, KTOP_COMM_MAX);
-	cached = u64map_put(&c->comms, tgid);
-	if (cached)
-		*cached = k;
-}
-
 /* Is tgid alive? Asked of /proc once per tgid per sweep. */
 static bool alive_cached(struct u64map *m, uint32_t tgid)
 {
@@ -401,7 +382,8 @@ static int read_procs(struct col_sc *c, struct ktop_sc_snap *out, bool sweep)
 			memcpy(out->procs, c->ptmp, out->nprocs * sizeof(out->procs[0]));
 		}
 		for (j = 0; j < out->nprocs; j++)
-			comm_of(c, out->procs[j].pid, out->procs[j].comm);
+			comm_lookup(&c->comms, bpf_map__fd(c->skel->maps.sc_comm), out->procs[j].pid,
+				    out->procs[j].comm);
 	}
 	u64map_free(&per_tgid);
 	return 0;
