@@ -153,7 +153,9 @@ $(O)/bench/floor: tests/bench/floor.c | $(O)/bench/.
 # ones. mem_leaky is probed through uprobes on libc's malloc, which ASan
 # replaces, so it and mem_loop are built plain, with $(CC) as in make test
 # (ktop finds no file:line in a clang-built mem_leaky). A private tmux server
-# (TMUX_TMPDIR) makes the dashboard tests' ktop inherit the options.
+# (TMUX_TMPDIR) makes the dashboard tests' ktop inherit the options; a session
+# of its own keeps it up, or a test's new-session can race the server's exit
+# after the previous test killed the last session ("server exited unexpectedly").
 ASAN_O      := build-asan
 ASAN_CC     ?= clang
 ASAN_FLAGS  := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
@@ -178,7 +180,9 @@ asan: deps-test
 	  LSAN_OPTIONS=suppressions=$(abspath tests/asan.supp):print_suppressions=0 \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:log_path=$(ASAN_LOGS)/ubsan \
 	  TMUX_TMPDIR=$(abspath $(ASAN_O))/tmux; \
+	unset TMUX; tmux new-session -d -s asan-keepalive 'sleep 86400'; \
 	$(ASAN_ENV) $(MAKE) --no-print-directory -k O=$(ASAN_O) test-unit test-integ test-ui; rc=$$?; \
+	tmux kill-server; \
 	n=$$(ls $(ASAN_LOGS) | wc -l); \
 	for f in $(ASAN_LOGS)/*; do [ -f "$$f" ] && { echo "== sanitizer report $$f"; head -80 "$$f"; }; done; \
 	echo "asan: $$n sanitizer report(s) in $(ASAN_LOGS)"; \
