@@ -107,7 +107,9 @@ pass=0 fail=0
 # ---- ktop ----------------------------------------------------------------
 WARM=$(( SECS / 2 < 60 ? SECS / 2 : 60 ))
 echo "soak: $SECS s of $KTOP -b --json -d $DELAY (all tabs), warm-up $WARM s, sample every $SAMPLE s, in $D"
-"$KTOP" -b --json -d $DELAY -o "$D/ktop.json" 2> "$D/ktop.err" &
+# -n: stops by itself a minute after the run should have ended, should this
+# script be killed before it could stop it
+"$KTOP" -b --json -d $DELAY -n $((SECS + DRAIN + 60)) -o "$D/ktop.json" 2> "$D/ktop.err" &
 KP=$!
 T0=$(now)
 # every collector has loaded and attached once the first interval is written
