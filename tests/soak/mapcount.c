@@ -9,6 +9,7 @@
  * order, one syscall per few thousand entries, and never restarts.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
