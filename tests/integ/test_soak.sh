@@ -1,9 +1,9 @@
 #!/bin/bash
 # Soak, short: ktop with every tab for 120 s under the mixed workload of
 # tests/soak/run.sh (syscall storm, direct I/O, mmap_lock contention, pipe
-# churn, short-lived processes and threads); RSS flat over the second minute,
-# fds unchanged, no refresh above 2 s, BPF map occupancy not growing, clean
-# exit. `make soak SOAK_SECONDS=N` is the long version.
+# churn, short-lived processes and threads); RSS growth in the second minute
+# under 32 MiB, fds unchanged, no refresh above 2 s, BPF map occupancy not
+# growing, clean exit. `make soak SOAK_SECONDS=N` is the long version.
 #
 # RSS allowance 32 MiB, not the long run's 5: ktop's buffers and tables grow
 # to the highest map occupancy seen, and its RSS climbs in steps of 10-12 MiB
