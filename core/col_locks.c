@@ -815,7 +815,7 @@ static void col_lk_free(void *p)
 		return;
 	ring_buffer__free(c->rb);
 	locks_bpf__destroy(c->skel);
-	ksyms__free(c->ksyms);
+	ksyms__put(c->ksyms);
 	free(c->keys);
 	free(c->vals);
 	free(c->order);
@@ -836,7 +836,7 @@ static void load_symbols(struct col_lk *c)
 	struct ktop_lock_ranges *r = &c->ranges;
 	int err;
 
-	err = ksyms__load(&c->ksyms);
+	err = ksyms__get(&c->ksyms);
 	if (err) {
 		c->ksyms = NULL;
 		snprintf(c->note, sizeof(c->note),

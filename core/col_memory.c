@@ -217,7 +217,7 @@ static void col_mem_free(void *p)
 		bpf_link__destroy(c->links[i]);
 	memuser_bpf__destroy(c->us);
 	memory_bpf__destroy(c->ks);
-	ksyms__free(c->ksyms);
+	ksyms__put(c->ksyms);
 	usym__free(c->usym);
 	u64map_free(&c->sites);
 	u64map_free(&c->sites_old);
@@ -339,7 +339,7 @@ static int open_kernel(struct col_mem *c, const struct ktop_opts *o, struct ktop
 	c->comms_fd = bpf_map__fd(s->maps.comms);
 	c->skip_calls_fd = bpf_map__fd(s->maps.skip_calls);
 	c->skip_fd = bpf_map__fd(s->maps.skip_stacks);
-	if (ksyms__load(&c->ksyms))
+	if (ksyms__get(&c->ksyms))
 		c->ksyms = NULL;	/* stacks show addresses */
 	snprintf(st->attach, sizeof(st->attach), "%s", btf ? "tp_btf" : "raw_tp");
 	return 0;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Core: opens the collectors, swaps the two snapshots, measures ktop itself. */
 #include <errno.h>
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -68,6 +69,14 @@ int core_open(const struct ktop_opts *o)
 {
 	int i, err, running = 0;
 
+	/*
+	 * Opening parses the kernel's BTF (5 MB) once per collector and frees it.
+	 * glibc would raise its mmap threshold after the first such free and
+	 * serve the next ones from the heap, where the freed space stays
+	 * resident for the whole run: a fixed threshold keeps big buffers
+	 * mmap()ed, so freeing them gives the memory back.
+	 */
+	mallopt(M_MMAP_THRESHOLD, 256 * 1024);
 	core.snap[0] = calloc(1, sizeof(struct ktop_snapshot));
 	core.snap[1] = calloc(1, sizeof(struct ktop_snapshot));
 	if (!core.snap[0] || !core.snap[1])
@@ -95,6 +104,7 @@ int core_open(const struct ktop_opts *o)
 		running++;
 	}
 	probe_release();		/* the probes are done: give back the parsed BTF */
+	malloc_trim(0);			/* and what opening freed inside the heap */
 	core.last_mono_ns = now_mono_ns();
 	core.last_cpu_ns = self_cpu_ns();
 	return running ? 0 : -ENODEV;

@@ -64,6 +64,22 @@ static int add(struct ksyms *k, uint64_t addr, const char *name, size_t len)
 	return 0;
 }
 
+/* Give back the doubling slack: the table lives as long as ktop. */
+static void shrink(struct ksyms *k)
+{
+	struct ksym *t = reallocarray(k->syms, k->n, sizeof(*t));
+	char *names = realloc(k->names, k->names_len);
+
+	if (t) {
+		k->syms = t;
+		k->cap = k->n;
+	}
+	if (names) {
+		k->names = names;
+		k->names_cap = k->names_len;
+	}
+}
+
 /* See ksyms.h. Line: "<hex addr> <type> <name>[\t[module]]". */
 int ksyms__parse(struct ksyms **out, const char *text, size_t len)
 {
@@ -112,6 +128,7 @@ next:
 		return err;
 	}
 	qsort(k->syms, k->n, sizeof(k->syms[0]), cmp_ksym);
+	shrink(k);
 	*out = k;
 	return 0;
 }
@@ -158,6 +175,34 @@ out:
 	close(fd);
 	free(buf);
 	return err;
+}
+
+static struct {
+	struct ksyms *k;
+	int refs;
+} shared;
+
+/* See ksyms.h. */
+int ksyms__get(struct ksyms **out)
+{
+	if (!shared.k) {
+		int err = ksyms__load(&shared.k);
+
+		if (err)
+			return err;
+	}
+	shared.refs++;
+	*out = shared.k;
+	return 0;
+}
+
+/* See ksyms.h. */
+void ksyms__put(struct ksyms *k)
+{
+	if (!k || k != shared.k || --shared.refs > 0)
+		return;
+	ksyms__free(shared.k);
+	shared.k = NULL;
 }
 
 /* See ksyms.h. */

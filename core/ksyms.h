@@ -17,6 +17,11 @@ int ksyms__parse(struct ksyms **out, const char *text, size_t len);
 /* Read /proc/kallsyms and parse it. Same returns, or -errno of the read. */
 int ksyms__load(struct ksyms **out);
 void ksyms__free(struct ksyms *k);
+/* The process's one table of /proc/kallsyms, loaded on first use and shared
+ * by the collectors (it is ~5 MB): ksyms__load()'s returns. Each successful
+ * get is paired with a put; the last put frees it. */
+int ksyms__get(struct ksyms **out);
+void ksyms__put(struct ksyms *k);
 
 /* Symbol containing addr (the last symbol at or below it), and the offset.
  * Returns the name (owned by k), or NULL when addr is below every symbol or
