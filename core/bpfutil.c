@@ -149,6 +149,31 @@ static int reserve(void **keys, void **vals, size_t *cap, size_t want, size_t ks
 }
 
 /* See bpfutil.h. */
+size_t map_delete_keys(int fd, const void *keys, size_t n, size_t ksize)
+{
+	size_t done = 0, deleted = 0;
+
+	while (done < n) {
+		LIBBPF_OPTS(bpf_map_batch_opts, opts);
+		__u32 count = (__u32)(n - done);
+		int err = bpf_map_delete_batch(fd, (const char *)keys + done * ksize, &count, &opts);
+
+		err = err ? -errno : 0;
+		done += count;
+		deleted += count;
+		if (!err)
+			break;
+		if (err == -ENOENT) {
+			done++;		/* that one was gone already */
+			continue;
+		}
+		for (; done < n; done++)	/* no batch operations */
+			deleted += bpf_map_delete_elem(fd, (const char *)keys + done * ksize) == 0;
+	}
+	return deleted;
+}
+
+/* See bpfutil.h. */
 long map_read_all(int fd, size_t key_size, size_t val_size, bool percpu,
 		  void **keys, void **vals, size_t *cap)
 {

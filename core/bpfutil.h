@@ -34,6 +34,15 @@ int pid_filter_fill(struct bpf_map *filter, const struct ktop_opts *o);
 void load_error(struct ktop_tab_status *st, const char *what, int err);
 
 /*
+ * Delete n keys of ksize bytes from map fd: one syscall for all where the
+ * kernel has batch operations (a key already gone is skipped, the batch
+ * resumes after it), else one per key. Per-key syscalls add up: each copies
+ * its key through a kmalloc that allocation tracers (ktop's own Memory tab in
+ * another instance, memleak) trace. Returns how many were deleted.
+ */
+size_t map_delete_keys(int fd, const void *keys, size_t n, size_t ksize);
+
+/*
  * Read every entry of a (per-CPU or not) hash or array map in batches.
  * keys/vals are grown as needed (caller frees). For a per-CPU map each value
  * is ncpus * round_up(value_size, 8) bytes. Falls back to get_next_key +

@@ -474,6 +474,7 @@ static int read_procs(struct col_io *c, struct ktop_io_snap *out, bool sweep)
 	size_t stride = (sizeof(struct ktop_io_cnt) + 7) & ~(size_t)7, n = 0, j;
 	int fd = bpf_map__fd(c->skel->maps.io_procs), ncpu = ncpus_possible(), cpu;
 	struct u64map dead_now;
+	struct proc_live live;
 	long m, i;
 
 	m = map_read_all(fd, sizeof(struct ktop_io_proc_key), sizeof(struct ktop_io_cnt), true,
@@ -483,8 +484,10 @@ static int read_procs(struct col_io *c, struct ktop_io_snap *out, bool sweep)
 	if (array_reserve((void **)&c->ptmp, &c->ptmpcap, m ? (size_t)m : 1, sizeof(*c->ptmp)))
 		return -ENOMEM;
 	u64map_init(&dead_now, 1);
-	if (sweep)
+	if (sweep) {
 		u64map_clear(&c->comms);	/* tgids get reused: re-learn names */
+		proc_live_begin(&live);		/* after the read: see procinfo.h */
+	}
 	u64map_clear(&c->qcur);
 	for (i = 0; i < m; i++) {
 		const struct ktop_io_proc_key *k = (const void *)((char *)c->qkeys + i * sizeof(*k));
@@ -508,7 +511,7 @@ static int read_procs(struct col_io *c, struct ktop_io_snap *out, bool sweep)
 		if (slot)
 			*slot = sum;
 		prev = u64map_get(&c->qprev, key);
-		if (sweep && !proc_alive(k->tgid)) {
+		if (sweep && !proc_live_alive(&live, k->tgid)) {
 			if (u64map_get(&c->dead, k->tgid)) {
 				bpf_map_delete_elem(fd, k);
 				bpf_map_delete_elem(bpf_map__fd(c->skel->maps.io_comm), &k->tgid);
@@ -528,11 +531,10 @@ static int read_procs(struct col_io *c, struct ktop_io_snap *out, bool sweep)
 	}
 	u64map_swap(&c->qprev, &c->qcur);
 	if (sweep) {
+		proc_live_end(&live);
 		u64map_swap(&c->dead, &dead_now);
-		u64map_free(&dead_now);
-	} else {
-		u64map_free(&dead_now);
 	}
+	u64map_free(&dead_now);
 	qsort(c->ptmp, n, sizeof(c->ptmp[0]), cmp_proc);
 	out->nprocs = n < KTOP_IO_PROCS_MAX ? (uint32_t)n : KTOP_IO_PROCS_MAX;
 	for (j = 0; j < out->nprocs; j++) {

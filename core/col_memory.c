@@ -136,6 +136,9 @@ struct col_mem {
 	size_t acap;
 	void *gkeys, *gvals;		/* stack map reads of gc_stacks() */
 	size_t gcap;
+	void *ckeys, *cvals;		/* comms map reads of comms_batch() */
+	size_t ccap;
+	struct u64map names;		/* tgid -> comm, from that read (or empty) */
 	struct site_ref *refs;
 	size_t refcap;
 	struct delq del_sites, del_comms, del_stacks;	/* keys to delete, by map */
@@ -156,34 +159,12 @@ static uint64_t site_key(uint32_t tgid, int32_t stack_id)
 	return (uint64_t)tgid << 32 | (uint32_t)stack_id;
 }
 
-/*
- * Delete the queued keys from map fd and empty the queue: one syscall for
- * all where the kernel has batch operations (a key already gone is
- * skipped), else one per key. Per-key syscalls add up: each copies its key
- * through a kmalloc that allocation tracers (ktop's own Memory tab in
- * another instance, memleak) trace. Returns how many were deleted.
- */
+/* Delete the queued keys from map fd (see map_delete_keys()) and empty the
+ * queue. Returns how many were deleted. */
 static size_t delq_flush(struct delq *q, int fd)
 {
-	size_t done = 0, deleted = 0;
+	size_t deleted = map_delete_keys(fd, q->keys, q->n, q->ksize);
 
-	while (done < q->n) {
-		LIBBPF_OPTS(bpf_map_batch_opts, opts);
-		__u32 count = (__u32)(q->n - done);
-		int err = bpf_map_delete_batch(fd, (char *)q->keys + done * q->ksize, &count, &opts);
-
-		err = err ? -errno : 0;
-		done += count;
-		deleted += count;
-		if (!err)
-			break;
-		if (err == -ENOENT) {
-			done++;		/* that one was gone already */
-			continue;
-		}
-		for (; done < q->n; done++)	/* no batch operations */
-			deleted += bpf_map_delete_elem(fd, (char *)q->keys + done * q->ksize) == 0;
-	}
 	q->n = 0;
 	return deleted;
 }
@@ -236,6 +217,9 @@ static void col_mem_free(void *p)
 	free(c->avals);
 	free(c->gkeys);
 	free(c->gvals);
+	free(c->ckeys);
+	free(c->cvals);
+	u64map_free(&c->names);
 	free(c->refs);
 	free(c->del_sites.keys);
 	free(c->del_comms.keys);
@@ -435,6 +419,7 @@ static int col_mem_open(void **out, const struct ktop_opts *o, struct ktop_tab_s
 	u64map_init(&c->procs, sizeof(struct proc));
 	u64map_init(&c->procs_old, sizeof(struct proc));
 	u64map_init(&c->dropped, sizeof(uint64_t));
+	u64map_init(&c->names, KTOP_COMM_MAX);
 	c->del_sites.ksize = sizeof(struct ktop_mem_skey);
 	c->del_comms.ksize = sizeof(__u32);
 	c->del_stacks.ksize = sizeof(__u32);
@@ -821,11 +806,57 @@ static void comm_of(struct col_mem *c, uint32_t tgid, char comm[KTOP_COMM_MAX])
 		snprintf(comm, KTOP_COMM_MAX, "[interrupt]");
 		return;
 	}
-	if (proc_read_comm(tgid, k.comm, sizeof(k.comm)) &&
-	    bpf_map_lookup_elem(c->comms_fd, &tgid, &k))
+	/* the name the program recorded at the process's newest call site
+	 * first (from comms_batch() when it ran): one syscall, and it works for
+	 * processes that have exited, where /proc costs three and fails */
+	if (c->names.n) {
+		const char *name = u64map_get(&c->names, tgid);
+
+		if (name)
+			memcpy(k.comm, name, KTOP_COMM_MAX);
+		else if (proc_read_comm(tgid, k.comm, sizeof(k.comm)))
+			snprintf(k.comm, sizeof(k.comm), "?");
+	} else if (bpf_map_lookup_elem(c->comms_fd, &tgid, &k) &&
+		   proc_read_comm(tgid, k.comm, sizeof(k.comm))) {
 		snprintf(k.comm, sizeof(k.comm), "?");
+	}
 	memcpy(comm, k.comm, KTOP_COMM_MAX);
 	comm[KTOP_COMM_MAX - 1] = 0;
+}
+
+/*
+ * After a fork storm thousands of processes need a name in one poll: then
+ * one batch read of the comms map into c->names beats a lookup each. Leaves
+ * c->names empty (comm_of() looks up one by one) when few need one or the
+ * read fails.
+ */
+#define COMMS_BATCH_MIN	64
+static void comms_batch(struct col_mem *c)
+{
+	size_t j, need = 0;
+	long n, i;
+
+	u64map_clear(&c->names);
+	for (j = 0; j < c->procs.cap && need < COMMS_BATCH_MIN; j++) {
+		const struct proc *p = u64map_val(&c->procs, j);
+
+		if (c->procs.used[j] && !p->exited_ns &&
+		    (!p->comm_poll || c->polls - p->comm_poll >= COMM_EVERY))
+			need++;
+	}
+	if (need < COMMS_BATCH_MIN)
+		return;
+	n = map_read_all(c->comms_fd, sizeof(__u32), sizeof(struct ktop_mem_comm), false,
+			 &c->ckeys, &c->cvals, &c->ccap);
+	for (i = 0; i < n; i++) {
+		char *name = u64map_put(&c->names, ((__u32 *)c->ckeys)[i]);
+
+		if (!name) {
+			u64map_clear(&c->names);
+			return;
+		}
+		memcpy(name, ((struct ktop_mem_comm *)c->cvals)[i].comm, KTOP_COMM_MAX);
+	}
 }
 
 static uint64_t age(uint64_t now, uint64_t ts)
@@ -913,6 +944,7 @@ static int fold_procs(struct col_mem *c, uint64_t now)
 		if (!proc_of(c, tgid))
 			return -ENOMEM;
 	}
+	comms_batch(c);
 	for (j = 0; j < c->procs.cap; j++) {
 		struct proc *p = u64map_val(&c->procs, j);
 		uint32_t tgid = (uint32_t)c->procs.keys[j];

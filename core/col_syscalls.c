@@ -39,6 +39,9 @@ struct col_sc {
 	struct u64map comms;		/* tgid -> struct ktop_comm */
 	struct ktop_sc_pkey *dead;	/* keys of exited processes, per sweep */
 	size_t deadcap;
+	__u32 *dead_tgids;		/* ... and their processes, each once */
+	struct u64map per_tgid;		/* per-process sums of a poll (kept: no regrowth) */
+	size_t dead_tgidcap;
 	char names[KTOP_SC_MAX][32];
 	uint64_t polls;
 	size_t fill;			/* entries in sc_proc at the last read */
@@ -65,6 +68,8 @@ static void col_sc_free(void *p)
 	free(c->tmp);
 	free(c->ptmp);
 	free(c->dead);
+	free(c->dead_tgids);
+	u64map_free(&c->per_tgid);
 	u64map_free(&c->comms);
 	free(c);
 }
@@ -90,6 +95,7 @@ static int col_sc_open(void **out, const struct ktop_opts *o, struct ktop_tab_st
 	u64map_init(&c->pprev, sizeof(struct ktop_sc_pval));
 	u64map_init(&c->pcur, sizeof(struct ktop_sc_pval));
 	u64map_init(&c->comms, sizeof(struct ktop_comm));
+	u64map_init(&c->per_tgid, sizeof(struct ktop_sc_proc));
 	if (!c->prev || !c->cur || !c->hist || !c->hbuf) {
 		err = -ENOMEM;
 		goto fail;
@@ -254,20 +260,6 @@ static void fill_rows(struct col_sc *c, struct ktop_sc_snap *out)
 	qsort(out->rows, out->nrows, sizeof(out->rows[0]), cmp_row);
 }
 
-/* Is tgid alive? Asked of /proc once per tgid per sweep. */
-static bool alive_cached(struct u64map *m, uint32_t tgid)
-{
-	unsigned char *v = u64map_get(m, tgid);
-
-	if (!v) {
-		v = u64map_put(m, tgid);
-		if (!v)
-			return true;	/* out of memory: keep the entry */
-		*v = proc_alive(tgid) ? 1 : 2;
-	}
-	return *v == 1;
-}
-
 /* Remember key k of an exited process for deletion (the dead array has room
  * for every key read). Returns 1, or 0 when it could not be remembered. */
 static size_t dead_key(struct col_sc *c, const struct ktop_sc_pkey *k, size_t n)
@@ -278,21 +270,33 @@ static size_t dead_key(struct col_sc *c, const struct ktop_sc_pkey *k, size_t n)
 	return 1;
 }
 
+static int cmp_pkey_tgid(const void *a, const void *b)
+{
+	const struct ktop_sc_pkey *x = a, *y = b;
+
+	return x->tgid < y->tgid ? -1 : x->tgid > y->tgid;
+}
+
 /* Delete the entries of exited processes: one batch call when the kernel
- * has batch ops, else one call per key; and their names. */
+ * has batch ops, else one call per key; and their names, once per process
+ * (keys are grouped by process first: a process has one key per syscall). */
 static void forget_dead(struct col_sc *c, size_t n)
 {
-	int fd = bpf_map__fd(c->skel->maps.sc_proc), cfd = bpf_map__fd(c->skel->maps.sc_comm);
-	__u32 count = (__u32)n;
-	size_t i;
-	LIBBPF_OPTS(bpf_map_batch_opts, opts);
+	int cfd = bpf_map__fd(c->skel->maps.sc_comm);
+	size_t i, ntgid = 0;
 
-	if (bpf_map_delete_batch(fd, c->dead, &count, &opts))
-		for (i = count; i < n; i++)	/* no batch support, or stopped early */
-			bpf_map_delete_elem(fd, &c->dead[i]);
-	for (i = 0; i < n; i++)
-		if (!i || c->dead[i].tgid != c->dead[i - 1].tgid)
-			bpf_map_delete_elem(cfd, &c->dead[i].tgid);	/* ENOENT for repeats is fine */
+	map_delete_keys(bpf_map__fd(c->skel->maps.sc_proc), c->dead, n, sizeof(c->dead[0]));
+	qsort(c->dead, n, sizeof(c->dead[0]), cmp_pkey_tgid);
+	for (i = 0; i < n; i++) {
+		if (i && c->dead[i].tgid == c->dead[i - 1].tgid)
+			continue;
+		if (array_reserve((void **)&c->dead_tgids, &c->dead_tgidcap, ntgid + 1,
+				  sizeof(*c->dead_tgids)))
+			bpf_map_delete_elem(cfd, &c->dead[i].tgid);
+		else
+			c->dead_tgids[ntgid++] = c->dead[i].tgid;
+	}
+	map_delete_keys(cfd, c->dead_tgids, ntgid, sizeof(*c->dead_tgids));
 }
 
 /* Read (process, syscall) counters, diff them against the previous reading,
@@ -305,7 +309,8 @@ static int read_procs(struct col_sc *c, struct ktop_sc_snap *out, bool sweep)
 	int fd = bpf_map__fd(c->skel->maps.sc_proc);
 	int ncpu = ncpus_possible(), cpu;
 	size_t npairs = 0, nprocs = 0, ndead = 0, j;
-	struct u64map per_tgid, alive;
+	struct u64map *per_tgid = &c->per_tgid;
+	struct proc_live live;
 	long n, i;
 
 	n = map_read_all(fd, sizeof(struct ktop_sc_pkey), sizeof(struct ktop_sc_pval), true,
@@ -316,7 +321,8 @@ static int read_procs(struct col_sc *c, struct ktop_sc_snap *out, bool sweep)
 		return -ENOMEM;
 	if (sweep)
 		u64map_clear(&c->comms);	/* tgids get reused: re-learn names */
-	u64map_init(&alive, 1);
+	if (sweep)
+		proc_live_begin(&live);	/* after the read: see procinfo.h */
 	u64map_clear(&c->pcur);
 	for (i = 0; i < n; i++) {
 		const struct ktop_sc_pkey *k = (const void *)((char *)c->pkeys + i * sizeof(*k));
@@ -341,21 +347,22 @@ static int read_procs(struct col_sc *c, struct ktop_sc_snap *out, bool sweep)
 		d->count = delta_u64(prev ? prev->count : 0, sum.count);
 		d->errors = delta_u64(prev ? prev->errors : 0, sum.errors);
 		d->total_ns = delta_u64(prev ? prev->total_ns : 0, sum.total_ns);
-		if (sweep && !alive_cached(&alive, k->tgid))
+		if (sweep && !proc_live_alive(&live, k->tgid))
 			ndead += dead_key(c, k, ndead);
 		if (d->count)
 			npairs++;
 	}
-	u64map_free(&alive);
+	if (sweep)
+		proc_live_end(&live);
 	if (ndead)
 		forget_dead(c, ndead);
 	u64map_swap(&c->pprev, &c->pcur);
 	c->fill = (size_t)n;
 
 	/* per process, from every pair (not only the kept ones) */
-	u64map_init(&per_tgid, sizeof(struct ktop_sc_proc));
+	u64map_clear(per_tgid);
 	for (j = 0; j < npairs; j++) {
-		struct ktop_sc_proc *pp = u64map_put(&per_tgid, c->tmp[j].pid);
+		struct ktop_sc_proc *pp = u64map_put(per_tgid, c->tmp[j].pid);
 
 		if (!pp)
 			continue;
@@ -372,10 +379,10 @@ static int read_procs(struct col_sc *c, struct ktop_sc_snap *out, bool sweep)
 		memcpy(out->pairs, c->tmp, out->npairs * sizeof(out->pairs[0]));
 	}
 
-	if (array_reserve((void **)&c->ptmp, &c->ptmpcap, per_tgid.n, sizeof(*c->ptmp)) == 0) {
-		for (j = 0; j < per_tgid.cap; j++)
-			if (per_tgid.used[j])
-				c->ptmp[nprocs++] = *(struct ktop_sc_proc *)u64map_val(&per_tgid, j);
+	if (array_reserve((void **)&c->ptmp, &c->ptmpcap, per_tgid->n, sizeof(*c->ptmp)) == 0) {
+		for (j = 0; j < per_tgid->cap; j++)
+			if (per_tgid->used[j])
+				c->ptmp[nprocs++] = *(struct ktop_sc_proc *)u64map_val(per_tgid, j);
 		out->nprocs = nprocs < KTOP_SC_PROCS_MAX ? nprocs : KTOP_SC_PROCS_MAX;
 		if (nprocs) {
 			qsort(c->ptmp, nprocs, sizeof(c->ptmp[0]), cmp_proc);
@@ -385,7 +392,6 @@ static int read_procs(struct col_sc *c, struct ktop_sc_snap *out, bool sweep)
 			comm_lookup(&c->comms, bpf_map__fd(c->skel->maps.sc_comm), out->procs[j].pid,
 				    out->procs[j].comm);
 	}
-	u64map_free(&per_tgid);
 	return 0;
 }
 
