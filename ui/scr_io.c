@@ -12,8 +12,8 @@ enum { C_DISK, C_OP, C_IOPS, C_MBS, C_AVG, C_P50, C_P95, C_P99, C_P999, C_MAX, C
 
 static const struct ui_col cols[C_N] = {
 	[C_DISK] = { "DISK", -7 }, [C_OP] = { "OP", -7 }, [C_IOPS] = { "IOPS", 6 },
-	[C_MBS] = { "MB/s", 6 }, [C_AVG] = { "AVG", 6 }, [C_P50] = { "P50", 6 },
-	[C_P95] = { "P95", 6 }, [C_P99] = { "P99", 6 }, [C_P999] = { "P99.9", 6 },
+	[C_MBS] = { "MB/s", 6, 1 }, [C_AVG] = { "AVG", 6, 2 }, [C_P50] = { "P50", 6, 4 },
+	[C_P95] = { "P95", 6 }, [C_P99] = { "P99", 6 }, [C_P999] = { "P99.9", 6, 3 },
 	[C_MAX] = { "MAX", 6 }, [C_QUEUE] = { "QUEUE", 6 }, [C_DEVICE] = { "DEVICE", 6 },
 };
 

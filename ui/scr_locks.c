@@ -11,9 +11,9 @@ enum { C_LOCK, C_TYPE, C_CONT, C_WAIT, C_AVG, C_P99, C_MAX, C_CALLER, C_WAITER, 
 
 static const struct ui_col cols[C_N] = {
 	[C_LOCK] = { "LOCK", -28 }, [C_TYPE] = { "TYPE", -14 }, [C_CONT] = { "CONT/s", 7 },
-	[C_WAIT] = { "WAIT ms/s", 9 }, [C_AVG] = { "AVG", 7 }, [C_P99] = { "P99", 7 },
-	[C_MAX] = { "MAX", 7 }, [C_CALLER] = { "TOP CALLER", -20 },
-	[C_WAITER] = { "TOP WAITER", -22 },
+	[C_WAIT] = { "WAIT ms/s", 9 }, [C_AVG] = { "AVG", 7, 1 }, [C_P99] = { "P99", 7 },
+	[C_MAX] = { "MAX", 7, 2 }, [C_CALLER] = { "TOP CALLER", -20 },
+	[C_WAITER] = { "TOP WAITER", -22, 3 },
 };
 
 static int sort_col;

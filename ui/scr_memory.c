@@ -12,16 +12,16 @@ enum { C_PID, C_COMM, C_OUT, C_ALLOCS, C_APS, C_FPS, C_OLD, C_GROW, C_HIGHS, C_F
 /* Kernel mode: a row per process. */
 static const struct ui_col cols[C_N] = {
 	[C_PID] = { "PID", 7 }, [C_COMM] = { "COMM", -16 }, [C_OUT] = { "OUTSTAND", 9 },
-	[C_ALLOCS] = { "ALLOCS", 8 }, [C_APS] = { "ALLOC/s", 8 }, [C_FPS] = { "FREE/s", 8 },
-	[C_OLD] = { "OLDEST", 8 }, [C_GROW] = { "GROWTH/s", 9 }, [C_HIGHS] = { "HIGHS", 5 },
+	[C_ALLOCS] = { "ALLOCS", 8, 3 }, [C_APS] = { "ALLOC/s", 8 }, [C_FPS] = { "FREE/s", 8, 2 },
+	[C_OLD] = { "OLDEST", 8 }, [C_GROW] = { "GROWTH/s", 9 }, [C_HIGHS] = { "HIGHS", 5, 1 },
 	[C_FLAGS] = { "FLAGS", -15 },
 };
 
 /* User mode: a row per allocation stack of the one process; same sort keys. */
 static const struct ui_col ucols[C_N] = {
-	[C_PID] = { "FN", -8 }, [C_COMM] = { "CALLER", -30 }, [C_OUT] = { "OUTSTAND", 9 },
-	[C_ALLOCS] = { "ALLOCS", 8 }, [C_APS] = { "ALLOC/s", 8 }, [C_FPS] = { "FREE/s", 8 },
-	[C_OLD] = { "OLDEST", 8 }, [C_GROW] = { "GROWTH/s", 9 }, [C_HIGHS] = { "HIGHS", 5 },
+	[C_PID] = { "FN", -8, 4 }, [C_COMM] = { "CALLER", -30 }, [C_OUT] = { "OUTSTAND", 9 },
+	[C_ALLOCS] = { "ALLOCS", 8, 3 }, [C_APS] = { "ALLOC/s", 8 }, [C_FPS] = { "FREE/s", 8, 2 },
+	[C_OLD] = { "OLDEST", 8 }, [C_GROW] = { "GROWTH/s", 9 }, [C_HIGHS] = { "HIGHS", 5, 1 },
 	[C_FLAGS] = { "FLAGS", -8 },
 };
 

@@ -7,6 +7,7 @@
 #include "core/snapshot.h"
 
 #define UI_ROWS_MAX	16384		/* rows a screen lists (sorted, filtered) */
+#define UI_COLS_MAX	16		/* columns of a screen's table */
 
 enum ui_color {
 #define THEME(name, fg, bg, attr) UI_C_##name,
@@ -34,12 +35,16 @@ struct ui {
 	uint64_t status_until_ns;
 	int rows[UI_ROWS_MAX];		/* current screen's row list, filled by list() */
 	int nrows;
+	bool col_hidden[UI_COLS_MAX];	/* set by ui_table_header(), for the rows after it */
 };
 
 /* A column of a screen's table. */
 struct ui_col {
 	const char *title;
 	int width;			/* >0: right-aligned, <0: left-aligned, abs = width */
+	int drop;			/* 0: always shown; else, when the table is wider than
+					 * the terminal, columns go highest drop first (never
+					 * the sort column), as htop and top drop fields */
 };
 
 /* One tab's screen. list() fills u->rows with indices of the rows to show,
@@ -63,7 +68,8 @@ void ui_color_off(struct ui *u, int c);
 int ui_put(int y, int x, int w, const char *s);
 /* Table header with the sort column marked; returns nothing. */
 void ui_table_header(struct ui *u, int y, const struct ui_col *cols, int ncols, int sort, int rev);
-/* One table row: cells[i] in cols[i]'s width; selected rows are highlighted. */
+/* One table row: cells[i] in cols[i]'s width; selected rows are highlighted.
+ * The columns are those the last ui_table_header() showed. */
 void ui_table_row(struct ui *u, int y, const struct ui_col *cols, int ncols,
 		  char cells[][48], bool selected, int color);
 /* Horizontal bar of frac (0..1) of w columns. */

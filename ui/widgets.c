@@ -84,16 +84,60 @@ int ui_put(int y, int x, int w, const char *s)
 	return cols;
 }
 
+/* Columns a table needs: all shown ones, but a left-aligned text column at
+ * the end can be cut to 12 (a cut name still tells things apart). */
+static int table_need(const bool *hidden, const struct ui_col *cols, int ncols)
+{
+	int i, last = -1, total = -1;
+
+	for (i = 0; i < ncols; i++)
+		if (!hidden[i]) {
+			total += abs(cols[i].width) + 1;
+			last = i;
+		}
+	if (last >= 0 && cols[last].width < -12)
+		total -= -cols[last].width - 12;
+	return total;
+}
+
+/* Which columns fit in width: hide the one with the highest drop (never the
+ * sort column, nor a column with drop 0) until the rest fit, or none is left
+ * to hide. */
+static void table_fit(bool *hidden, const struct ui_col *cols, int ncols, int sort, int width)
+{
+	int i;
+
+	for (i = 0; i < ncols; i++)
+		hidden[i] = false;
+	while (table_need(hidden, cols, ncols) > width) {
+		int best = -1;
+
+		for (i = 0; i < ncols; i++)
+			if (!hidden[i] && i != sort && cols[i].drop > 0 &&
+			    (best < 0 || cols[i].drop > cols[best].drop))
+				best = i;
+		if (best < 0)
+			break;
+		hidden[best] = true;
+	}
+}
+
 /* See ui_int.h. */
 void ui_table_header(struct ui *u, int y, const struct ui_col *cols, int ncols, int sort, int rev)
 {
 	int i, x = 0;
 	char t[64];
 
+	if (ncols > UI_COLS_MAX)
+		ncols = UI_COLS_MAX;
+	table_fit(u->col_hidden, cols, ncols, sort, COLS);
 	ui_color_on(u, UI_C_COLHEAD);
 	mvhline(y, 0, ' ', COLS);
 	for (i = 0; i < ncols && x < COLS; i++) {
 		int w = abs(cols[i].width);
+
+		if (u->col_hidden[i])
+			continue;
 
 		snprintf(t, sizeof(t), "%s%s", cols[i].title,
 			 i == sort ? (rev ? (utf8_term ? "▲" : "^") : (utf8_term ? "▼" : "v")) : "");
@@ -125,9 +169,14 @@ void ui_table_row(struct ui *u, int y, const struct ui_col *cols, int ncols,
 	else if (color >= 0)
 		ui_color_on(u, color);
 	mvhline(y, 0, ' ', COLS);
+	if (ncols > UI_COLS_MAX)
+		ncols = UI_COLS_MAX;
 	for (i = 0; i < ncols && x < COLS; i++) {
 		int w = abs(cols[i].width), len;
 		char s[64];
+
+		if (u->col_hidden[i])
+			continue;
 
 		str_sanitize(s, sizeof(s), cells[i], 48);
 		len = (int)strlen(s);
