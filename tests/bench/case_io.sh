@@ -114,10 +114,54 @@ progs_before=$(prog_count)
 say "io: fio 4 KiB random O_DIRECT reads, qd 1, ${T} s per sample, $R rounds, on $FILE"
 say "  (disk $DISK, scheduler $(cat "/sys/block/$DISK/queue/scheduler" 2>/dev/null | grep -o '\[.*\]')),"
 say "  pinned to CPU $BENCH_CPU (taskset); conditions rotate each round; IOPS:"
+# The first samples after the file is written run up to 30% slow (the host's
+# cache and the virtual disk settling), whatever is attached: untraced
+# warm-up samples, not counted, keep that out of the rounds.
+warm=""
+for i in 1 2; do warm="$warm $(fio_iops)"; done
+say "  warm-up (untraced, not counted):$warm"
 interleave "$R" "${CONDS[@]}"
 wait_progs_at_most "$progs_before" ||
 	warn "BPF programs: $progs_before before, $(prog_count) now (other users of this machine may load some too)"
 say "  BPF programs loaded: $progs_before before, $(prog_count) after"
+
+# Diagnostic, outside the timed rounds: the BPF run time each tracer adds
+# per request, from the kernel's own counters (kernel.bpf_stats_enabled:
+# each run then also pays ~28 ns of measuring, so compare tracers with each
+# other), and what that is of one request's time at the untraced median.
+# The IOPS ratios swing by +-10% from sample to sample on a virtual disk;
+# this figure does not.
+stats_old=$(cat /proc/sys/kernel/bpf_stats_enabled 2>/dev/null || echo 0)
+BENCH_ON_EXIT="echo $stats_old > /proc/sys/kernel/bpf_stats_enabled 2>/dev/null"
+per_request() {	# per_request NAME MIN_FDS CMD...: "N ns per request (X% of one)"
+	local name=$1 min=$2 pid reqs
+	shift 2
+	tracer_start "$name" "$@"
+	pid=$TRACER_PID
+	tracer_wait "$name" "$pid" "$min" || { tracer_stop "$pid"; return 1; }
+	echo 1 > /proc/sys/kernel/bpf_stats_enabled
+	fio_iops > /dev/null
+	prog_stats "$pid" > "$TMPD/$name.stats"
+	echo "$stats_old" > /proc/sys/kernel/bpf_stats_enabled
+	tracer_stop "$pid"
+	reqs=$(jq -r '.jobs[0].read.total_ios' "$TMPD/fio.json")
+	awk -v r="$reqs" -v iops="$(cond_median untraced)" '
+		{ t += $2 } END { if (r > 0 && iops > 0) printf "%.0f ns per request (%.2f%% of one)", t / r, t / r / (1e9 / iops) * 100 }' \
+		"$TMPD/$name.stats"
+}
+if [ -w /proc/sys/kernel/bpf_stats_enabled ]; then
+	say "  BPF run time per request (kernel.bpf_stats_enabled, one ${T} s sample each):"
+	for c in ktop biolatency bpftrace; do
+		failed "$c" && continue
+		case $c in
+		ktop) line=$(per_request ktop_stats 5 "$KTOP" -b --json --panes io -d 1) ;;
+		biolatency) line=$(per_request bio_stats 2 biolatency) ;;
+		bpftrace) line=$(per_request bt_stats 2 bpftrace -e "$BT_PROG") ;;
+		esac
+		say "    $(label "$c"): ${line:-n/a}"
+		result "$(label "$c") BPF per request" "${line:-n/a}"
+	done
+fi
 
 say ""
 printf '  %-28s %12s %14s  %s\n' condition "IOPS (med)" "vs untraced" "ratio per round"
