@@ -40,8 +40,8 @@ struct col_sc {
 	struct ktop_sc_pkey *dead;	/* keys of exited processes, per sweep */
 	size_t deadcap;
 	__u32 *dead_tgids;		/* ... and their processes, each once */
-	struct u64map per_tgid;		/* per-process sums of a poll (kept: no regrowth) */
 	size_t dead_tgidcap;
+	struct u64map per_tgid;		/* per-process sums of a poll (kept: no regrowth) */
 	char names[KTOP_SC_MAX][32];
 	uint64_t polls;
 	size_t fill;			/* entries in sc_proc at the last read */
@@ -321,10 +321,10 @@ static int read_procs(struct col_sc *c, struct ktop_sc_snap *out, bool sweep)
 		return (int)n;
 	if (array_reserve((void **)&c->tmp, &c->tmpcap, n, sizeof(*c->tmp)))
 		return -ENOMEM;
-	if (sweep)
+	if (sweep) {
 		u64map_clear(&c->comms);	/* tgids get reused: re-learn names */
-	if (sweep)
-		proc_live_begin(&live);	/* after the read: see procinfo.h */
+		proc_live_begin(&live);		/* after the read: see procinfo.h */
+	}
 	u64map_clear(&c->pcur);
 	for (i = 0; i < n; i++) {
 		const struct ktop_sc_pkey *k = (const void *)((char *)c->pkeys + i * sizeof(*k));
