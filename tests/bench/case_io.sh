@@ -131,18 +131,16 @@ say "  BPF programs loaded: $progs_before before, $(prog_count) after"
 # other), and what that is of one request's time at the untraced median.
 # The IOPS ratios swing by +-10% from sample to sample on a virtual disk;
 # this figure does not.
-stats_old=$(cat /proc/sys/kernel/bpf_stats_enabled 2>/dev/null || echo 0)
-BENCH_ON_EXIT="echo $stats_old > /proc/sys/kernel/bpf_stats_enabled 2>/dev/null"
 per_request() {	# per_request NAME MIN_FDS CMD...: "N ns per request (X% of one)"
 	local name=$1 min=$2 pid reqs
 	shift 2
 	tracer_start "$name" "$@"
 	pid=$TRACER_PID
 	tracer_wait "$name" "$pid" "$min" || { tracer_stop "$pid"; return 1; }
-	echo 1 > /proc/sys/kernel/bpf_stats_enabled
+	bpf_stats_on
 	fio_iops > /dev/null
 	prog_stats "$pid" > "$TMPD/$name.stats"
-	echo "$stats_old" > /proc/sys/kernel/bpf_stats_enabled
+	bpf_stats_off
 	tracer_stop "$pid"
 	reqs=$(jq -r '.jobs[0].read.total_ios' "$TMPD/fio.json")
 	awk -v r="$reqs" -v iops="$(cond_median untraced)" '

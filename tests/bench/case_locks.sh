@@ -124,18 +124,16 @@ say "  BPF programs loaded: $progs_before before, $(prog_count) after"
 # reads per run, so compare these with each other only). A contention-heavy
 # load's throughput moves with timing (slower waiters can mean fewer
 # sleeps), so this is the direct cost figure.
-stats_old=$(cat /proc/sys/kernel/bpf_stats_enabled 2>/dev/null || echo 0)
-BENCH_ON_EXIT="echo $stats_old > /proc/sys/kernel/bpf_stats_enabled 2>/dev/null"
 per_run() {	# per_run NAME CMD...: "prog ns/run (runs)" for each program of CMD
 	local name=$1 pid
 	shift
 	tracer_start "$name" "$@"
 	pid=$TRACER_PID
 	tracer_wait "$name" "$pid" 2 || { tracer_stop "$pid"; return 1; }
-	echo 1 > /proc/sys/kernel/bpf_stats_enabled
+	bpf_stats_on
 	"$LOAD" "$T" "$D" > /dev/null
 	prog_stats "$pid" > "$TMPD/$name.stats"
-	echo "$stats_old" > /proc/sys/kernel/bpf_stats_enabled
+	bpf_stats_off
 	tracer_stop "$pid"
 	awk '$3 > 0 { printf " %s %.0f ns (%d runs)", $1, $2 / $3, $3 }' "$TMPD/$name.stats"
 }

@@ -210,8 +210,6 @@ say "  BPF programs loaded: $progs_before before, $(prog_count) after"
 # tracepoints than for ktop's tp_btf); this is the programs' own share.
 # Frees: ktop runs two twin programs per free (docs/memory.md); the figure
 # is both, per free.
-stats_old=$(cat /proc/sys/kernel/bpf_stats_enabled 2>/dev/null || echo 0)
-BENCH_ON_EXIT="echo $stats_old > /proc/sys/kernel/bpf_stats_enabled 2>/dev/null"
 per_event() {	# per_event NAME CMD...: "ALLOC_NS FREE_NS ALLOCS FREES" of CMD's programs
 	local name=$1 pid
 	shift
@@ -219,11 +217,11 @@ per_event() {	# per_event NAME CMD...: "ALLOC_NS FREE_NS ALLOCS FREES" of CMD's 
 	pid=$TRACER_PID
 	tracer_wait "$name" "$pid" 2 || { tracer_stop "$pid"; return 1; }
 	sleep 1				# ktop: its first poll (sites, comms) is behind it
-	echo 1 > /proc/sys/kernel/bpf_stats_enabled
+	bpf_stats_on
 	prog_stats "$pid" > "$TMPD/$name.stats0"
 	"$LOAD" kernel "$D" > /dev/null
 	prog_stats "$pid" > "$TMPD/$name.stats1"
-	echo "$stats_old" > /proc/sys/kernel/bpf_stats_enabled
+	bpf_stats_off
 	tracer_stop "$pid"
 	# per program: name ns runs, before and after; allocations are the
 	# slab hooks, frees their free hooks (a twin "...2_btf" counts no event;

@@ -21,8 +21,7 @@ mount_tracefs
 KTOP_ABS=$(readlink -f "$KTOP")
 SOCK=ktop-bench-$$
 TM() { tmux -L "$SOCK" "$@"; }
-stats_old=$(cat /proc/sys/kernel/bpf_stats_enabled 2>/dev/null || echo 0)
-BENCH_ON_EXIT='TM kill-server 2>/dev/null; echo "$stats_old" > /proc/sys/kernel/bpf_stats_enabled 2>/dev/null'
+BENCH_ON_EXIT='TM kill-server 2>/dev/null'
 
 # Screen text that only a drawn frame has: the tab bar.
 FRAME_RE='1 Syscalls'
@@ -84,7 +83,7 @@ bpf_runtime() {
 # (% of one core), W_RSS (MB), W_BPF (% of one core), W_PER (ns per run).
 window() {
 	local c0 c1 b0 b1 n0 n1 t0 t1 rss
-	echo 1 > /proc/sys/kernel/bpf_stats_enabled 2>/dev/null
+	bpf_stats_on
 	read -r b0 n0 < <(bpf_runtime "$DASH_PID")
 	c0=$(cpu_ns "$DASH_PID")
 	t0=$(now_ns)
@@ -93,7 +92,7 @@ window() {
 	c1=$(cpu_ns "$DASH_PID")
 	t1=$(now_ns)
 	read -r b1 n1 < <(bpf_runtime "$DASH_PID")
-	echo "$stats_old" > /proc/sys/kernel/bpf_stats_enabled 2>/dev/null
+	bpf_stats_off
 	rss=$(rss_kb "$DASH_PID")
 	if [ -z "$rss" ]; then
 		warn "ktop exited during the $1 window"

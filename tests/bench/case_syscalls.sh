@@ -114,18 +114,16 @@ say "  BPF programs loaded: $progs_before before, $(prog_count) after"
 # Diagnostic, outside the timed rounds: the kernel's own count of ns per
 # program run (kernel.bpf_stats_enabled adds two clock reads per run, so
 # these are not comparable with the figures above, only with each other).
-stats_old=$(cat /proc/sys/kernel/bpf_stats_enabled 2>/dev/null || echo 0)
-BENCH_ON_EXIT="$BENCH_ON_EXIT; echo $stats_old > /proc/sys/kernel/bpf_stats_enabled 2>/dev/null"
 per_run() {	# per_run NAME MIN_FDS CMD...
 	local name=$1 min=$2 pid
 	shift 2
 	tracer_start "$name" "$@"
 	pid=$TRACER_PID
 	tracer_wait "$name" "$pid" "$min" || { tracer_stop "$pid"; return 1; }
-	echo 1 > /proc/sys/kernel/bpf_stats_enabled
+	bpf_stats_on
 	taskset -c "$BENCH_CPU" "$LOOP" "$N" > /dev/null
 	prog_stats "$pid" > "$TMPD/$name.stats"
-	echo "$stats_old" > /proc/sys/kernel/bpf_stats_enabled
+	bpf_stats_off
 	tracer_stop "$pid"
 	awk '$3 > 0 { printf " %s %.0f ns", $1, $2 / $3 }' "$TMPD/$name.stats"
 }

@@ -117,6 +117,13 @@ rss_kb() { awk '/^VmRSS:/ { print $2 }' /proc/"$1"/status 2>/dev/null; }
 
 now_ns() { date +%s%N; }
 
+# bpf_stats_on / bpf_stats_off: kernel.bpf_stats_enabled on for a
+# measurement, then back to what it was when the case began (the exit trap
+# restores it too, so a case needs no exit hook of its own for it).
+BPF_STATS_OLD=$(cat /proc/sys/kernel/bpf_stats_enabled 2>/dev/null || echo 0)
+bpf_stats_on() { echo 1 > /proc/sys/kernel/bpf_stats_enabled 2>/dev/null; }
+bpf_stats_off() { echo "$BPF_STATS_OLD" > /proc/sys/kernel/bpf_stats_enabled 2>/dev/null; }
+
 # prog_stats PID: one line per BPF program PID holds: "name run_time_ns
 # run_cnt" (the counts grow only while kernel.bpf_stats_enabled is 1).
 prog_stats() {
@@ -239,6 +246,7 @@ bench_cleanup() {
 		tracer_stop "${t#*:}"
 	done
 	[ -n "${BENCH_ON_EXIT:-}" ] && eval "$BENCH_ON_EXIT"
+	bpf_stats_off
 	sweep_pids "$BENCH_PIDS"
 	if [ "$BENCH_STANDALONE" = 1 ] && [ -s "$BENCH_RESULTS" ]; then
 		say ""
