@@ -100,21 +100,26 @@ void load_error(struct ktop_tab_status *st, const char *what, int err)
 }
 
 /* See bpfutil.h. */
+void comm_fetch(int fd, uint32_t tgid, char comm[16])
+{
+	if (bpf_map_lookup_elem(fd, &tgid, comm) && proc_read_comm(tgid, comm, 16))
+		snprintf(comm, 16, "?");
+	comm[15] = 0;
+}
+
+/* See bpfutil.h. */
 void comm_lookup(struct u64map *cache, int fd, uint32_t tgid, char comm[16])
 {
-	char *cached = u64map_get(cache, tgid), k[16];
+	char *cached = u64map_get(cache, tgid);
 
 	if (cached) {
-		memcpy(comm, cached, sizeof(k));
+		memcpy(comm, cached, 16);
 		return;
 	}
-	if (bpf_map_lookup_elem(fd, &tgid, k) && proc_read_comm(tgid, k, sizeof(k)))
-		snprintf(k, sizeof(k), "?");
-	k[sizeof(k) - 1] = 0;
-	memcpy(comm, k, sizeof(k));
+	comm_fetch(fd, tgid, comm);
 	cached = u64map_put(cache, tgid);
 	if (cached)
-		memcpy(cached, k, sizeof(k));
+		memcpy(cached, comm, 16);
 }
 
 /* See bpfutil.h. */

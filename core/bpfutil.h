@@ -61,6 +61,8 @@ struct u64map;
  * /proc/tgid/comm, else "?". Caches what it found. Can't fail.
  */
 void comm_lookup(struct u64map *cache, int fd, uint32_t tgid, char comm[16]);
+/* The same without a cache: fd's entry, else /proc/tgid/comm, else "?". */
+void comm_fetch(int fd, uint32_t tgid, char comm[16]);
 
 /* Number of possible CPUs (size of per-CPU values), cached. */
 int ncpus_possible(void);

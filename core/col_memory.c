@@ -159,12 +159,32 @@ static uint64_t site_key(uint32_t tgid, int32_t stack_id)
 	return (uint64_t)tgid << 32 | (uint32_t)stack_id;
 }
 
+static int cmp_key_bytes(const void *a, const void *b, void *ksize)
+{
+	return memcmp(a, b, *(const size_t *)ksize);
+}
+
 /* Delete the queued keys from map fd (see map_delete_keys()) and empty the
- * queue. Returns how many were deleted. */
+ * queue. A key queued twice (a process's name, once per site of it) is
+ * deleted once: a batch delete stops at a key already gone, and each such
+ * stop costs a syscall. Returns how many were deleted. */
 static size_t delq_flush(struct delq *q, int fd)
 {
-	size_t deleted = map_delete_keys(fd, q->keys, q->n, q->ksize);
+	size_t i, n = 0, deleted;
 
+	if (!q->n)
+		return 0;	/* keys may still be NULL: qsort_r() wants a pointer */
+	qsort_r(q->keys, q->n, q->ksize, cmp_key_bytes, &q->ksize);
+	for (i = 0; i < q->n; i++) {
+		const char *k = (const char *)q->keys + i * q->ksize;
+
+		if (n && !memcmp(k, (const char *)q->keys + (n - 1) * q->ksize, q->ksize))
+			continue;
+		if (n != i)
+			memcpy((char *)q->keys + n * q->ksize, k, q->ksize);
+		n++;
+	}
+	deleted = map_delete_keys(fd, q->keys, n, q->ksize);
 	q->n = 0;
 	return deleted;
 }
@@ -800,7 +820,7 @@ out:
 
 static void comm_of(struct col_mem *c, uint32_t tgid, char comm[KTOP_COMM_MAX])
 {
-	struct ktop_mem_comm k;
+	const char *name;
 
 	if (tgid == KTOP_MEM_IRQ_TGID) {
 		snprintf(comm, KTOP_COMM_MAX, "[interrupt]");
@@ -809,19 +829,19 @@ static void comm_of(struct col_mem *c, uint32_t tgid, char comm[KTOP_COMM_MAX])
 	/* the name the program recorded at the process's newest call site
 	 * first (from comms_batch() when it ran): one syscall, and it works for
 	 * processes that have exited, where /proc costs three and fails */
-	if (c->names.n) {
-		const char *name = u64map_get(&c->names, tgid);
-
-		if (name)
-			memcpy(k.comm, name, KTOP_COMM_MAX);
-		else if (proc_read_comm(tgid, k.comm, sizeof(k.comm)))
-			snprintf(k.comm, sizeof(k.comm), "?");
-	} else if (bpf_map_lookup_elem(c->comms_fd, &tgid, &k) &&
-		   proc_read_comm(tgid, k.comm, sizeof(k.comm))) {
-		snprintf(k.comm, sizeof(k.comm), "?");
+	name = c->names.n ? u64map_get(&c->names, tgid) : NULL;
+	if (name) {
+		memcpy(comm, name, KTOP_COMM_MAX);
+		comm[KTOP_COMM_MAX - 1] = 0;
+	} else {
+		comm_fetch(c->comms_fd, tgid, comm);
 	}
-	memcpy(comm, k.comm, KTOP_COMM_MAX);
-	comm[KTOP_COMM_MAX - 1] = 0;
+}
+
+/* Is process p's name due for a (re-)read this poll? */
+static bool comm_due(const struct col_mem *c, const struct proc *p)
+{
+	return !p->comm_poll || c->polls - p->comm_poll >= COMM_EVERY;
 }
 
 /*
@@ -840,8 +860,7 @@ static void comms_batch(struct col_mem *c)
 	for (j = 0; j < c->procs.cap && need < COMMS_BATCH_MIN; j++) {
 		const struct proc *p = u64map_val(&c->procs, j);
 
-		if (c->procs.used[j] && !p->exited_ns &&
-		    (!p->comm_poll || c->polls - p->comm_poll >= COMM_EVERY))
+		if (c->procs.used[j] && !p->exited_ns && comm_due(c, p))
 			need++;
 	}
 	if (need < COMMS_BATCH_MIN)
@@ -952,7 +971,7 @@ static int fold_procs(struct col_mem *c, uint64_t now)
 		if (!c->procs.used[j])
 			continue;
 		mem_trend_push(&p->trend, now, p->sure_bytes);
-		if (!p->comm_poll || c->polls - p->comm_poll >= COMM_EVERY) {
+		if (comm_due(c, p)) {
 			if (!p->exited_ns)
 				comm_of(c, tgid, p->comm);
 			p->comm_poll = c->polls;
