@@ -123,7 +123,7 @@ test-ui: $(BIN)
 
 # Everything, root tests included; installs what is missing first.
 test: deps-test
-	$(Q)mkdir -p $(O) && rm -f $(KTOP_RESULTS)
+	$(Q)mkdir -p $(O) && rm -f $(KTOP_RESULTS) $(KTOP_RESULTS:.txt=-skips.txt)
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)$(MAKE) --no-print-directory -k test-unit test-integ test-ui fuzz-smoke; \
 	  rc=$$?; tests/summary.sh && exit $$rc
@@ -175,7 +175,7 @@ asan: deps-test
 	$(Q)$(MAKE) --no-print-directory -j2 O=$(ASAN_O) CC="$(ASAN_CC) $(ASAN_FLAGS) $(ASAN_LINK)" \
 	  $(patsubst %,$(ASAN_O)/workloads/%,$(filter-out $(ASAN_PLAIN),$(notdir $(WORKLOADS))))
 	$(Q)cp $(ASAN_O)/ktop ktop-asan
-	$(Q)rm -rf $(ASAN_LOGS) $(ASAN_O)/tmux $(ASAN_O)/test-results.txt && mkdir -p $(ASAN_LOGS) $(ASAN_O)/tmux
+	$(Q)rm -rf $(ASAN_LOGS) $(ASAN_O)/tmux $(ASAN_O)/test-results.txt $(ASAN_O)/test-results-skips.txt && mkdir -p $(ASAN_LOGS) $(ASAN_O)/tmux
 	$(Q)export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:halt_on_error=1:log_path=$(ASAN_LOGS)/asan \
 	  LSAN_OPTIONS=suppressions=$(abspath tests/asan.supp):print_suppressions=0 \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:log_path=$(ASAN_LOGS)/ubsan \

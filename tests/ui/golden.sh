@@ -12,6 +12,7 @@
 # Prints one line per check, "ok: ..." or "FAIL: ..." (with the diff), which
 # tests/ui/run.sh counts; "SKIP: ..." lines are not checks. Exits 1 on a FAIL.
 cd "$(dirname "$0")/../.." || exit 1
+. tests/env.sh
 KTOP=$(readlink -f "${KTOP:-./ktop}")
 FX=tests/ui/fixtures/all.ndjson
 GOLD=tests/ui/golden

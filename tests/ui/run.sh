@@ -3,6 +3,7 @@
 # keys, read the screen back with capture-pane and assert what it shows.
 # Needs root (the dashboard loads BPF) and tmux; says SKIP otherwise.
 cd "$(dirname "$0")/../.." || exit 1
+. tests/env.sh
 KTOP=$(readlink -f "${KTOP:-./ktop}")
 pass=0 fail=0 skipn=0
 S=ktop-ui-$$
@@ -12,7 +13,9 @@ trap cleanup EXIT
 record() { echo "ui $pass $fail $skipn" >> "${KTOP_RESULTS:-build/test-results.txt}"; }
 mkdir -p build
 if [ "$(id -u)" != 0 ] || ! command -v tmux >/dev/null; then
-	echo "SKIP: ui tests need root (BPF) and tmux"; skipn=1; echo "ui: 0 passed, 0 failed, 1 skipped"; record; exit 0
+	echo "SKIP: ui tests need root (BPF) and tmux"; skipn=1
+	r=${KTOP_RESULTS:-build/test-results.txt}; echo "ui: the dashboard tests need root (BPF) and tmux" >> "${r%.txt}-skips.txt"
+	echo "ui: 0 passed, 0 failed, 1 skipped"; record; exit 0
 fi
 ok() { pass=$((pass + 1)); echo "  ok: $*"; }
 bad() { fail=$((fail + 1)); echo "  FAIL: $*"; echo "----- screen -----"; cat "$TMPD/screen"; echo "------------------"; }
@@ -23,7 +26,14 @@ start() {	# start COLSxLINES ENV... -- ARGS...
 	tmux kill-session -t $S 2>/dev/null
 	tmux new-session -d -s $S -x "${size%x*}" -y "${size#*x}" \
 		"env TERM=xterm ${envs[*]} $KTOP $*; sleep 30"
-	sleep "${WAIT:-1.5}"
+	# The first frame comes once every collector has loaded: that takes a few
+	# seconds on a busy machine, so wait for it rather than a fixed time.
+	local i
+	for i in $(seq 1 100); do
+		tmux capture-pane -p -t $S 2>/dev/null | grep -q '[^[:space:]]' && break
+		sleep 0.2
+	done
+	sleep "${WAIT:-1.2}"
 }
 screen() { tmux capture-pane -p -t $S > "$TMPD/screen"; }
 keys() { tmux send-keys -t $S "$@"; sleep 0.4; screen; }
