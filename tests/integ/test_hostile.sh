@@ -14,7 +14,7 @@ sleep 0.3
 check "JSON lines parse" jq -e . "$TMPD/j"
 comm=$(jq -r '[.syscalls.processes[] | select(.pid == '$EPID') | .comm][0]' "$TMPD/j" | head -1)
 assert_eq "JSON comm decodes to the name's valid part plus escaped stray bytes" \
-	"$(printf '\033]0;pwn\007\033[31m\u00ff\u00fe')" "$comm"
+	"$(printf '\033]0;pwn\007\033[31m\303\277\303\276')" "$comm"
 check "JSON has no raw control bytes" bash -c "! LC_ALL=C grep -qP '[\x00-\x08\x0b-\x1f\x7f]' $TMPD/j"
 "$KTOP" -b -p $EPID -d 0.5 -n 2 --panes syscalls > "$TMPD/t" 2>/dev/null
 check "text report names the process escaped" grep -qF '\e]0;pwn\x07\e[31m\xff\xfe' "$TMPD/t"
