@@ -6,7 +6,7 @@
 need_root
 need_cmd jq
 need_cmd tmux
-"$WL/evil_comm" 8 &
+"$WL/evil_comm" 120 &	# killed at exit; long enough for a slow, busy machine
 EPID=$!
 trap 'kill $EPID 2>/dev/null; tmux kill-session -t ktop-hostile-$$ 2>/dev/null; rm -rf "$TMPD"' EXIT
 sleep 0.3
