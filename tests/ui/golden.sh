@@ -64,6 +64,17 @@ settle() {
 	done
 	return 1
 }
+# wait_re FILE RE [SECS]: wait until the screen shows RE (a live screen that
+# redraws every interval may never hold still long enough to settle)
+wait_re() {
+	local f=$1 re=$2 secs=${3:-15} i
+	for i in $(seq 1 $((secs * 5))); do
+		cap "$f"
+		grep -qE -- "$re" "$f" && return 0
+		sleep 0.2
+	done
+	return 1
+}
 # settle_change FILE REF: wait for a settled screen that differs from REF
 settle_change() {
 	local i
@@ -259,7 +270,7 @@ done
 # ---- live (root: BPF): freeze holds the whole screen; q exits 0 ------------
 if [ "$(id -u)" != 0 ]; then
 	echo "SKIP: freeze and quit checks load BPF: need root"
-elif ! start 80x24 -d 0.5 --panes syscalls || ! settle "$TMPD/s" "h:help .* q:quit" 30; then
+elif ! start 80x24 -d 0.5 --panes syscalls || ! wait_re "$TMPD/s" "h:help .* q:quit" 30; then
 	bad "live: the dashboard did not come up"; screen_dump
 else
 	pid=$(pgrep -P "$(T display -p -t "k$n" '#{pane_pid}')" | head -1)
