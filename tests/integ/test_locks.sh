@@ -69,7 +69,7 @@ assert_eq "hottest lock" "mmap_lock (pid $W)" "$(top symbol)"
 assert_eq "hottest lock's type" "rwsem:w" "$(top type)"
 assert_eq "hottest lock named by" "mmap_lock" "$(top kind)"
 assert_eq "hottest lock's owner" "$W" "$(top owner_pid)"
-assert_range "hottest lock's contentions" 300 100000000 "$(top contentions)"
+assert_range "hottest lock's contentions" 100 100000000 "$(top contentions)"
 check "addr is a hex string" jq -se 'all(.[].locks.rows[]; .addr | test("^0x[0-9a-f]+$"))' "$J"
 
 # Its rows, interval by interval
