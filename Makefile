@@ -164,9 +164,11 @@ $(O)/static/mhd_link: tests/static/mhd_link.c $(O)/static/mhd-stubs.o $(O)/stati
 static-mhd-check: $(O)/static/mhd_link
 	$(Q)file $< | grep -q 'static-pie linked' && $<
 
-# The static binary in Debian 11 and 12 minimal chroots (tests/static/run.sh).
-test-static: $(STATIC_BIN)
-	$(Q)KTOP_STATIC=$(abspath $(STATIC_BIN)) tests/static/run.sh
+# The static binary in Debian 11 and 12 minimal chroots (tests/static/run.sh),
+# made with debootstrap on first use and cached in /var/tmp/static-test; after
+# that, make test runs the same checks (tests/integ/test_static.sh).
+test-static: deps-test static static-mhd-check
+	$(Q)STATIC_FETCH=1 KTOP_STATIC=$(abspath $(STATIC_BIN)) tests/static/run.sh
 
 # ---- tests ---------------------------------------------------------------
 # Each test stage appends "stage passed failed skipped" here; summary.sh adds them up.
@@ -184,7 +186,8 @@ test-unit: $(UNIT_BINS)
 	$(Q)tests/run-unit.sh $(UNIT_BINS)
 
 test-integ: $(BIN) $(WORKLOADS)
-	$(Q)KTOP=$(abspath $(BIN)) WL=$(abspath $(O))/workloads tests/integ/run.sh
+	$(Q)KTOP=$(abspath $(BIN)) KTOP_STATIC=$(abspath $(STATIC_BIN)) WL=$(abspath $(O))/workloads \
+	  tests/integ/run.sh
 
 test-ui: $(BIN)
 	$(Q)KTOP=$(abspath $(BIN)) tests/ui/run.sh
@@ -192,7 +195,7 @@ test-ui: $(BIN)
 # Everything, root tests included; installs what is missing first.
 test: deps-test
 	$(Q)mkdir -p $(O) && rm -f $(KTOP_RESULTS)
-	$(Q)$(MAKE) --no-print-directory all
+	$(Q)$(MAKE) --no-print-directory all static
 	$(Q)$(MAKE) --no-print-directory -k test-unit test-integ test-ui fuzz-smoke; \
 	  rc=$$?; tests/summary.sh && exit $$rc
 
