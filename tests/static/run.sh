@@ -82,11 +82,11 @@ in_root() { chroot "$ROOT" "$@"; }
 
 # dash NAME ENV...: the dashboard in a 120x40 tmux; leaves the screen in $TMPD/screen
 dash() {
-	local name=$1 i; shift
+	local name=$1; shift
 	tmux kill-session -t $S 2>/dev/null
 	tmux new-session -d -s $S -x 120 -y 40 \
 		"env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin $* chroot $ROOT /ktop -d 0.5 2>/tmp/ktop-static-err.$$; echo ktop-exit=\$?; cat /tmp/ktop-static-err.$$; sleep 30"
-	for i in $(seq 1 30); do
+	for _ in $(seq 1 30); do
 		sleep 0.3
 		tmux capture-pane -p -t $S > "$TMPD/screen"
 		grep -qE 'SYSCALL +CALLS/s|ktop-exit=' "$TMPD/screen" && break
@@ -95,7 +95,7 @@ dash() {
 	if grep -qE 'SYSCALL +CALLS/s' "$TMPD/screen"; then ok "$name: dashboard draws the Syscalls table"
 	else bad "$name: no Syscalls table"; sed 's/^/    | /' "$TMPD/screen"; fi
 	tmux send-keys -t $S q
-	for i in $(seq 1 20); do
+	for _ in $(seq 1 20); do
 		sleep 0.2
 		tmux capture-pane -p -t $S > "$TMPD/screen"
 		grep -q 'ktop-exit=' "$TMPD/screen" && break
