@@ -91,8 +91,8 @@ static int write_builtin(const struct term_builtin *b, char *err, size_t errlen)
 	if (snprintf(priv.dir, sizeof(priv.dir), "%s/ktop-terminfo.XXXXXX", tmp) >= (int)sizeof(priv.dir) ||
 	    !mkdtemp(priv.dir)) {		/* mkdtemp: mode 0700, a new name */
 		e = errno ? errno : ENAMETOOLONG;
-		snprintf(err, errlen, "cannot create a directory for the built-in terminfo entry %s in %s: %s",
-			 b->name, san(tmp), strerror(e));
+		snprintf(err, errlen, "cannot create a directory for the built-in terminfo entry %s in %s: %s "
+			 "(set TMPDIR to a writable directory, or use -b)", b->name, san(tmp), strerror(e));
 		priv.dir[0] = 0;
 		return -e;
 	}
@@ -122,8 +122,8 @@ fail:
 	e = errno ? errno : EIO;
 	if (fd >= 0)
 		close(fd);
-	snprintf(err, errlen, "cannot write the built-in terminfo entry %s to %s: %s",
-		 b->name, priv.file, strerror(e));
+	snprintf(err, errlen, "cannot write the built-in terminfo entry %s to %s: %s "
+		 "(set TMPDIR to a writable directory, or use -b)", b->name, san(priv.file), strerror(e));
 	ui_term_cleanup();
 	return -e;
 }

@@ -20,7 +20,8 @@ extern const struct term_builtin term_builtins[];	/* ends with { 0 } */
  * write that entry to a private 0700 directory and point TERMINFO (and TERM,
  * for an xterm-like alias) at it, with a warning through msg_warn().
  * Returns 0, or -EINVAL with one line in err saying what to do: TERM unset,
- * unknown, or unable to address the cursor (dumb). Touches no tty modes.
+ * unknown, or unable to address the cursor (dumb); -errno when the built-in
+ * entry cannot be written (err says where). Touches no tty modes.
  */
 int ui_term_check(char *err, size_t errlen);
 
