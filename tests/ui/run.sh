@@ -135,6 +135,40 @@ has "f resumes the replay" "REPLAY 4/4"
 hasnt "resumed: no PAUSED badge" "PAUSED"
 keys q
 
+echo "terminal start-up: TERM ktop cannot draw on, and the built-in terminfo"
+# term_start ENV...: ktop in a fresh pane with ENV; afterwards the pane shows
+# its exit status and whether the tty modes are as before (tty-same).
+term_start() {
+	local i
+	tmux kill-session -t $S 2>/dev/null
+	tmux new-session -d -s $S -x 200 -y 30 \
+		"a=\$(stty -g); env $* $KTOP -d 0.5; echo exit=\$?; [ \"\$(stty -g)\" = \"\$a\" ] && echo tty-same; sleep 30"
+	for i in $(seq 1 40); do	# the dashboard's BPF load is slow on a busy machine
+		sleep 0.25
+		screen
+		grep -qE '^tty-same|^exit=[0-9]|SYSCALL +CALLS/s' "$TMPD/screen" && break
+	done
+}
+term_start TERM=dumb
+has "TERM=dumb: refuses to draw, names -b and a known TERM" "TERM=dumb cannot move the cursor.*use -b"
+has "TERM=dumb: exit status 2" "^exit=2$"
+has "TERM=dumb: terminal modes unchanged" "^tty-same$"
+term_start TERM=no-such-terminal
+has "unknown TERM: says what to do" "unknown terminal type TERM=no-such-terminal.*use -b .*xterm-256color"
+has "unknown TERM: exit status 2" "^exit=2$"
+hasnt "unknown TERM: no bare ncurses error" "Error opening terminal"
+term_start TERM=
+has "empty TERM: says what to do" "TERM is not set.*use -b"
+term_start TERM=xterm-no-such-variant
+has "xterm-like unknown TERM: the dashboard runs on the built-in entry" "SYSCALL +CALLS/s"
+keys q
+for i in $(seq 1 20); do grep -q '^exit=' "$TMPD/screen" && break; sleep 0.25; screen; done
+has "xterm-like unknown TERM: says which entry it used" "using the built-in xterm-256color"
+has "xterm-like unknown TERM: q exits 0" "^exit=0$"
+if ls -d /tmp/ktop-terminfo.* >/dev/null 2>&1 && [ -n "$(find /tmp -maxdepth 1 -name 'ktop-terminfo.*' -user 0 -newer "$TMPD" 2>/dev/null)" ]; then
+	bad "private terminfo directory left in /tmp"; else ok "private terminfo directory removed"; fi
+tmux kill-session -t $S 2>/dev/null
+
 # golden screens: fixed recordings rendered and compared (tests/ui/golden.sh)
 if [ -x tests/ui/golden.sh ]; then
 	out=$(KTOP="$KTOP" tests/ui/golden.sh 2>&1); rc=$?
