@@ -9,7 +9,7 @@ pkgs="make gcc clang llvm bpftool pkg-config libbpf-dev libelf-dev zlib1g-dev
       libncurses-dev libdw-dev libcap-dev linux-libc-dev libmicrohttpd-dev"
 case "$what" in
 build) ;;
-test) pkgs="$pkgs libcmocka-dev tmux jq libclang-rt-14-dev prometheus" ;;
+test) pkgs="$pkgs libcmocka-dev tmux jq libclang-rt-14-dev prometheus curl" ;;
 bench) pkgs="$pkgs fio bpftrace libbpf-tools stress-ng linux-perf" ;;
 *) echo "deps.sh: unknown set '$what' (build, test, bench)" >&2; exit 2 ;;
 esac
