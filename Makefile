@@ -132,12 +132,16 @@ fuzz fuzz-smoke:
 	$(Q)tests/fuzz/run.sh $(if $(filter fuzz,$@),long,smoke)
 
 bench: deps-bench
-	$(Q)$(MAKE) --no-print-directory all $(WORKLOADS) $(O)/bench/floor.bpf.o $(O)/bench/floor
+	$(Q)$(MAKE) --no-print-directory all $(WORKLOADS) $(O)/bench/floor.bpf.o $(O)/bench/floor \
+	  $(O)/bench/prom_accuracy
 	$(Q)KTOP=$(abspath $(BIN)) WL=$(O)/workloads BENCH_O=$(O) tests/bench/run.sh
 
 $(O)/bench/floor.bpf.o: tests/bench/floor.bpf.c $(O)/vmlinux.h | $(O)/bench/.
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+$(O)/bench/prom_accuracy: tests/bench/prom_accuracy.c $(CORE_LIB) | $(O)/bench/.
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(CORE_LIB) $(LDLIBS)
 $(O)/bench/floor: tests/bench/floor.c | $(O)/bench/.
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(LDLIBS)

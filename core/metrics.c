@@ -291,6 +291,9 @@ static void w_self(struct pw *w, const struct ktop_prom_state *st, const struct 
 	sample_u(w, "process_open_fds", "", "", self->open_fds);
 	fam(w, "process_max_fds", P_GAUGE, "Maximum number of open file descriptors.");
 	sample_u(w, "process_max_fds", "", "", self->max_fds);
+	fam(w, "ktop_exposition_build_seconds", P_GAUGE,
+	    "CPU time ktop took to build the previous interval's exposition (once per interval, not per scrape).");
+	fprintf(w->f, "ktop_exposition_build_seconds %.9f\n", self->build_cpu_s);
 }
 
 static void w_syscalls(struct pw *w, const struct ktop_prom_state *st, const struct ktop_snapshot *s,

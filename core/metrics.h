@@ -55,6 +55,7 @@ struct ktop_prom_self {
 	uint64_t rss_bytes, vm_bytes;
 	double start_time_s;
 	uint64_t open_fds, max_fds;
+	double build_cpu_s;		/* CPU time the previous interval's exposition took to build */
 };
 
 /* Everything the exposition needs beyond the last snapshot: cumulative since start. */

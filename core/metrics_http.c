@@ -6,6 +6,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <microhttpd.h>
@@ -41,6 +42,7 @@ static struct {
 	atomic_int want_om;		/* a client asked for OpenMetrics: build it too */
 	struct ktop_prom_state st;	/* touched by the collecting thread only */
 	uint64_t last_scrapes;
+	uint64_t build_ns;		/* thread CPU of the last build */
 	unsigned top;
 	char addr[64];
 	bool on;
@@ -225,12 +227,20 @@ static struct expo *build(const struct ktop_snapshot *s, const struct ktop_prom_
 	return e;
 }
 
+static uint64_t thread_cpu_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
 /* See metrics_http.h. */
 void metrics_http_update(struct ktop_snapshot *s)
 {
 	struct ktop_prom_self self;
 	struct expo *text, *om = NULL, *old_text, *old_om;
-	uint64_t scrapes;
+	uint64_t scrapes, t0;
 
 	if (!srv.on)
 		return;
@@ -241,9 +251,12 @@ void metrics_http_update(struct ktop_snapshot *s)
 	srv.last_scrapes = scrapes;
 	metrics_accumulate(&srv.st, s);
 	metrics_self_read(&self);
+	self.build_cpu_s = srv.build_ns / 1e9;
+	t0 = thread_cpu_ns();
 	text = build(s, &self, false);
 	if (atomic_load(&srv.want_om))
 		om = build(s, &self, true);
+	srv.build_ns = thread_cpu_ns() - t0;
 	if (!text)
 		return;			/* out of memory: the previous one stays */
 	pthread_mutex_lock(&srv.mu);
