@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "core/cli.h"
-#include "core/metrics.h"
+#include "core/listen.h"
 
 const char cli_usage[] =
 "Usage: ktop [OPTION]...\n"
@@ -212,7 +212,7 @@ int cli_parse(int argc, char **argv, struct ktop_opts *o, char *err, size_t errl
 			struct sockaddr_storage ss;
 			socklen_t sl;
 
-			if (metrics_parse_listen(optarg, &ss, &sl))
+			if (listen_parse(optarg, &ss, &sl))
 				return fail(err, errlen, "--listen: '%.40s' is not ADDR:PORT (e.g. 127.0.0.1:9580)", optarg);
 			o->listen = optarg;
 			break;

@@ -4,7 +4,6 @@
 #define KTOP_METRICS_H
 #include <stdbool.h>
 #include <stdio.h>
-#include <sys/socket.h>
 #include "core/snapshot.h"
 
 /*
@@ -98,12 +97,5 @@ size_t metrics_label(char *dst, size_t n, const char *src, size_t srclen);
 /* Read ktop's own process figures (getrusage, /proc/self). Can't fail: what
  * cannot be read is 0. */
 void metrics_self_read(struct ktop_prom_self *self);
-
-/*
- * Parse --listen: "PORT", ":PORT", "ADDR:PORT" (IPv4 or "localhost") or
- * "[ADDR6]:PORT". No address means 127.0.0.1. Returns 0 and fills *ss and
- * *len, or -EINVAL.
- */
-int metrics_parse_listen(const char *s, struct sockaddr_storage *ss, socklen_t *len);
 
 #endif

@@ -11,6 +11,7 @@
 #include <arpa/inet.h>
 #include <microhttpd.h>
 #include "core/histo.h"
+#include "core/listen.h"
 #include "core/metrics.h"
 #include "core/metrics_http.h"
 
@@ -148,7 +149,7 @@ int metrics_http_start(const struct ktop_opts *o, char *err, size_t n)
 	int one = 1, e;
 	unsigned port;
 
-	if (metrics_parse_listen(o->listen, &ss, &sl)) {
+	if (listen_parse(o->listen, &ss, &sl)) {
 		snprintf(err, n, "--listen %s: not ADDR:PORT", o->listen);
 		return -EINVAL;
 	}

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include "core/listen.h"
 #include "core/metrics.h"
 #include "testutil.h"
 
@@ -458,22 +459,22 @@ static void test_parse_listen(void **state)
 	unsigned i;
 
 	(void)state;
-	assert_int_equal(metrics_parse_listen("9580", &ss, &len), 0);
+	assert_int_equal(listen_parse("9580", &ss, &len), 0);
 	assert_int_equal(a4->sin_family, AF_INET);
 	assert_int_equal(ntohl(a4->sin_addr.s_addr), 0x7f000001);	/* loopback by default */
 	assert_int_equal(ntohs(a4->sin_port), 9580);
-	assert_int_equal(metrics_parse_listen(":9580", &ss, &len), 0);
+	assert_int_equal(listen_parse(":9580", &ss, &len), 0);
 	assert_int_equal(ntohl(a4->sin_addr.s_addr), 0x7f000001);
-	assert_int_equal(metrics_parse_listen("localhost:1", &ss, &len), 0);
+	assert_int_equal(listen_parse("localhost:1", &ss, &len), 0);
 	assert_int_equal(ntohl(a4->sin_addr.s_addr), 0x7f000001);
-	assert_int_equal(metrics_parse_listen("0.0.0.0:9580", &ss, &len), 0);
+	assert_int_equal(listen_parse("0.0.0.0:9580", &ss, &len), 0);
 	assert_int_equal(a4->sin_addr.s_addr, 0);			/* only when asked */
-	assert_int_equal(metrics_parse_listen("[::1]:65535", &ss, &len), 0);
+	assert_int_equal(listen_parse("[::1]:65535", &ss, &len), 0);
 	assert_int_equal(a6->sin6_family, AF_INET6);
 	assert_int_equal(ntohs(a6->sin6_port), 65535);
 	assert_int_equal(len, sizeof(*a6));
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		assert_int_equal(metrics_parse_listen(bad[i], &ss, &len), -EINVAL);
+		assert_int_equal(listen_parse(bad[i], &ss, &len), -EINVAL);
 }
 
 int main(void)
