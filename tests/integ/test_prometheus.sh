@@ -23,7 +23,7 @@ need_tp block_rq_complete
 for w in getppid_loop sc_known io_direct lock_mmap mem_hoard evil_comm bench_forks http_hostile; do
 	[ -x "$WL/$w" ] || skip "workload $WL/$w not built"
 done
-CEILING=$((17431 + 7 * 10))	# docs/metrics.md, --metrics-top 10
+CEILING=$((17432 + 7 * 10))	# docs/metrics.md, --metrics-top 10
 RSS_BOUND_KB=$((16 * 1024))	# docs/metrics.md: growth from hostile clients
 LOOP= PROM_PID= KTOP_PID= WPIDS=
 cleanup() {
@@ -211,6 +211,17 @@ assert_eq "Prometheus: the hoarder was a leak suspect" 1 \
 	"$(q "max_over_time(ktop_memory_leak_suspect{pid=\"$H\"}[${W}s])" "$tB")"
 check "Prometheus: hosts with a leak suspect (docs query)" \
 	test "$(q "max_over_time(ktop_memory_leak_suspects[${W}s]) > 0" "$tB")" != none
+# the three queries of docs/metrics.md: Prometheus accepts them (and the first has an answer)
+qstatus() { curl -s "http://127.0.0.1:$PP/api/v1/query" --data-urlencode "query=$1" | jq -r .status; }
+for expr in \
+	'histogram_quantile(0.99, sum by (instance, le) (rate(ktop_syscall_duration_seconds_bucket[5m])))' \
+	'histogram_quantile(0.99, sum by (instance, disk, le) (rate(ktop_io_request_duration_seconds_bucket[10m]))) > 2 * histogram_quantile(0.99, sum by (instance, disk, le) (rate(ktop_io_request_duration_seconds_bucket[10m] offset 1d)))' \
+	'min_over_time(ktop_memory_leak_suspects[15m]) > 0' \
+	'ktop_memory_outstanding_bytes and on (instance, pid) ktop_memory_leak_suspect'; do
+	assert_eq "docs query accepted: ${expr:0:60}..." success "$(qstatus "$expr")"
+done
+check "docs query: p99 syscall latency per host has a value" \
+	test "$(q 'histogram_quantile(0.99, sum by (instance, le) (rate(ktop_syscall_duration_seconds_bucket[5m])))')" != none
 up=$(curl -s "http://127.0.0.1:$PP/api/v1/targets" | jq -r '.data.activeTargets[0] | "\(.health) \(.lastError)"')
 assert_eq "Prometheus target health (OpenMetrics scrapes)" "up " "$up"
 kill $H; wait $H 2>/dev/null; WPIDS=
