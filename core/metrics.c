@@ -217,6 +217,19 @@ static void sample_s(struct pw *w, const char *name, const char *sfx, const char
 	fputc('\n', w->f);
 }
 
+/* A family of one sample without labels (a counter's name without _total). */
+static void single_u(struct pw *w, const char *name, enum ptype t, const char *help, uint64_t v)
+{
+	fam(w, name, t, help);
+	sample_u(w, name, t == P_COUNTER ? "_total" : "", "", v);
+}
+
+static void single_d(struct pw *w, const char *name, enum ptype t, const char *help, double v)
+{
+	fam(w, name, t, help);
+	fprintf(w->f, "%s%s %.6f\n", name, t == P_COUNTER ? "_total" : "", v);
+}
+
 static void hist(struct pw *w, const char *name, const char *labels, const struct ktop_prom_hist *h)
 {
 	uint64_t cum = 0;
@@ -262,36 +275,30 @@ static void w_self(struct pw *w, const struct ktop_prom_state *st, const struct 
 	}
 	fam(w, "ktop_interval_seconds", P_GAUGE, "Length of ktop's last collection interval.");
 	sample_s(w, "ktop_interval_seconds", "", "", s->interval_ns);
-	fam(w, "ktop_scrapes", P_COUNTER, "Requests for /metrics answered since start.");
-	sample_u(w, "ktop_scrapes", "_total", "", s->scrapes_total);
-	fam(w, "ktop_bpf_stats_enabled", P_GAUGE,
-	    "1 when kernel BPF run-time statistics are on (--bpf-stats or the s key).");
-	sample_u(w, "ktop_bpf_stats_enabled", "", "", s->bpf_stats ? 1 : 0);
+	single_u(w, "ktop_scrapes", P_COUNTER, "Requests for /metrics answered since start.", s->scrapes_total);
+	single_u(w, "ktop_bpf_stats_enabled", P_GAUGE,
+		 "1 when kernel BPF run-time statistics are on (--bpf-stats or the s key).", s->bpf_stats ? 1 : 0);
 	if (s->bpf_stats || st->bpf_run_cnt) {
 		fam(w, "ktop_bpf_run_seconds", P_COUNTER,
 		    "Time ktop's BPF programs ran in the kernel while statistics were on.");
 		sample_s(w, "ktop_bpf_run_seconds", "_total", "", st->bpf_run_ns);
-		fam(w, "ktop_bpf_runs", P_COUNTER, "Runs of ktop's BPF programs while statistics were on.");
-		sample_u(w, "ktop_bpf_runs", "_total", "", st->bpf_run_cnt);
+		single_u(w, "ktop_bpf_runs", P_COUNTER, "Runs of ktop's BPF programs while statistics were on.",
+			 st->bpf_run_cnt);
 	}
 	if (!self)
 		return;
-	fam(w, "process_cpu_seconds", P_COUNTER, "Total user and system CPU time spent in seconds.");
-	fprintf(w->f, "process_cpu_seconds_total %.6f\n", self->cpu_s);
-	fam(w, "process_resident_memory_bytes", P_GAUGE, "Resident memory size in bytes.");
-	sample_u(w, "process_resident_memory_bytes", "", "", self->rss_bytes);
-	fam(w, "process_virtual_memory_bytes", P_GAUGE, "Virtual memory size in bytes.");
-	sample_u(w, "process_virtual_memory_bytes", "", "", self->vm_bytes);
-	fam(w, "process_start_time_seconds", P_GAUGE,
-	    "Start time of the process since unix epoch in seconds.");
-	fprintf(w->f, "process_start_time_seconds %.2f\n", self->start_time_s);
-	fam(w, "process_open_fds", P_GAUGE, "Number of open file descriptors.");
-	sample_u(w, "process_open_fds", "", "", self->open_fds);
-	fam(w, "process_max_fds", P_GAUGE, "Maximum number of open file descriptors.");
-	sample_u(w, "process_max_fds", "", "", self->max_fds);
-	fam(w, "ktop_exposition_build_seconds", P_GAUGE,
-	    "CPU time ktop took to build the previous interval's exposition (once per interval, not per scrape).");
-	fprintf(w->f, "ktop_exposition_build_seconds %.9f\n", self->build_cpu_s);
+	/* the process_* families of the Prometheus client libraries */
+	single_d(w, "process_cpu_seconds", P_COUNTER, "Total user and system CPU time spent in seconds.",
+		 self->cpu_s);
+	single_u(w, "process_resident_memory_bytes", P_GAUGE, "Resident memory size in bytes.", self->rss_bytes);
+	single_u(w, "process_virtual_memory_bytes", P_GAUGE, "Virtual memory size in bytes.", self->vm_bytes);
+	single_d(w, "process_start_time_seconds", P_GAUGE,
+		 "Start time of the process since unix epoch in seconds.", self->start_time_s);
+	single_u(w, "process_open_fds", P_GAUGE, "Number of open file descriptors.", self->open_fds);
+	single_u(w, "process_max_fds", P_GAUGE, "Maximum number of open file descriptors.", self->max_fds);
+	single_d(w, "ktop_exposition_build_seconds", P_GAUGE,
+		 "CPU time ktop took to build the previous interval's exposition (once per interval, not per scrape).",
+		 self->build_cpu_s);
 }
 
 static void w_syscalls(struct pw *w, const struct ktop_prom_state *st, const struct ktop_snapshot *s,
@@ -300,42 +307,42 @@ static void w_syscalls(struct pw *w, const struct ktop_prom_state *st, const str
 	char l[160], name[80], comm[80];
 	unsigned i, n = sizeof(st->sc) / sizeof(st->sc[0]);
 
-	fam(w, "ktop_syscall_duration_seconds", P_HIST,
-	    "System call latency, entry to exit, since ktop started (raw_syscalls:sys_enter/sys_exit).");
-	for (i = 0; i < n; i++) {
-		if (!st->sc[i].seen)
-			continue;
-		metrics_label(name, sizeof(name), st->sc[i].name, sizeof(st->sc[i].name));
-		snprintf(l, sizeof(l), "syscall=\"%s\"", name);
-		hist(w, "ktop_syscall_duration_seconds", l, &st->sc[i].h);
-	}
-	fam(w, "ktop_syscall_errors", P_COUNTER,
-	    "System calls that returned an error (-4095..-1) since ktop started.");
-	for (i = 0; i < n; i++) {
-		if (!st->sc[i].seen)
-			continue;
-		metrics_label(name, sizeof(name), st->sc[i].name, sizeof(st->sc[i].name));
-		snprintf(l, sizeof(l), "syscall=\"%s\"", name);
-		sample_u(w, "ktop_syscall_errors", "_total", l, st->sc[i].errors);
-	}
-	fam(w, "ktop_top_process_syscall_time_ratio", P_GAUGE,
-	    "Top processes by system call time: seconds in system calls per second over the last interval "
-	    "(threads summed, can exceed 1).");
-	for (i = 0; i < s->sc.nprocs && i < top && i < KTOP_SC_PROCS_MAX; i++) {
-		const struct ktop_sc_proc *p = &s->sc.procs[i];
+	unsigned k;
 
-		metrics_label(comm, sizeof(comm), p->comm, sizeof(p->comm));
-		snprintf(l, sizeof(l), "pid=\"%u\",comm=\"%s\"", p->pid, comm);
-		sample_d(w, "ktop_top_process_syscall_time_ratio", l, per_s(p->total_ns, s->interval_ns) / 1e9);
+	for (k = 0; k < 2; k++) {	/* the histogram, then the errors */
+		if (k)
+			fam(w, "ktop_syscall_errors", P_COUNTER,
+			    "System calls that returned an error (-4095..-1) since ktop started.");
+		else
+			fam(w, "ktop_syscall_duration_seconds", P_HIST,
+			    "System call latency, entry to exit, since ktop started (raw_syscalls:sys_enter/sys_exit).");
+		for (i = 0; i < n; i++) {
+			if (!st->sc[i].seen)
+				continue;
+			metrics_label(name, sizeof(name), st->sc[i].name, sizeof(st->sc[i].name));
+			snprintf(l, sizeof(l), "syscall=\"%s\"", name);
+			if (k)
+				sample_u(w, "ktop_syscall_errors", "_total", l, st->sc[i].errors);
+			else
+				hist(w, "ktop_syscall_duration_seconds", l, &st->sc[i].h);
+		}
 	}
-	fam(w, "ktop_top_process_syscalls_per_second", P_GAUGE,
-	    "Top processes by system call time: system calls per second over the last interval.");
-	for (i = 0; i < s->sc.nprocs && i < top && i < KTOP_SC_PROCS_MAX; i++) {
-		const struct ktop_sc_proc *p = &s->sc.procs[i];
+	for (k = 0; k < 2; k++) {	/* time ratio, then calls per second */
+		const char *fname = k ? "ktop_top_process_syscalls_per_second" :
+					"ktop_top_process_syscall_time_ratio";
 
-		metrics_label(comm, sizeof(comm), p->comm, sizeof(p->comm));
-		snprintf(l, sizeof(l), "pid=\"%u\",comm=\"%s\"", p->pid, comm);
-		sample_d(w, "ktop_top_process_syscalls_per_second", l, per_s(p->count, s->interval_ns));
+		fam(w, fname, P_GAUGE, k ?
+		    "Top processes by system call time: system calls per second over the last interval." :
+		    "Top processes by system call time: seconds in system calls per second over the last interval "
+		    "(threads summed, can exceed 1).");
+		for (i = 0; i < s->sc.nprocs && i < top && i < KTOP_SC_PROCS_MAX; i++) {
+			const struct ktop_sc_proc *p = &s->sc.procs[i];
+
+			metrics_label(comm, sizeof(comm), p->comm, sizeof(p->comm));
+			snprintf(l, sizeof(l), "pid=\"%u\",comm=\"%s\"", p->pid, comm);
+			sample_d(w, fname, l, k ? per_s(p->count, s->interval_ns) :
+						  per_s(p->total_ns, s->interval_ns) / 1e9);
+		}
 	}
 }
 

@@ -94,6 +94,10 @@ static void draw_health(struct ui *u, const struct ktop_snapshot *s, int x)
 		snprintf(scr, sizeof(scr), "  scraped %s %.1f/s", s->listen, s->scrapes_per_s);
 	len = snprintf(line, sizeof(line), "lost %llu  untracked %llu  %s%s",
 		       (unsigned long long)s->lost_events, (unsigned long long)s->mem.untracked, bpf, scr);
+	if (scr[0] && x + len + 1 > COLS) {	/* narrow: the scrape note goes first */
+		len -= (int)strlen(scr);
+		line[len] = 0;
+	}
 	if (x + len + 1 > COLS)
 		return;
 	ui_color_on(u, s->lost_events || s->mem.untracked ? UI_C_WARN : UI_C_DIM);
