@@ -6,8 +6,10 @@ cd "$(dirname "$0")/../.." || exit 1
 pass=0 fail=0 skipn=0
 mkdir -p build
 run_one() {	# run_one NAME ENV...
-	local t=$1 out rc; shift
-	out=$(env "$@" timeout 300 bash "$t" 2>&1); rc=$?
+	local t=$1 out rc to; shift
+	# a test may need more than 300 s on a busy machine: "# timeout: SECS"
+	to=$(sed -n 's/^# timeout: \([0-9][0-9]*\)$/\1/p' "$t" | head -1)
+	out=$(env "$@" timeout "${to:-300}" bash "$t" 2>&1); rc=$?
 	case $rc in
 	0) pass=$((pass + 1)); echo "PASS $t $*";;
 	77) skipn=$((skipn + 1)); echo "SKIP $t $*: $(grep -m1 '^SKIP' <<<"$out" | sed 's/^SKIP: //')";;

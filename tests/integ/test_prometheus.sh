@@ -12,6 +12,7 @@
 # bound. Phase D: series per scrape under a 10,000-process fork storm stay
 # below the documented ceiling. Also: -b -q prints nothing, a non-loopback
 # address is only used when given.
+# timeout: 900
 . tests/integ/lib.sh
 need_root
 need_cmd jq
@@ -53,7 +54,7 @@ URL=http://127.0.0.1:$KP/metrics
 # background (stopped by timeout even if this script dies), JSON lines in
 # $TMPD/out.json; waits until /metrics answers 200.
 ktop_up() {
-	timeout -s INT 300 "$KTOP" -b --json --listen "127.0.0.1:$KP" "$@" \
+	timeout -s INT 600 "$KTOP" -b --json --listen "127.0.0.1:$KP" "$@" \
 		> "$TMPD/out.json" 2> "$TMPD/err.txt" &
 	KTOP_PID=$!
 	local i
@@ -123,7 +124,7 @@ scrape_configs:
 EOF
 promtool check config "$TMPD/prometheus.yml" > /dev/null || bad "promtool check config"
 # timeout: Prometheus goes away by itself even if this script is killed
-timeout -s TERM 290 prometheus --config.file="$TMPD/prometheus.yml" \
+timeout -s TERM 890 prometheus --config.file="$TMPD/prometheus.yml" \
 	--storage.tsdb.path="$TMPD/tsdb" --web.listen-address="127.0.0.1:$PP" \
 	--storage.tsdb.retention.time=1h > "$TMPD/prom.log" 2>&1 &
 PROM_PID=$!
@@ -148,7 +149,7 @@ statf() { awk -v f="$2" '{ print $f }' "/sys/block/$1/stat"; }
 r0=$(statf "$DEV" 1) w0=$(statf "$DEV" 5)
 # q0 EXPR TIME: q, with "none" (no series yet) as 0
 q0() { local v; v=$(q "$@"); [ "$v" = none ] && v=0; echo "$v"; }
-N=3000000
+N=1000000
 g0=$(q 'ktop_syscall_duration_seconds_count{syscall="getppid"}')
 tA=$(now)
 "$WL/getppid_loop" $N > "$TMPD/g.out"
