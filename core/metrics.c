@@ -54,8 +54,8 @@ void metrics_hist_add(struct ktop_prom_hist *h, const uint64_t *native)
 	}
 }
 
-static struct ktop_prom_io *io_slot(struct ktop_prom_state *st, const struct ktop_io_row *r,
-				    uint64_t iter)
+/* The entry of r's (disk, op); a new one takes a free slot or the one seen least recently. */
+static struct ktop_prom_io *io_slot(struct ktop_prom_state *st, const struct ktop_io_row *r)
 {
 	struct ktop_prom_io *e, *old = NULL;
 	unsigned i;
@@ -73,7 +73,6 @@ static struct ktop_prom_io *io_slot(struct ktop_prom_state *st, const struct kto
 	old->used = true;
 	old->dev = r->dev;
 	old->opn = r->opn;
-	(void)iter;
 	return old;
 }
 
@@ -113,7 +112,7 @@ void metrics_accumulate(struct ktop_prom_state *st, const struct ktop_snapshot *
 	}
 	for (i = 0; i < s->io.nrows && i < KTOP_IO_ROWS_MAX; i++) {
 		const struct ktop_io_row *r = &s->io.rows[i];
-		struct ktop_prom_io *e = io_slot(st, r, s->iteration);
+		struct ktop_prom_io *e = io_slot(st, r);
 
 		snprintf(e->disk, sizeof(e->disk), "%s", r->disk);
 		e->last_seen = s->iteration;
