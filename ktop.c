@@ -202,6 +202,10 @@ int main(int argc, char **argv)
 		o.no_color = true;
 	if (getenv("KTOP_FORCE_RAW_TP") && !strcmp(getenv("KTOP_FORCE_RAW_TP"), "1"))
 		o.force_raw_tp = true;
+	if (getenv("KTOP_FORCE_TID_HASH") && !strcmp(getenv("KTOP_FORCE_TID_HASH"), "1"))
+		o.force_tid_hash = true;
+	if (getenv("KTOP_TEST_VERIFIER_REJECT") && !strcmp(getenv("KTOP_TEST_VERIFIER_REJECT"), "1"))
+		o.test_reject = true;
 	if (o.replay) {		/* no BPF, no privilege needed */
 		setup_signals();
 		if (o.batch)

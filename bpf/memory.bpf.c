@@ -87,15 +87,28 @@ __u64 large_merged = 0;		/* large kmallocs whose pages were folded into the obje
  */
 static __always_inline bool in_irq_ctx(void *ctx)
 {
-	struct task_struct *t = bpf_get_current_task_btf();
 	__u64 sp = 0, base, size = 0;
 	void *volatile where = ctx;
 
 	/* the address as a number: read the spilled pointer back */
 	bpf_probe_read_kernel(&sp, sizeof(sp), (void *)&where);
-	base = (__u64)t->stack;		/* trusted BTF pointer: plain loads */
-	if (bpf_core_field_exists(t->stack_vm_area) && t->stack_vm_area)
-		size = t->stack_vm_area->size;	/* THREAD_SIZE + guard page */
+	if (targ_task_btf) {
+		struct task_struct *t = bpf_get_current_task_btf();
+
+		base = (__u64)t->stack;		/* trusted BTF pointer: plain loads */
+		if (bpf_core_field_exists(t->stack_vm_area) && t->stack_vm_area)
+			size = t->stack_vm_area->size;	/* THREAD_SIZE + guard page */
+	} else {
+		/* before 5.11 (no bpf_get_current_task_btf()): probe reads */
+		struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+		struct vm_struct *vm = NULL;
+
+		base = (__u64)BPF_CORE_READ(t, stack);
+		if (bpf_core_field_exists(t->stack_vm_area))
+			vm = BPF_CORE_READ(t, stack_vm_area);
+		if (vm)
+			size = BPF_CORE_READ(vm, size);
+	}
 	size = size > targ_page_size ? size - targ_page_size : 16384;
 	return sp - base >= size;
 }

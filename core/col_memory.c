@@ -11,6 +11,7 @@
 #include "memuser.skel.h"
 #include "ktop/memory.h"
 #include "core/bpfutil.h"
+#include "core/msg.h"
 #include "core/collector.h"
 #include "core/core.h"
 #include "core/histo.h"
@@ -257,24 +258,18 @@ static bool choose(struct bpf_program *btf, struct bpf_program *raw, const char 
 		bpf_program__set_autoload(raw, false);
 		return false;
 	}
-	prog_choose(btf, raw, use_btf);
+	prog_choose(btf, raw, use_btf && probe_tp_btf_args(tp));
 	return true;
 }
 
-static int open_kernel(struct col_mem *c, const struct ktop_opts *o, struct ktop_tab_status *st)
+/* Open the kernel-mode BPF object and set it up for this kernel. */
+static int open_kernel_skel(struct col_mem *c, const struct ktop_opts *o, struct ktop_tab_status *st)
 {
-	static const char *const need[] = { "kmalloc", "kfree", "kmem_cache_alloc", "kmem_cache_free" };
 	struct memory_bpf *s;
 	bool btf, pages, percpu;
 	unsigned i;
 	int err;
 
-	for (i = 0; i < sizeof(need) / sizeof(need[0]); i++)
-		if (!probe_tracepoint(need[i])) {
-			snprintf(st->why, sizeof(st->why),
-				 "memory: kernel has no kmem:%s tracepoint (CONFIG_TRACEPOINTS?)", need[i]);
-			return -ENOENT;
-		}
 	s = c->ks = memory_bpf__open();
 	if (!s) {
 		err = -errno;
@@ -285,6 +280,7 @@ static int open_kernel(struct col_mem *c, const struct ktop_opts *o, struct ktop
 	s->rodata->targ_self_tgid = (__u32)getpid();
 	s->rodata->targ_page_size = (__u64)sysconf(_SC_PAGESIZE);
 	s->rodata->targ_call_sites = !o->mem_stacks_always;
+	s->rodata->targ_task_btf = probe_task_btf(o);
 	bpf_map__set_max_entries(s->maps.allocs, o->mem_max_outstanding);
 	btf = probe_tp_btf_ok(o);
 	pages = probe_tracepoint("mm_page_alloc") && probe_tracepoint("mm_page_free");
@@ -322,10 +318,39 @@ static int open_kernel(struct col_mem *c, const struct ktop_opts *o, struct ktop
 		for (i = 0; i < sizeof(hooks) / sizeof(hooks[0]); i++)
 			choose(hooks[i].btf, hooks[i].raw, hooks[i].tp, btf);
 	}
-	err = memory_bpf__load(s);
-	if (err) {
-		load_error(st, "memory: kernel refused the BPF programs", err);
-		return err;
+	return 0;
+}
+
+static int open_kernel(struct col_mem *c, const struct ktop_opts *o, struct ktop_tab_status *st)
+{
+	static const char *const need[] = { "kmalloc", "kfree", "kmem_cache_alloc", "kmem_cache_free" };
+	struct memory_bpf *s;
+	unsigned i;
+	int err, tries;
+
+	for (i = 0; i < sizeof(need) / sizeof(need[0]); i++)
+		if (!probe_tracepoint(need[i])) {
+			snprintf(st->why, sizeof(st->why),
+				 "memory: kernel has no kmem:%s tracepoint (CONFIG_TRACEPOINTS?)", need[i]);
+			return -ENOENT;
+		}
+	/* a tp_btf program the kernel rejects (6.1: `const void *` arguments)
+	 * is retried as raw_tp, one program at a time; 16 programs at most */
+	for (tries = 0;; tries++) {
+		err = open_kernel_skel(c, o, st);
+		if (err)
+			return err;
+		s = c->ks;
+		msg_load_reset();
+		err = memory_bpf__load(s);
+		if (!err)
+			break;
+		if (tries >= 16 || !prog_retry_raw()) {
+			load_error(st, "memory: kernel refused the BPF programs", err);
+			return err;
+		}
+		memory_bpf__destroy(s);		/* loaded once, whole: open again */
+		c->ks = NULL;
 	}
 	err = pid_filter_fill(s->maps.pid_filter, o);
 	if (err) {
@@ -345,7 +370,7 @@ static int open_kernel(struct col_mem *c, const struct ktop_opts *o, struct ktop
 	c->skip_fd = bpf_map__fd(s->maps.skip_stacks);
 	if (ksyms__get(&c->ksyms))
 		c->ksyms = NULL;	/* stacks show addresses */
-	snprintf(st->attach, sizeof(st->attach), "%s", btf ? "tp_btf" : "raw_tp");
+	prog_attach_kinds(s->obj, st->attach, sizeof(st->attach));
 	return 0;
 }
 

@@ -1,6 +1,8 @@
 #!/bin/bash
 # Run every integration test; the BPF ones run once more with
-# KTOP_FORCE_RAW_TP=1 so the raw_tp fallback is exercised too.
+# KTOP_FORCE_RAW_TP=1 so the raw_tp fallback is exercised too, and those
+# marked "# tid-hash: yes" once more with KTOP_FORCE_TID_HASH=1 (per-thread
+# state in thread-id hashes, as on kernels before 5.12).
 # Prints "integ: N passed, N failed, N skipped" and records it.
 cd "$(dirname "$0")/../.." || exit 1
 pass=0 fail=0 skipn=0
@@ -20,6 +22,9 @@ for t in tests/integ/test_*.sh; do
 	run_one "$t"
 	if grep -q '^# raw_tp: yes' "$t"; then
 		run_one "$t" KTOP_FORCE_RAW_TP=1
+	fi
+	if grep -q '^# tid-hash: yes' "$t"; then
+		run_one "$t" KTOP_FORCE_TID_HASH=1
 	fi
 done
 echo "integ: $pass passed, $fail failed, $skipn skipped"
