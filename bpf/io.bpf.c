@@ -116,12 +116,31 @@ static __always_inline __u32 rq_disk(struct request *rq)
 	return disk_dev(BPF_CORE_READ(rq, q, disk));
 }
 
+/* bio::bi_disk and bi_partno became bio::bi_bdev in commit 309dca309fc3
+ * ("block: store a block_device pointer in struct bio", 5.12). */
+struct bio___old {
+	struct gendisk *bi_disk;
+	__u8 bi_partno;
+} __attribute__((preserve_access_index));
+
 /* Partition the request's first bio was sent to; the whole disk when the
  * request carries no bio (flush, passthrough). */
 static __always_inline __u32 rq_part(struct request *rq, __u32 disk)
 {
-	struct block_device *bdev = BPF_CORE_READ(rq, bio, bi_bdev);
+	struct bio___old *old = (void *)BPF_CORE_READ(rq, bio);
+	struct block_device *bdev;
 	__u32 dev;
+
+	if (bpf_core_field_exists(old->bi_disk)) {
+		struct gendisk *d;
+
+		if (!old)
+			return disk;
+		d = BPF_CORE_READ(old, bi_disk);
+		dev = disk_dev(d);
+		return dev ? dev + BPF_CORE_READ(old, bi_partno) : disk;
+	}
+	bdev = BPF_CORE_READ(rq, bio, bi_bdev);
 
 	if (!bdev)
 		bdev = BPF_CORE_READ(rq, part);

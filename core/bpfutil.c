@@ -6,6 +6,9 @@
 #include <string.h>
 #include <sys/utsname.h>
 #include <unistd.h>
+#ifndef ENOTSUPP
+#define ENOTSUPP	524		/* the kernel's own, not in userspace errno.h */
+#endif
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
@@ -479,8 +482,8 @@ long map_read_all(int fd, size_t key_size, size_t val_size, bool percpu,
 		n += count;
 		if (err == -ENOENT)
 			return n;	/* end of map */
-		if (err == -EINVAL && n == 0)
-			break;		/* no batch ops: slow path below */
+		if ((err == -EINVAL || err == -ENOTSUPP || err == -EOPNOTSUPP) && n == 0)
+			break;		/* no batch ops (5.10 arrays: ENOTSUPP): slow path below */
 		if (err)
 			return err;
 	}

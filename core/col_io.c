@@ -8,6 +8,7 @@
 #include "io.skel.h"
 #include "ktop/io.h"
 #include "core/bpfutil.h"
+#include "core/msg.h"
 #include "core/collector.h"
 #include "core/core.h"
 #include "core/disks.h"
@@ -147,15 +148,49 @@ static int on_slow(void *ctx, void *data, size_t len)
 	return 0;
 }
 
+/* Open the BPF object and set it up for this kernel (start: block_io_start exists). */
+static int open_skel(struct col_io *c, const struct ktop_opts *o, struct ktop_tab_status *st,
+		     bool start)
+{
+	struct io_bpf *s;
+	bool btf = probe_tp_btf_ok(o);
+	int err;
+
+	s = c->skel = io_bpf__open();
+	if (!s) {
+		err = -errno;
+		load_error(st, "io: cannot open BPF object", err);
+		return err;
+	}
+	s->rodata->targ_filter = o->npids > 0;
+	s->rodata->targ_slow_ns = o->io_slow_ns;
+	s->rodata->targ_have_io_start = start;
+	/* block_bio_queue(q, bio) until 5.11, block_bio_queue(bio) since */
+	s->rodata->targ_bio_arg = probe_tp_nargs("block_bio_queue") >= 2;
+	bpf_program__set_autoload(s->progs.block_bio_queue_raw, !start);
+	bpf_map__set_autocreate(s->maps.io_bio_owner, !start);
+	prog_choose(s->progs.block_io_start_btf, s->progs.block_io_start_raw, btf);
+	if (!start) {
+		bpf_program__set_autoload(s->progs.block_io_start_btf, false);
+		bpf_program__set_autoload(s->progs.block_io_start_raw, false);
+	}
+	prog_choose(s->progs.block_rq_insert_btf, s->progs.block_rq_insert_raw, btf);
+	prog_choose(s->progs.block_rq_issue_btf, s->progs.block_rq_issue_raw, btf);
+	prog_choose(s->progs.block_rq_requeue_btf, s->progs.block_rq_requeue_raw, btf);
+	prog_choose(s->progs.block_rq_merge_btf, s->progs.block_rq_merge_raw, btf);
+	prog_choose(s->progs.block_rq_complete_btf, s->progs.block_rq_complete_raw, btf);
+	return 0;
+}
+
 static int col_io_open(void **out, const struct ktop_opts *o, struct ktop_tab_status *st)
 {
 	static const char *const need[] = { "block_rq_insert", "block_rq_issue",
 					     "block_rq_complete", "block_rq_requeue",
 					     "block_rq_merge" };
 	struct col_io *c;
-	bool btf, start;
+	bool start;
 	size_t i;
-	int err;
+	int err, tries;
 
 	for (i = 0; i < sizeof(need) / sizeof(need[0]); i++) {
 		if (!probe_tracepoint(need[i])) {
@@ -185,34 +220,30 @@ static int col_io_open(void **out, const struct ktop_opts *o, struct ktop_tab_st
 		err = -ENOMEM;
 		goto fail;
 	}
-	c->skel = io_bpf__open();
-	if (!c->skel) {
-		err = -errno;
-		load_error(st, "io: cannot open BPF object", err);
-		goto fail;
-	}
 	/* block_io_start (6.5+) runs where the request is built from the bio,
-	 * in the submitting task; without it, attribution falls back to insert. */
+	 * in the submitting task; without it, the request is attributed to
+	 * the task that submitted its first bio (block_bio_queue). */
 	start = probe_tracepoint("block_io_start");
-	c->skel->rodata->targ_filter = o->npids > 0;
-	c->skel->rodata->targ_slow_ns = o->io_slow_ns;
-	c->skel->rodata->targ_have_io_start = start;
-	btf = probe_tp_btf_ok(o);
-	prog_choose(c->skel->progs.block_io_start_btf, c->skel->progs.block_io_start_raw, btf);
-	if (!start) {
-		bpf_program__set_autoload(c->skel->progs.block_io_start_btf, false);
-		bpf_program__set_autoload(c->skel->progs.block_io_start_raw, false);
-	}
-	prog_choose(c->skel->progs.block_rq_insert_btf, c->skel->progs.block_rq_insert_raw, btf);
-	prog_choose(c->skel->progs.block_rq_issue_btf, c->skel->progs.block_rq_issue_raw, btf);
-	prog_choose(c->skel->progs.block_rq_requeue_btf, c->skel->progs.block_rq_requeue_raw, btf);
-	prog_choose(c->skel->progs.block_rq_merge_btf, c->skel->progs.block_rq_merge_raw, btf);
-	prog_choose(c->skel->progs.block_rq_complete_btf, c->skel->progs.block_rq_complete_raw,
-		    btf);
-	err = io_bpf__load(c->skel);
-	if (err) {
-		load_error(st, "io: kernel refused the BPF programs", err);
+	if (!start && !probe_tracepoint("block_bio_queue")) {
+		snprintf(st->why, sizeof(st->why),
+			 "io: kernel has neither block:block_io_start nor block:block_bio_queue");
+		err = -ENOENT;
 		goto fail;
+	}
+	for (tries = 0;; tries++) {
+		err = open_skel(c, o, st, start);
+		if (err)
+			goto fail;
+		msg_load_reset();
+		err = io_bpf__load(c->skel);
+		if (!err)
+			break;
+		if (tries >= 8 || !prog_retry_raw()) {
+			load_error(st, "io: kernel refused the BPF programs", err);
+			goto fail;
+		}
+		io_bpf__destroy(c->skel);	/* loaded once, whole: open again */
+		c->skel = NULL;
 	}
 	err = pid_filter_fill(c->skel->maps.pid_filter, o);
 	if (err) {
@@ -230,10 +261,10 @@ static int col_io_open(void **out, const struct ktop_opts *o, struct ktop_tab_st
 		load_error(st, "io: cannot attach to the block tracepoints", err);
 		goto fail;
 	}
-	snprintf(st->attach, sizeof(st->attach), "%s", btf ? "tp_btf" : "raw_tp");
+	prog_attach_kinds(c->skel->obj, st->attach, sizeof(st->attach));
 	if (!start)
 		snprintf(st->note, sizeof(st->note),
-			 "no block_io_start on this kernel: processes attributed at insert");
+			 "no block_io_start on this kernel: processes attributed at block_bio_queue");
 	*out = c;
 	return 0;
 fail:

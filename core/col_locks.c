@@ -909,6 +909,9 @@ static int open_skel(struct col_lk *c, const struct ktop_opts *o, struct ktop_ta
 	prog_choose(s->progs.contention_begin_btf, s->progs.contention_begin_raw, btf);
 	prog_choose(s->progs.contention_end_btf, s->progs.contention_end_raw, btf);
 	if (!tp) {
+		/* kprobes before 5.13 may use only preallocated hashes (a kernel
+		 * WARN otherwise): 2048 histograms, 5 MB, allocated up front */
+		bpf_map__set_map_flags(s->maps.lock_stats, 0);
 		bpf_program__set_autoload(s->progs.contention_begin_btf, false);
 		bpf_program__set_autoload(s->progs.contention_begin_raw, false);
 		bpf_program__set_autoload(s->progs.contention_end_btf, false);

@@ -281,10 +281,13 @@ static int open_kernel_skel(struct col_mem *c, const struct ktop_opts *o, struct
 	s->rodata->targ_page_size = (__u64)sysconf(_SC_PAGESIZE);
 	s->rodata->targ_call_sites = !o->mem_stacks_always;
 	s->rodata->targ_task_btf = probe_task_btf(o);
+	s->rodata->targ_cache_alloc_old = probe_tp_nargs("kmem_cache_alloc") == 5;
 	bpf_map__set_max_entries(s->maps.allocs, o->mem_max_outstanding);
 	btf = probe_tp_btf_ok(o);
 	pages = probe_tracepoint("mm_page_alloc") && probe_tracepoint("mm_page_free");
-	percpu = probe_tracepoint("percpu_alloc_percpu") && probe_tracepoint("percpu_free_percpu");
+	/* call_site and bytes_alloc came in 5.19 (10 arguments): not before */
+	percpu = probe_tracepoint("percpu_alloc_percpu") && probe_tracepoint("percpu_free_percpu") &&
+		 probe_tp_nargs("percpu_alloc_percpu") >= 10;
 	{
 		/* pages and percpu are tracked only when both ends are visible */
 		const struct {
@@ -293,6 +296,9 @@ static int open_kernel_skel(struct col_mem *c, const struct ktop_opts *o, struct
 		} hooks[] = {
 			{ s->progs.kmalloc_btf, s->progs.kmalloc_raw, "kmalloc" },
 			{ s->progs.kmem_cache_alloc_btf, s->progs.kmem_cache_alloc_raw, "kmem_cache_alloc" },
+			{ s->progs.kmalloc_node_btf, s->progs.kmalloc_node_raw, "kmalloc_node" },
+			{ s->progs.kmem_cache_alloc_node_btf, s->progs.kmem_cache_alloc_node_raw,
+			  probe_tp_nargs("kmem_cache_alloc_node") == 6 ? "kmem_cache_alloc_node" : "" },
 			{ s->progs.kfree_btf, s->progs.kfree_raw, "kfree" },
 			{ s->progs.kfree2_btf, s->progs.kfree2_raw, "kfree" },
 			{ s->progs.kmem_cache_free_btf, s->progs.kmem_cache_free_raw, "kmem_cache_free" },
