@@ -11,7 +11,6 @@ char LICENSE[] SEC("license") = "GPL";
 
 const volatile __u64 targ_slow_ns = 10000000;	/* slow-I/O list threshold */
 const volatile bool targ_have_io_start = true;	/* block_io_start attached: attribute there */
-const volatile __u32 targ_bio_arg = 0;		/* block_bio_queue's bio argument: 1 before 5.11 (q, bio) */
 
 /* Submitter of a bio, from block_bio_queue, where block_io_start is missing
  * (before 6.5): looked up by the request's first bio when it is first seen.
@@ -553,10 +552,19 @@ int BPF_PROG(block_rq_complete_raw, struct request *rq, blk_status_t error, unsi
 	return on_complete(rq, error, nr_bytes);
 }
 
-/* Only without block_io_start. raw_tp alone: the bio is a key, never read,
- * and the argument moved (the queue argument went in 5.11). */
+/* Only without block_io_start. raw_tp alone: the bio is a key, never read.
+ * Two programs, as the argument moved: the queue argument went in commit
+ * e8a676d61c07 ("block: remove the request_queue argument to the
+ * block_bio_queue tracepoint", 5.11); one reading both would be refused
+ * where the tracepoint has one argument. */
 SEC("raw_tp/block_bio_queue")
-int BPF_PROG(block_bio_queue_raw)
+int BPF_PROG(block_bio_queue_raw, struct bio *bio)
 {
-	return on_bio_queue(targ_bio_arg ? ((__u64 *)ctx)[1] : ((__u64 *)ctx)[0]);
+	return on_bio_queue((__u64)bio);
+}
+
+SEC("raw_tp/block_bio_queue")
+int BPF_PROG(block_bio_queue_q_raw, struct request_queue *q, struct bio *bio)
+{
+	return on_bio_queue((__u64)bio);
 }

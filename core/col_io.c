@@ -153,7 +153,7 @@ static int open_skel(struct col_io *c, const struct ktop_opts *o, struct ktop_ta
 		     bool start)
 {
 	struct io_bpf *s;
-	bool btf = probe_tp_btf_ok(o);
+	bool btf = probe_tp_btf_ok(o), qarg;
 	int err;
 
 	s = c->skel = io_bpf__open();
@@ -166,8 +166,9 @@ static int open_skel(struct col_io *c, const struct ktop_opts *o, struct ktop_ta
 	s->rodata->targ_slow_ns = o->io_slow_ns;
 	s->rodata->targ_have_io_start = start;
 	/* block_bio_queue(q, bio) until 5.11, block_bio_queue(bio) since */
-	s->rodata->targ_bio_arg = probe_tp_nargs("block_bio_queue") >= 2;
-	bpf_program__set_autoload(s->progs.block_bio_queue_raw, !start);
+	qarg = probe_tp_nargs("block_bio_queue") >= 2;
+	bpf_program__set_autoload(s->progs.block_bio_queue_raw, !start && !qarg);
+	bpf_program__set_autoload(s->progs.block_bio_queue_q_raw, !start && qarg);
 	bpf_map__set_autocreate(s->maps.io_bio_owner, !start);
 	prog_choose(s->progs.block_io_start_btf, s->progs.block_io_start_raw, btf);
 	if (!start) {
