@@ -118,6 +118,29 @@ bool prog_retry_raw(void)
 }
 
 /* See bpfutil.h. */
+int skel_load_retry(void *col, const struct skel_steps *s, const struct ktop_opts *o,
+		    struct ktop_tab_status *st, const char *what)
+{
+	int err, tries;
+
+	/* one more open and load per rejected program: bounded by the programs */
+	for (tries = 0; tries <= RAW_FORCED_MAX; tries++) {
+		err = s->open(col, o, st);
+		if (err)
+			return err;	/* reported by open */
+		msg_load_reset();
+		err = s->load(col);
+		if (!err)
+			return 0;
+		if (!prog_retry_raw())
+			break;
+		s->destroy(col);	/* libbpf loads an object once, whole: open again */
+	}
+	load_error(st, what, err);
+	return err;
+}
+
+/* See bpfutil.h. */
 void prog_attach_kinds(struct bpf_object *obj, char *buf, size_t n)
 {
 	static const char *const kinds[] = { "tp_btf", "raw_tp", "kprobe", "fentry" };

@@ -37,6 +37,21 @@ void prog_choose(struct bpf_program *btf, struct bpf_program *raw, bool use_btf)
  * retry: the failure is reported as it is.
  */
 bool prog_retry_raw(void);
+/* How a collector opens (and sets up for this kernel), loads and destroys
+ * its skeleton, for skel_load_retry(). open reports its own failures. */
+struct skel_steps {
+	int (*open)(void *col, const struct ktop_opts *o, struct ktop_tab_status *st);
+	int (*load)(void *col);
+	void (*destroy)(void *col);	/* destroys the skeleton and forgets it */
+};
+/*
+ * Open and load a collector's skeleton; when the kernel rejects a tp_btf
+ * program, destroy, open again with its raw_tp twin and retry
+ * (prog_retry_raw()). Returns 0 with the skeleton loaded, or -errno with
+ * st->why set ("<what>: ..." for a load failure, see load_error()).
+ */
+int skel_load_retry(void *col, const struct skel_steps *s, const struct ktop_opts *o,
+		    struct ktop_tab_status *st, const char *what);
 /* How the loaded programs of obj attach, for the tab's status: "tp_btf",
  * "raw_tp", "tp_btf+raw_tp", "kprobe", ... Can't fail. */
 void prog_attach_kinds(struct bpf_object *obj, char *buf, size_t n);

@@ -42,6 +42,7 @@ struct proc_cum {			/* one (process, disk, op) */
 
 struct col_io {
 	struct io_bpf *skel;
+	bool have_start;		/* block_io_start exists: attribute there */
 	struct ring_buffer *rb;
 	struct disks disks;
 	uint64_t slow_ns, flag_ns;
@@ -149,9 +150,10 @@ static int on_slow(void *ctx, void *data, size_t len)
 }
 
 /* Open the BPF object and set it up for this kernel (start: block_io_start exists). */
-static int open_skel(struct col_io *c, const struct ktop_opts *o, struct ktop_tab_status *st,
-		     bool start)
+static int open_skel(void *col, const struct ktop_opts *o, struct ktop_tab_status *st)
 {
+	struct col_io *c = col;
+	bool start = c->have_start;
 	struct io_bpf *s;
 	bool btf = probe_tp_btf_ok(o), qarg;
 	int err;
@@ -183,6 +185,21 @@ static int open_skel(struct col_io *c, const struct ktop_opts *o, struct ktop_ta
 	return 0;
 }
 
+static int load_skel(void *col)
+{
+	return io_bpf__load(((struct col_io *)col)->skel);
+}
+
+static void destroy_skel(void *col)
+{
+	struct col_io *c = col;
+
+	io_bpf__destroy(c->skel);
+	c->skel = NULL;
+}
+
+static const struct skel_steps steps = { open_skel, load_skel, destroy_skel };
+
 static int col_io_open(void **out, const struct ktop_opts *o, struct ktop_tab_status *st)
 {
 	static const char *const need[] = { "block_rq_insert", "block_rq_issue",
@@ -191,7 +208,7 @@ static int col_io_open(void **out, const struct ktop_opts *o, struct ktop_tab_st
 	struct col_io *c;
 	bool start;
 	size_t i;
-	int err, tries;
+	int err;
 
 	for (i = 0; i < sizeof(need) / sizeof(need[0]); i++) {
 		if (!probe_tracepoint(need[i])) {
@@ -231,21 +248,10 @@ static int col_io_open(void **out, const struct ktop_opts *o, struct ktop_tab_st
 		err = -ENOENT;
 		goto fail;
 	}
-	for (tries = 0;; tries++) {
-		err = open_skel(c, o, st, start);
-		if (err)
-			goto fail;
-		msg_load_reset();
-		err = io_bpf__load(c->skel);
-		if (!err)
-			break;
-		if (tries >= 8 || !prog_retry_raw()) {
-			load_error(st, "io: kernel refused the BPF programs", err);
-			goto fail;
-		}
-		io_bpf__destroy(c->skel);	/* loaded once, whole: open again */
-		c->skel = NULL;
-	}
+	c->have_start = start;
+	err = skel_load_retry(c, &steps, o, st, "io: kernel refused the BPF programs");
+	if (err)
+		goto fail;
 	err = pid_filter_fill(c->skel->maps.pid_filter, o);
 	if (err) {
 		load_error(st, "io: cannot set the -p filter", err);

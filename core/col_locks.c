@@ -879,8 +879,9 @@ static void load_symbols(struct col_lk *c)
 
 /* Open the BPF object and set it up: tracepoints or slow paths, task
  * storage or the tid hash. */
-static int open_skel(struct col_lk *c, const struct ktop_opts *o, struct ktop_tab_status *st)
+static int open_skel(void *col, const struct ktop_opts *o, struct ktop_tab_status *st)
 {
+	struct col_lk *c = col;
 	struct locks_bpf *s;
 	bool btf = probe_tp_btf_ok(o), ts = probe_task_storage(o), tp = c->tracepoints;
 	struct bpf_program *p;
@@ -919,6 +920,21 @@ static int open_skel(struct col_lk *c, const struct ktop_opts *o, struct ktop_ta
 	}
 	return 0;
 }
+
+static int load_skel(void *col)
+{
+	return locks_bpf__load(((struct col_lk *)col)->skel);
+}
+
+static void destroy_skel(void *col)
+{
+	struct col_lk *c = col;
+
+	locks_bpf__destroy(c->skel);
+	c->skel = NULL;
+}
+
+static const struct skel_steps steps = { open_skel, load_skel, destroy_skel };
 
 /*
  * Before lock:contention_* (5.19): kprobe and kretprobe on each slow path
@@ -977,7 +993,7 @@ static int col_lk_open(void **out, const struct ktop_opts *o, struct ktop_tab_st
 {
 	struct col_lk *c;
 	bool tp;
-	int err, tries;
+	int err;
 
 	tp = probe_tracepoint("contention_begin") && probe_tracepoint("contention_end");
 	if (!tp && !probe_kprobes()) {
@@ -993,21 +1009,9 @@ static int col_lk_open(void **out, const struct ktop_opts *o, struct ktop_tab_st
 	u64map_init(&c->comms, sizeof(struct ktop_lock_comm));
 	c->long_ns = o->lock_long_ns ? o->lock_long_ns : 1000000;
 	c->tracepoints = tp;
-	for (tries = 0;; tries++) {
-		err = open_skel(c, o, st);
-		if (err)
-			goto fail;
-		msg_load_reset();
-		err = locks_bpf__load(c->skel);
-		if (!err)
-			break;
-		if (tries >= 4 || !prog_retry_raw()) {
-			load_error(st, "locks: kernel refused the BPF programs", err);
-			goto fail;
-		}
-		locks_bpf__destroy(c->skel);	/* loaded once, whole: open again */
-		c->skel = NULL;
-	}
+	err = skel_load_retry(c, &steps, o, st, "locks: kernel refused the BPF programs");
+	if (err)
+		goto fail;
 	err = pid_filter_fill(c->skel->maps.pid_filter, o);
 	if (err) {
 		load_error(st, "locks: cannot set the -p filter", err);

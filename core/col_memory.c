@@ -263,8 +263,9 @@ static bool choose(struct bpf_program *btf, struct bpf_program *raw, const char 
 }
 
 /* Open the kernel-mode BPF object and set it up for this kernel. */
-static int open_kernel_skel(struct col_mem *c, const struct ktop_opts *o, struct ktop_tab_status *st)
+static int open_kernel_skel(void *col, const struct ktop_opts *o, struct ktop_tab_status *st)
 {
+	struct col_mem *c = col;
 	struct memory_bpf *s;
 	bool btf, pages, percpu;
 	unsigned i;
@@ -327,12 +328,28 @@ static int open_kernel_skel(struct col_mem *c, const struct ktop_opts *o, struct
 	return 0;
 }
 
+static int load_kernel_skel(void *col)
+{
+	return memory_bpf__load(((struct col_mem *)col)->ks);
+}
+
+static void destroy_kernel_skel(void *col)
+{
+	struct col_mem *c = col;
+
+	memory_bpf__destroy(c->ks);
+	c->ks = NULL;
+}
+
+static const struct skel_steps kernel_steps = { open_kernel_skel, load_kernel_skel,
+						 destroy_kernel_skel };
+
 static int open_kernel(struct col_mem *c, const struct ktop_opts *o, struct ktop_tab_status *st)
 {
 	static const char *const need[] = { "kmalloc", "kfree", "kmem_cache_alloc", "kmem_cache_free" };
 	struct memory_bpf *s;
 	unsigned i;
-	int err, tries;
+	int err;
 
 	for (i = 0; i < sizeof(need) / sizeof(need[0]); i++)
 		if (!probe_tracepoint(need[i])) {
@@ -340,24 +357,10 @@ static int open_kernel(struct col_mem *c, const struct ktop_opts *o, struct ktop
 				 "memory: kernel has no kmem:%s tracepoint (CONFIG_TRACEPOINTS?)", need[i]);
 			return -ENOENT;
 		}
-	/* a tp_btf program the kernel rejects (6.1: `const void *` arguments)
-	 * is retried as raw_tp, one program at a time; 16 programs at most */
-	for (tries = 0;; tries++) {
-		err = open_kernel_skel(c, o, st);
-		if (err)
-			return err;
-		s = c->ks;
-		msg_load_reset();
-		err = memory_bpf__load(s);
-		if (!err)
-			break;
-		if (tries >= 16 || !prog_retry_raw()) {
-			load_error(st, "memory: kernel refused the BPF programs", err);
-			return err;
-		}
-		memory_bpf__destroy(s);		/* loaded once, whole: open again */
-		c->ks = NULL;
-	}
+	err = skel_load_retry(c, &kernel_steps, o, st, "memory: kernel refused the BPF programs");
+	if (err)
+		return err;
+	s = c->ks;
 	err = pid_filter_fill(s->maps.pid_filter, o);
 	if (err) {
 		load_error(st, "memory: cannot set the -p filter", err);

@@ -77,8 +77,9 @@ static void col_sc_free(void *p)
 }
 
 /* Open the BPF object and set it up for this kernel (c->tid_hash). */
-static int open_skel(struct col_sc *c, const struct ktop_opts *o, struct ktop_tab_status *st)
+static int open_skel(void *col, const struct ktop_opts *o, struct ktop_tab_status *st)
 {
+	struct col_sc *c = col;
 	struct syscalls_bpf *s;
 	bool btf = probe_tp_btf_ok(o), ts = probe_task_storage(o);
 	int err;
@@ -100,10 +101,25 @@ static int open_skel(struct col_sc *c, const struct ktop_opts *o, struct ktop_ta
 	return 0;
 }
 
+static int load_skel(void *col)
+{
+	return syscalls_bpf__load(((struct col_sc *)col)->skel);
+}
+
+static void destroy_skel(void *col)
+{
+	struct col_sc *c = col;
+
+	syscalls_bpf__destroy(c->skel);
+	c->skel = NULL;
+}
+
+static const struct skel_steps steps = { open_skel, load_skel, destroy_skel };
+
 static int col_sc_open(void **out, const struct ktop_opts *o, struct ktop_tab_status *st)
 {
 	struct col_sc *c;
-	int err, i, tries;
+	int err, i;
 
 	if (!probe_tracepoint("sys_enter") || !probe_tracepoint("sys_exit")) {
 		snprintf(st->why, sizeof(st->why),
@@ -133,21 +149,9 @@ static int col_sc_open(void **out, const struct ktop_opts *o, struct ktop_tab_st
 		else
 			snprintf(c->names[i], sizeof(c->names[i]), "syscall_%d", i);
 	}
-	for (tries = 0;; tries++) {
-		err = open_skel(c, o, st);
-		if (err)
-			goto fail;
-		msg_load_reset();
-		err = syscalls_bpf__load(c->skel);
-		if (!err)
-			break;
-		if (tries >= 4 || !prog_retry_raw()) {
-			load_error(st, "syscalls: kernel refused the BPF programs", err);
-			goto fail;
-		}
-		syscalls_bpf__destroy(c->skel);	/* loaded once, whole: open again */
-		c->skel = NULL;
-	}
+	err = skel_load_retry(c, &steps, o, st, "syscalls: kernel refused the BPF programs");
+	if (err)
+		goto fail;
 	err = pid_filter_fill(c->skel->maps.pid_filter, o);
 	if (err) {
 		load_error(st, "syscalls: cannot set the -p filter", err);
