@@ -501,12 +501,14 @@ long map_read_all(int fd, size_t key_size, size_t val_size, bool percpu,
 					   (char *)*keys + n * key_size,
 					   (char *)*vals + n * vs, &count, &opts);
 		err = err ? -errno : 0;
+		/* no batch ops (per-CPU arrays before 5.11: ENOTSUPP, and count
+		 * comes back as it went in): one key at a time below */
+		if (first && (err == -EINVAL || err == -ENOTSUPP || err == -EOPNOTSUPP))
+			break;
 		first = false;
 		n += count;
 		if (err == -ENOENT)
 			return n;	/* end of map */
-		if ((err == -EINVAL || err == -ENOTSUPP || err == -EOPNOTSUPP) && n == 0)
-			break;		/* no batch ops (5.10 arrays: ENOTSUPP): slow path below */
 		if (err)
 			return err;
 	}
