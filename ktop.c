@@ -214,6 +214,10 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	msg_flush(stderr, MSG_WARN);	/* a built-in terminfo entry in use */
+	if (getenv("KTOP_FORCE_TID_HASH") && !strcmp(getenv("KTOP_FORCE_TID_HASH"), "1"))
+		o.force_tid_hash = true;
+	if (getenv("KTOP_TEST_VERIFIER_REJECT") && !strcmp(getenv("KTOP_TEST_VERIFIER_REJECT"), "1"))
+		o.test_reject = true;
 	if (o.replay) {		/* no BPF, no privilege needed */
 		setup_signals();
 		if (o.batch)

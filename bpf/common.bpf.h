@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Helpers every ktop BPF object shares: the -p process filter and loss counting. */
+/* Helpers every ktop BPF object shares: the -p process filter, histogram slots, per-thread state. */
 #ifndef KTOP_COMMON_BPF_H
 #define KTOP_COMMON_BPF_H
+#include "ktop/hist.h"
 
 #define KTOP_PID_FILTER_MAX	64
 
@@ -25,6 +26,95 @@ static __always_inline bool ktop_filtered_out(__u32 tgid)
 	if (!targ_filter)
 		return false;
 	return !bpf_map_lookup_elem(&pid_filter, &tgid);
+}
+
+/*
+ * Slot idx of a histogram of KTOP_HIST_BUCKETS counters, or NULL when idx
+ * is out of range (never, for ktop_hist_index(); the check is for the
+ * verifier). The bound check and the index must be one register: left to
+ * itself clang 14 checks one zero-extended copy of idx and indexes with
+ * another, which 6.18's verifier follows and 6.1's rejects ("R0 unbounded
+ * memory access"). barrier_var() pins the value in one register that the
+ * compiler must treat as changed, so both uses read it.
+ */
+static __always_inline __u64 *ktop_hist_slot(__u64 *slots, __u32 idx)
+{
+	__u64 i = idx;
+
+	barrier_var(i);
+	if (i >= KTOP_HIST_BUCKETS)
+		return NULL;
+	barrier_var(i);
+	return slots + i;
+}
+
+/* One more value v in a per-CPU histogram (no other CPU writes it). */
+static __always_inline void ktop_hist_add(__u64 *slots, __u64 v)
+{
+	__u64 *slot = ktop_hist_slot(slots, ktop_hist_index(v));
+
+	if (slot)
+		(*slot)++;
+}
+
+/* One more value v in a histogram shared by all CPUs. */
+static __always_inline void ktop_hist_add_atomic(__u64 *slots, __u64 v)
+{
+	__u64 *slot = ktop_hist_slot(slots, ktop_hist_index(v));
+
+	if (slot)
+		__sync_fetch_and_add(slot, 1);
+}
+
+/*
+ * Per-thread state: task-local storage where the kernel lets tracing
+ * programs use it (5.12+; bpf_get_current_task_btf() is 5.11+), else a hash
+ * keyed by thread id that the object's sched_process_exit program cleans
+ * (ktop_tid_forget()). Core probes the helpers and sets targ_task_storage
+ * before load, and leaves the unused map uncreated; the branch not taken
+ * is dead code the verifier never looks at, so the helpers it calls need
+ * not exist. With create, a missing entry is made all zero from *zero;
+ * NULL when that fails (map full) -- the caller counts the loss.
+ */
+const volatile bool targ_task_storage = true;
+
+static __always_inline void *ktop_tstate(void *tstore, void *thash, const void *zero, bool create)
+{
+	__u32 tid;
+	void *v;
+
+	if (targ_task_storage)
+		return bpf_task_storage_get(tstore, bpf_get_current_task_btf(), 0,
+					    create ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0);
+	tid = (__u32)bpf_get_current_pid_tgid();
+	v = bpf_map_lookup_elem(thash, &tid);
+	if (v || !create)
+		return v;
+	bpf_map_update_elem(thash, &tid, zero, BPF_NOEXIST);
+	return bpf_map_lookup_elem(thash, &tid);
+}
+
+/* The exiting thread's entry of a tid hash goes (sched_process_exit). */
+static __always_inline void ktop_tid_forget(void *thash)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+
+	if (!targ_task_storage)
+		bpf_map_delete_elem(thash, &tid);
+}
+
+/*
+ * The current task for BPF_CORE_READ(): the BTF-typed pointer where the
+ * kernel has bpf_get_current_task_btf() (5.11+), else the untyped one.
+ * Core clears targ_task_btf when the probe says the helper is missing.
+ */
+const volatile bool targ_task_btf = true;
+
+static __always_inline struct task_struct *ktop_current(void)
+{
+	if (targ_task_btf)
+		return bpf_get_current_task_btf();
+	return (struct task_struct *)bpf_get_current_task();
 }
 
 #endif /* KTOP_COMMON_BPF_H */

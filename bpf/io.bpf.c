@@ -12,6 +12,23 @@ char LICENSE[] SEC("license") = "GPL";
 const volatile __u64 targ_slow_ns = 10000000;	/* slow-I/O list threshold */
 const volatile bool targ_have_io_start = true;	/* block_io_start attached: attribute there */
 
+/* Submitter of a bio, from block_bio_queue, where block_io_start is missing
+ * (before 6.5): looked up by the request's first bio when it is first seen.
+ * LRU: bios merged into a request already seen are never looked up, and
+ * their entries age out. */
+struct bio_owner {
+	__u32 tgid;
+	__u32 pad;
+	char comm[KTOP_IO_COMM_LEN];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, KTOP_IO_BIO_MAX);
+	__type(key, __u64);
+	__type(value, struct bio_owner);
+} io_bio_owner SEC(".maps");
+
 /* The empty value new per-CPU entries start from (too big for the stack). */
 static const struct ktop_io_stat zero_stat;
 
@@ -98,12 +115,31 @@ static __always_inline __u32 rq_disk(struct request *rq)
 	return disk_dev(BPF_CORE_READ(rq, q, disk));
 }
 
+/* bio::bi_disk and bi_partno became bio::bi_bdev in commit 309dca309fc3
+ * ("block: store a block_device pointer in struct bio", 5.12). */
+struct bio___old {
+	struct gendisk *bi_disk;
+	__u8 bi_partno;
+} __attribute__((preserve_access_index));
+
 /* Partition the request's first bio was sent to; the whole disk when the
  * request carries no bio (flush, passthrough). */
 static __always_inline __u32 rq_part(struct request *rq, __u32 disk)
 {
-	struct block_device *bdev = BPF_CORE_READ(rq, bio, bi_bdev);
+	struct bio___old *old = (void *)BPF_CORE_READ(rq, bio);
+	struct block_device *bdev;
 	__u32 dev;
+
+	if (bpf_core_field_exists(old->bi_disk)) {
+		struct gendisk *d;
+
+		if (!old)
+			return disk;
+		d = BPF_CORE_READ(old, bi_disk);
+		dev = disk_dev(d);
+		return dev ? dev + BPF_CORE_READ(old, bi_partno) : disk;
+	}
+	bdev = BPF_CORE_READ(rq, bio, bi_bdev);
 
 	if (!bdev)
 		bdev = BPF_CORE_READ(rq, part);
@@ -134,6 +170,49 @@ static __always_inline void attribute(struct ktop_io_req *r, __u32 tgid)
 	bpf_get_current_comm(r->comm, sizeof(r->comm));
 }
 
+/*
+ * Attribute a request first seen at insert or issue to its first bio's
+ * submitter, from io_bio_owner; else, where cur_ok (insert, which usually
+ * runs in the submitter), to the current task. Returns false when the -p
+ * filter drops the request.
+ */
+static __always_inline bool attribute_late(struct ktop_io_req *r, struct request *rq, bool cur_ok)
+{
+	__u64 bio = (__u64)BPF_CORE_READ(rq, bio);
+	struct bio_owner *o = bio ? bpf_map_lookup_elem(&io_bio_owner, &bio) : NULL;
+	__u32 tgid;
+
+	if (o) {
+		tgid = o->tgid;
+		if (ktop_filtered_out(tgid))
+			return false;
+		r->tgid = tgid;
+		r->flags |= KTOP_IO_F_ATTR;
+		__builtin_memcpy(r->comm, o->comm, sizeof(r->comm));
+		bpf_map_delete_elem(&io_bio_owner, &bio);
+		return true;
+	}
+	if (!cur_ok)
+		return !targ_filter;
+	tgid = bpf_get_current_pid_tgid() >> 32;
+	if (ktop_filtered_out(tgid))
+		return false;
+	attribute(r, tgid);
+	return true;
+}
+
+/* block_bio_queue: a bio is submitted, in the submitting task. */
+static __always_inline int on_bio_queue(__u64 bio)
+{
+	struct bio_owner o = { .tgid = bpf_get_current_pid_tgid() >> 32 };
+
+	if (!bio)
+		return 0;
+	bpf_get_current_comm(o.comm, sizeof(o.comm));
+	bpf_map_update_elem(&io_bio_owner, &bio, &o, BPF_ANY);
+	return 0;
+}
+
 /* block_io_start: the request was just built from a bio, in the context of
  * the task that submitted it. A new life of this request address. */
 static __always_inline int on_start(struct request *rq)
@@ -160,20 +239,17 @@ static __always_inline int on_start(struct request *rq)
 }
 
 /* Entry of a request first seen at insert or issue. Without block_io_start
- * (kernels before 6.5) insert is where the submitter is attributed: it runs
- * in the submitting task for most requests. With -p, a request that was
- * not attributed to a chosen process is not followed. */
+ * (kernels before 6.5) the submitter is the one of the request's first bio
+ * (block_bio_queue), else at insert the current task. With -p, a request
+ * that was not attributed to a chosen process is not followed. */
 static __always_inline void first_seen(struct request *rq, __u64 key, __u64 now,
-				       bool attr_here, __u32 flags)
+				       bool insert, __u32 flags)
 {
 	struct ktop_io_req r = {};
 
-	if (attr_here) {
-		__u32 tgid = bpf_get_current_pid_tgid() >> 32;
-
-		if (ktop_filtered_out(tgid))
+	if (!targ_have_io_start) {
+		if (!attribute_late(&r, rq, insert))
 			return;
-		attribute(&r, tgid);
 	} else if (targ_filter) {
 		return;
 	}
@@ -200,11 +276,11 @@ static __always_inline int on_insert(struct request *rq)
 		 * life of this address whose end we missed */
 		if (r)
 			__sync_fetch_and_add(&drops_stale, 1);
-		first_seen(rq, key, now, !targ_have_io_start, KTOP_IO_F_INSERT);
+		first_seen(rq, key, now, true, KTOP_IO_F_INSERT);
 		return 0;
 	}
 	if (!targ_have_io_start && !(r->flags & KTOP_IO_F_ATTR))
-		attribute(r, bpf_get_current_pid_tgid() >> 32);
+		attribute_late(r, rq, true);
 	r->insert_ns = now;
 	r->flags |= KTOP_IO_F_INSERT;
 	return 0;
@@ -218,7 +294,7 @@ static __always_inline int on_issue(struct request *rq)
 	if (!r || (r->flags & KTOP_IO_F_ISSUE)) {
 		if (r)
 			__sync_fetch_and_add(&drops_stale, 1);
-		/* issue often runs from kblockd, not the submitter: never attribute here */
+		/* issue often runs from kblockd, not the submitter: only by the bio */
 		first_seen(rq, key, now, false, KTOP_IO_F_ISSUE);
 		return 0;
 	}
@@ -257,7 +333,6 @@ static __always_inline void count_stat(__u32 disk, __u32 op, __u64 bytes, __u64 
 {
 	struct ktop_io_key k = { .disk = disk, .op = op };
 	struct ktop_io_stat *s;
-	__u32 idx;
 
 	s = bpf_map_lookup_elem(&io_stats, &k);
 	if (!s) {
@@ -285,9 +360,7 @@ static __always_inline void count_stat(__u32 disk, __u32 op, __u64 bytes, __u64 
 		s->noattr++;
 	if (err)
 		s->errors++;
-	idx = ktop_hist_index(lat);
-	if (idx < KTOP_HIST_BUCKETS)	/* always; tells the verifier */
-		s->hist[idx]++;
+	ktop_hist_add(s->hist, lat);
 }
 
 /* Add one request of bytes to a per-CPU counter map entry; false when the
@@ -477,4 +550,21 @@ SEC("raw_tp/block_rq_complete")
 int BPF_PROG(block_rq_complete_raw, struct request *rq, blk_status_t error, unsigned int nr_bytes)
 {
 	return on_complete(rq, error, nr_bytes);
+}
+
+/* Only without block_io_start. raw_tp alone: the bio is a key, never read.
+ * Two programs, as the argument moved: the queue argument went in commit
+ * e8a676d61c07 ("block: remove the request_queue argument to the
+ * block_bio_queue tracepoint", 5.11); one reading both would be refused
+ * where the tracepoint has one argument. */
+SEC("raw_tp/block_bio_queue")
+int BPF_PROG(block_bio_queue_raw, struct bio *bio)
+{
+	return on_bio_queue((__u64)bio);
+}
+
+SEC("raw_tp/block_bio_queue")
+int BPF_PROG(block_bio_queue_q_raw, struct request_queue *q, struct bio *bio)
+{
+	return on_bio_queue((__u64)bio);
 }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Locks tab: wait time per contended kernel lock, its caller stacks and waiting processes, from lock:contention_*. */
+/* Locks tab: wait time per contended kernel lock, its caller stacks and waiting processes,
+ * from lock:contention_* (5.19+) or, before them, kprobes on the locks' slow paths. */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
@@ -37,6 +38,23 @@ struct {
 	__type(key, int);
 	__type(value, struct lock_tstate);
 } lock_tstate SEC(".maps");
+
+/* The same where tracing programs have no task storage (before 5.12):
+ * keyed by thread id, emptied by sched_process_exit. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, KTOP_LOCK_TID_MAX);
+	__type(key, __u32);
+	__type(value, struct lock_tstate);
+} lock_tstate_tid SEC(".maps");
+
+/* All zero: the initial value of a new lock_tstate_tid entry. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct lock_tstate);
+} lock_tstate_zero SEC(".maps");
 
 /* Big values (the histogram): allocated per lock seen, not preallocated. */
 struct {
@@ -89,7 +107,7 @@ struct {
 	__uint(max_entries, KTOP_LOCK_RB_BYTES);
 } lock_events SEC(".maps");
 
-__u64 drops_state = 0;		/* begin not recorded: no task storage */
+__u64 drops_state = 0;		/* begin not recorded: no task storage, or lock_tstate_tid full */
 __u64 drops_nest = 0;		/* begin not recorded: KTOP_LOCK_NEST deep already */
 __u64 drops_stack = 0;		/* stack not captured (collision or error); counted without it */
 __u64 drops_lock_full = 0;	/* contention not counted: lock_stats full */
@@ -102,12 +120,17 @@ static __always_inline int on_begin(void *ctx, __u64 addr, __u32 flags)
 	struct lock_tstate *s;
 	struct lock_wait *w;
 	__u64 now = bpf_ktime_get_ns();
-	__u32 d;
+	__u32 d, zero = 0;
+	void *init = NULL;
 
 	if (ktop_filtered_out(bpf_get_current_pid_tgid() >> 32))
 		return 0;
-	s = bpf_task_storage_get(&lock_tstate, bpf_get_current_task_btf(), 0,
-				 BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!targ_task_storage) {
+		init = bpf_map_lookup_elem(&lock_tstate_zero, &zero);
+		if (!init)
+			return 0;
+	}
+	s = ktop_tstate(&lock_tstate, &lock_tstate_tid, init, true);
 	if (!s) {
 		__sync_fetch_and_add(&drops_state, 1);
 		return 0;
@@ -139,7 +162,7 @@ static __always_inline int on_begin(void *ctx, __u64 addr, __u32 flags)
 /* What the lock is to the task that waited for it, if BPF can tell. */
 static __always_inline __u32 classify(__u64 addr)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
+	struct task_struct *task = ktop_current();
 	struct sighand_struct *sighand;
 	struct files_struct *files;
 	struct mm_struct *mm;
@@ -197,7 +220,7 @@ static __always_inline void account(const struct lock_wait *w, __u64 now)
 	struct ktop_lock_stat *st;
 	struct ktop_lock_event *e;
 	struct ktop_lock_comm c;
-	__u32 zero = 0, idx, class;
+	__u32 zero = 0, class;
 	int r;
 
 	st = bpf_map_lookup_elem(&lock_stats, &key);
@@ -217,9 +240,7 @@ static __always_inline void account(const struct lock_wait *w, __u64 now)
 	__sync_fetch_and_add(&st->wait_ns, dt);
 	if (dt > st->max_ns)
 		st->max_ns = dt;
-	idx = ktop_hist_index(dt);
-	if (idx < KTOP_HIST_BUCKETS)	/* always; tells the verifier */
-		__sync_fetch_and_add(&st->hist[idx], 1);
+	ktop_hist_add_atomic(st->hist, dt);
 	if (st->class != class || (class && st->owner != (__u32)(pid_tgid >> 32))) {
 		st->class = class;
 		st->owner = class ? pid_tgid >> 32 : 0;
@@ -257,14 +278,18 @@ static __always_inline void account(const struct lock_wait *w, __u64 now)
 	bpf_ringbuf_submit(e, BPF_RB_NO_WAKEUP);
 }
 
-static __always_inline int on_end(__u64 addr)
+/*
+ * The end of the innermost wait on lock addr (by_addr), or of the innermost
+ * wait of type flags (a kretprobe, which does not see the lock argument).
+ */
+static __always_inline int on_end(__u64 addr, __u32 flags, bool by_addr)
 {
 	struct lock_tstate *s;
 	struct lock_wait w;
 	__u64 now = bpf_ktime_get_ns();
 	__u32 d, i;
 
-	s = bpf_task_storage_get(&lock_tstate, bpf_get_current_task_btf(), 0, 0);
+	s = ktop_tstate(&lock_tstate, &lock_tstate_tid, NULL, false);
 	if (!s)
 		return 0;	/* filtered out, or the wait began before we attached */
 	d = s->depth;
@@ -275,7 +300,7 @@ static __always_inline int on_end(__u64 addr)
 	for (i = KTOP_LOCK_NEST; i > 0; i--) {
 		if (i > d)
 			continue;
-		if (s->w[i - 1].addr != addr)
+		if (by_addr ? s->w[i - 1].addr != addr : s->w[i - 1].flags != flags)
 			continue;
 		w = s->w[i - 1];
 		s->depth = i - 1;
@@ -294,7 +319,7 @@ int BPF_PROG(contention_begin_btf, void *lock, unsigned int flags)
 SEC("tp_btf/contention_end")
 int BPF_PROG(contention_end_btf, void *lock, int ret)
 {
-	return on_end((__u64)lock);
+	return on_end((__u64)lock, 0, true);
 }
 
 SEC("raw_tp/contention_begin")
@@ -306,5 +331,36 @@ int BPF_PROG(contention_begin_raw, void *lock, unsigned int flags)
 SEC("raw_tp/contention_end")
 int BPF_PROG(contention_end_raw, void *lock, int ret)
 {
-	return on_end((__u64)lock);
+	return on_end((__u64)lock, 0, true);
+}
+
+/*
+ * Before lock:contention_* (5.19): the slow paths, which a task enters only
+ * when the lock is taken, as klockstat and the original lockstat tool do.
+ * Kprobes, not fentry: a spinlock slow path is re-entered by the program's
+ * own map and ring-buffer locks, and kprobes skip a program already running
+ * on this CPU on every kernel, trampolines only since 5.12. Core attaches
+ * each pair to the symbols this kernel has (mutex variants, the paravirt
+ * and native spinlock slow paths); the flags are those contention_begin
+ * would have reported, so the rows and their types stay the same.
+ */
+#define SLOW_PATH(name, flags)							\
+	SEC("kprobe") int BPF_KPROBE(name##_kp, void *lock)			\
+	{ return on_begin(ctx, (__u64)lock, flags); }				\
+	SEC("kretprobe") int BPF_KRETPROBE(name##_kret)				\
+	{ return on_end(0, flags, false); }
+
+SLOW_PATH(slow_mutex, KTOP_LCB_F_MUTEX)
+SLOW_PATH(slow_rwsem_r, KTOP_LCB_F_READ)
+SLOW_PATH(slow_rwsem_w, KTOP_LCB_F_WRITE)
+SLOW_PATH(slow_spin, KTOP_LCB_F_SPIN)
+SLOW_PATH(slow_rwlock_r, KTOP_LCB_F_SPIN | KTOP_LCB_F_READ)
+SLOW_PATH(slow_rwlock_w, KTOP_LCB_F_SPIN | KTOP_LCB_F_WRITE)
+
+/* Only where lock_tstate_tid is used: the thread's entry goes with it. */
+SEC("raw_tp/sched_process_exit")
+int BPF_PROG(sched_process_exit_raw, struct task_struct *p)
+{
+	ktop_tid_forget(&lock_tstate_tid);
+	return 0;
 }

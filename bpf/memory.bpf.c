@@ -13,6 +13,9 @@ const volatile __u32 targ_self_tgid = 0;	/* ktop itself: not tracked */
 const volatile __u64 targ_page_size = 4096;
 const volatile bool targ_movable_pages = false;	/* track __GFP_MOVABLE (user, page cache) pages */
 const volatile bool targ_call_sites = true;	/* slab, percpu: sites by call site, not by stack */
+/* kmem_cache_alloc(call_site, ptr, bytes_req, bytes_alloc, gfp) before 6.0,
+ * which added the cache as the third argument: the size is bytes_alloc. */
+const volatile bool targ_cache_alloc_old = false;
 
 #define GFP_MOVABLE		0x08u	/* __GFP_MOVABLE: bit 3 since 2.6.23 */
 #define STACK_RETRY		256	/* a call site whose stack walk failed tries once per this many allocations */
@@ -87,15 +90,28 @@ __u64 large_merged = 0;		/* large kmallocs whose pages were folded into the obje
  */
 static __always_inline bool in_irq_ctx(void *ctx)
 {
-	struct task_struct *t = bpf_get_current_task_btf();
 	__u64 sp = 0, base, size = 0;
 	void *volatile where = ctx;
 
 	/* the address as a number: read the spilled pointer back */
 	bpf_probe_read_kernel(&sp, sizeof(sp), (void *)&where);
-	base = (__u64)t->stack;		/* trusted BTF pointer: plain loads */
-	if (bpf_core_field_exists(t->stack_vm_area) && t->stack_vm_area)
-		size = t->stack_vm_area->size;	/* THREAD_SIZE + guard page */
+	if (targ_task_btf) {
+		struct task_struct *t = bpf_get_current_task_btf();
+
+		base = (__u64)t->stack;		/* trusted BTF pointer: plain loads */
+		if (bpf_core_field_exists(t->stack_vm_area) && t->stack_vm_area)
+			size = t->stack_vm_area->size;	/* THREAD_SIZE + guard page */
+	} else {
+		/* before 5.11 (no bpf_get_current_task_btf()): probe reads */
+		struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+		struct vm_struct *vm = NULL;
+
+		base = (__u64)BPF_CORE_READ(t, stack);
+		if (bpf_core_field_exists(t->stack_vm_area))
+			vm = BPF_CORE_READ(t, stack_vm_area);
+		if (vm)
+			size = BPF_CORE_READ(vm, size);
+	}
 	size = size > targ_page_size ? size - targ_page_size : 16384;
 	return sp - base >= size;
 }
@@ -238,14 +254,17 @@ static __always_inline int on_kmalloc(void *ctx, __u64 call_site, const void *pt
 	return 0;
 }
 
+static __always_inline __u64 arg_u64(void *ctx, int i);
+
 static __always_inline int on_cache_alloc(void *ctx, __u64 call_site, const void *ptr,
 					  struct kmem_cache *s)
 {
-	__u64 key = (__u64)ptr;
+	__u64 key = (__u64)ptr, bytes;
 
 	if (key <= 4096 || skipped(call_site))
 		return 0;
-	track_alloc(ctx, key, BPF_CORE_READ(s, size), KTOP_MEM_KIND_SLAB, call_site);
+	bytes = targ_cache_alloc_old ? arg_u64(ctx, 3) : BPF_CORE_READ(s, size);
+	track_alloc(ctx, key, bytes, KTOP_MEM_KIND_SLAB, call_site);
 	return 0;
 }
 
@@ -365,6 +384,34 @@ int BPF_PROG(kmem_cache_alloc_raw, unsigned long call_site, const void *ptr,
 	     struct kmem_cache *s, gfp_t gfp, int node)
 {
 	return on_cache_alloc(ctx, call_site, ptr, s);
+}
+
+/* Before 6.0 the NUMA-node allocations had tracepoints of their own,
+ * with the arguments of kmalloc and of the old kmem_cache_alloc. */
+SEC("tp_btf/kmalloc_node")
+int BPF_PROG(kmalloc_node_btf, unsigned long call_site, const void *ptr, size_t bytes_req,
+	     size_t bytes_alloc)
+{
+	return on_kmalloc(ctx, call_site, ptr, bytes_alloc);
+}
+
+SEC("raw_tp/kmalloc_node")
+int BPF_PROG(kmalloc_node_raw, unsigned long call_site, const void *ptr, size_t bytes_req,
+	     size_t bytes_alloc)
+{
+	return on_kmalloc(ctx, call_site, ptr, bytes_alloc);
+}
+
+SEC("tp_btf/kmem_cache_alloc_node")
+int BPF_PROG(kmem_cache_alloc_node_btf, unsigned long call_site, const void *ptr)
+{
+	return on_cache_alloc(ctx, call_site, ptr, NULL);
+}
+
+SEC("raw_tp/kmem_cache_alloc_node")
+int BPF_PROG(kmem_cache_alloc_node_raw, unsigned long call_site, const void *ptr)
+{
+	return on_cache_alloc(ctx, call_site, ptr, NULL);
 }
 
 SEC("tp_btf/mm_page_alloc")

@@ -10,6 +10,9 @@
 char LICENSE[] SEC("license") = "GPL";
 
 const volatile bool targ_per_proc = true;	/* per-process breakdown */
+/* Tests only (KTOP_TEST_VERIFIER_REJECT=1): leave an access the verifier
+ * must refuse reachable in sys_exit, to check how a rejection is reported. */
+const volatile bool targ_test_reject = false;
 
 /* Start of the syscall the thread is in. Lives and dies with the thread,
  * so one that exits mid-syscall leaves nothing behind. */
@@ -25,6 +28,15 @@ struct {
 	__type(key, int);
 	__type(value, struct sc_start);
 } sc_start SEC(".maps");
+
+/* The same where tracing programs have no task storage (before 5.12):
+ * keyed by thread id, emptied by sched_process_exit, sized by core. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, KTOP_SC_TID_MAX);
+	__type(key, __u32);
+	__type(value, struct sc_start);
+} sc_start_tid SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -56,20 +68,19 @@ struct {
 	__type(value, struct ktop_comm);
 } sc_comm SEC(".maps");
 
-__u64 drops_start = 0;		/* enter not recorded: no task storage */
+__u64 drops_start = 0;		/* enter not recorded: no task storage, or sc_start_tid full */
 __u64 drops_proc_full = 0;	/* (process, syscall) not counted: sc_proc full */
 __u64 drops_nr_range = 0;	/* syscall number outside 0..KTOP_SC_MAX-1 */
 
 static __always_inline int on_enter(long id)
 {
-	struct sc_start *s;
+	struct sc_start *s, zero = {};
 
 	/* the helper call only when filtering: targ_filter is known at load,
 	 * so without -p the verifier drops this branch altogether */
 	if (targ_filter && ktop_filtered_out(bpf_get_current_pid_tgid() >> 32))
 		return 0;
-	s = bpf_task_storage_get(&sc_start, bpf_get_current_task_btf(), 0,
-				 BPF_LOCAL_STORAGE_GET_F_CREATE);
+	s = ktop_tstate(&sc_start, &sc_start_tid, &zero, true);
 	if (!s) {
 		__sync_fetch_and_add(&drops_start, 1);
 		return 0;
@@ -119,9 +130,11 @@ static __always_inline int on_exit(long ret)
 	struct ktop_sc_stat *st;
 	struct ktop_sc_hist *h;
 	__u64 now, dt, err, pid_tgid;
-	__u32 nr, idx;
+	__u32 nr;
 
-	s = bpf_task_storage_get(&sc_start, bpf_get_current_task_btf(), 0, 0);
+	if (targ_test_reject)
+		return *(volatile long *)ret;	/* a number used as a pointer */
+	s = ktop_tstate(&sc_start, &sc_start_tid, NULL, false);
 	if (!s || !s->valid)
 		return 0;	/* filtered out, or the syscall began before we attached */
 	now = bpf_ktime_get_ns();
@@ -142,9 +155,7 @@ static __always_inline int on_exit(long ret)
 	st->total_ns += dt;
 	if (dt > st->max_ns)
 		st->max_ns = dt;
-	idx = ktop_hist_index(dt);
-	if (idx < KTOP_HIST_BUCKETS)	/* always; tells the verifier */
-		h->slots[idx]++;
+	ktop_hist_add(h->slots, dt);
 	if (targ_per_proc) {
 		pid_tgid = bpf_get_current_pid_tgid();
 		count_proc(pid_tgid >> 32, nr, dt, err);
@@ -174,4 +185,12 @@ SEC("raw_tp/sys_exit")
 int BPF_PROG(sys_exit_raw, struct pt_regs *regs, long ret)
 {
 	return on_exit(ret);
+}
+
+/* Only where sc_start_tid is used: the thread's entry goes with it. */
+SEC("raw_tp/sched_process_exit")
+int BPF_PROG(sched_process_exit_raw, struct task_struct *p)
+{
+	ktop_tid_forget(&sc_start_tid);
+	return 0;
 }

@@ -4,13 +4,27 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+#ifndef ENOTSUPP
+#define ENOTSUPP	524		/* the kernel's own, not in userspace errno.h */
+#endif
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "core/bpfutil.h"
+#include "core/msg.h"
+#include "core/priv.h"
 #include "core/procinfo.h"
 #include "core/snapshot.h"
 #include "core/u64map.h"
+
+/* Programs that serve a tab's hooks without being one of them (cleanup,
+ * attribution): left out of the attach method the tab reports. */
+static bool has_aux_role(const char *name)
+{
+	return !strncmp(name, "sched_process_exit", 18) || !strncmp(name, "block_bio_queue", 15);
+}
 
 static struct btf *vmlinux_btf;
 static int vmlinux_btf_err;
@@ -63,11 +77,235 @@ bool probe_btf_type(const char *name)
 	       btf__find_by_name_kind(btf, name, BTF_KIND_TYPEDEF) > 0;
 }
 
+/* tp_btf programs the kernel rejected in this run: their raw_tp twins load
+ * instead on the next open (prog_retry_raw()). Names are unique per object
+ * and a rejection is one of the kernel, so one list serves every object. */
+#define RAW_FORCED_MAX	32
+static char raw_forced[RAW_FORCED_MAX][64];
+static int nraw_forced;
+
+static bool is_raw_forced(const char *name)
+{
+	int i;
+
+	for (i = 0; i < nraw_forced; i++)
+		if (!strcmp(raw_forced[i], name))
+			return true;
+	return false;
+}
+
 /* See bpfutil.h. */
 void prog_choose(struct bpf_program *btf, struct bpf_program *raw, bool use_btf)
 {
+	if (use_btf && is_raw_forced(bpf_program__name(btf)))
+		use_btf = false;
 	bpf_program__set_autoload(btf, use_btf);
 	bpf_program__set_autoload(raw, !use_btf);
+}
+
+/* See bpfutil.h. */
+bool prog_retry_raw(void)
+{
+	const char *p = msg_load_prog();
+	size_t n = strlen(p);
+
+	if (n < 5 || strcmp(p + n - 4, "_btf") || is_raw_forced(p) ||
+	    nraw_forced >= RAW_FORCED_MAX || n >= sizeof(raw_forced[0]))
+		return false;
+	memcpy(raw_forced[nraw_forced++], p, n + 1);
+	msg_debug("%s: rejected as tp_btf; trying raw_tp for it", p);
+	return true;
+}
+
+/* See bpfutil.h. */
+int skel_load_retry(void *col, const struct skel_steps *s, const struct ktop_opts *o,
+		    struct ktop_tab_status *st, const char *what)
+{
+	int err, tries;
+
+	/* one more open and load per rejected program: bounded by the programs */
+	for (tries = 0; tries <= RAW_FORCED_MAX; tries++) {
+		err = s->open(col, o, st);
+		if (err)
+			return err;	/* reported by open */
+		msg_load_reset();
+		err = s->load(col);
+		if (!err)
+			return 0;
+		if (!prog_retry_raw())
+			break;
+		s->destroy(col);	/* libbpf loads an object once, whole: open again */
+	}
+	load_error(st, what, err);
+	return err;
+}
+
+/* See bpfutil.h. */
+void prog_attach_kinds(struct bpf_object *obj, char *buf, size_t n)
+{
+	static const char *const kinds[] = { "tp_btf", "raw_tp", "kprobe", "fentry" };
+	const char *prefix[] = { "tp_btf", "raw_tp", "kprobe", "fentry" };
+	struct bpf_program *p;
+	bool seen[4] = { false };
+	size_t len = 0, i;
+
+	bpf_object__for_each_program(p, obj) {
+		const char *sec = bpf_program__section_name(p);
+
+		if (!bpf_program__autoload(p) || has_aux_role(bpf_program__name(p)))
+			continue;
+		for (i = 0; i < 4; i++)
+			if (!strncmp(sec, prefix[i], strlen(prefix[i])) ||
+			    (i == 2 && !strncmp(sec, "kretprobe", 9)))
+				seen[i] = true;
+	}
+	buf[0] = 0;
+	for (i = 0; i < 4 && len < n; i++)
+		if (seen[i])
+			len += snprintf(buf + len, n - len, "%s%s", len ? "+" : "", kinds[i]);
+}
+
+static int helper_cache[2][256];	/* 0 unknown, 1 yes, -1 no; [kprobe?][func] */
+
+/* See bpfutil.h. */
+bool probe_helper(enum bpf_prog_type type, enum bpf_func_id fn)
+{
+	int *c = &helper_cache[type == BPF_PROG_TYPE_KPROBE][fn & 255];
+
+	if (!*c)
+		*c = libbpf_probe_bpf_helper(type, fn, NULL) == 1 ? 1 : -1;
+	return *c > 0;
+}
+
+/* See bpfutil.h. */
+bool probe_task_storage(const struct ktop_opts *o)
+{
+	return !o->force_tid_hash &&
+	       probe_helper(BPF_PROG_TYPE_RAW_TRACEPOINT, BPF_FUNC_task_storage_get) &&
+	       probe_helper(BPF_PROG_TYPE_RAW_TRACEPOINT, BPF_FUNC_get_current_task_btf);
+}
+
+/* See bpfutil.h. */
+bool probe_kprobes(void)
+{
+	/* the kprobe PMU libbpf attaches through (4.17+) */
+	return access("/sys/bus/event_source/devices/kprobe/type", R_OK) == 0;
+}
+
+/* See bpfutil.h. */
+bool probe_kernel_func(const char *name)
+{
+	struct btf *btf = kernel_btf();
+
+	if (!btf)
+		return true;		/* cannot tell: let the attach say */
+	return btf__find_by_name_kind(btf, name, BTF_KIND_FUNC) > 0;
+}
+
+/* See bpfutil.h. */
+void tstate_choose(struct bpf_map *tstore, struct bpf_map *thash, struct bpf_program *exit_prog,
+		   bool task_storage)
+{
+	/* the map type does not exist before 5.11: not even created then */
+	bpf_map__set_autocreate(tstore, task_storage);
+	bpf_map__set_autocreate(thash, !task_storage);
+	bpf_program__set_autoload(exit_prog, !task_storage);
+}
+
+/* See bpfutil.h. */
+bool probe_task_btf(const struct ktop_opts *o)
+{
+	return !o->force_tid_hash &&
+	       probe_helper(BPF_PROG_TYPE_RAW_TRACEPOINT, BPF_FUNC_get_current_task_btf);
+}
+
+/* Index of tracepoint tp's first `void *` argument (const or not), or -1. */
+static int void_ptr_arg(struct btf *btf, int proto_id)
+{
+	const struct btf_type *t = btf__type_by_id(btf, proto_id), *a;
+	const struct btf_param *p;
+	int i, id;
+
+	if (!t || !btf_is_func_proto(t))
+		return -1;
+	p = btf_params(t);
+	for (i = 1; i < btf_vlen(t); i++) {
+		a = btf__type_by_id(btf, p[i].type);
+		if (!a || !btf_is_ptr(a))
+			continue;
+		id = a->type;
+		while (id && (a = btf__type_by_id(btf, id)) && (btf_is_const(a) || btf_is_volatile(a)))
+			id = a->type;
+		if (!id)
+			return i - 1;
+	}
+	return -1;
+}
+
+/* See bpfutil.h. */
+bool probe_tp_btf_args(const char *tp)
+{
+	static int void_ok;		/* 0 unknown, 1 yes, -1 no: a rule of the kernel */
+	struct btf *btf = kernel_btf();
+	const struct btf_type *t;
+	char name[128];
+	int id, arg, fd;
+
+	if (!btf)
+		return false;
+	snprintf(name, sizeof(name), "btf_trace_%s", tp);
+	id = btf__find_by_name_kind(btf, name, BTF_KIND_TYPEDEF);
+	if (id <= 0)
+		return false;
+	t = btf__type_by_id(btf, btf__resolve_type(btf, id));
+	if (!t || !btf_is_ptr(t))
+		return false;
+	arg = void_ptr_arg(btf, t->type);
+	if (arg < 0)
+		return true;
+	if (!void_ok) {
+		/* r0 = ctx[arg]; r0 = 0; exit: refused where tp_btf may not
+		 * read a `void *` argument ("arg1 type UNKNOWN is not a struct") */
+		struct bpf_insn insns[] = {
+			{ .code = BPF_LDX | BPF_MEM | BPF_DW, .dst_reg = BPF_REG_0,
+			  .src_reg = BPF_REG_1, .off = (__s16)(arg * 8) },
+			{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
+			{ .code = BPF_JMP | BPF_EXIT },
+		};
+		LIBBPF_OPTS(bpf_prog_load_opts, po, .expected_attach_type = BPF_TRACE_RAW_TP,
+			    .attach_btf_id = (__u32)id);
+
+		fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, NULL, "GPL", insns, 3, &po);
+		void_ok = fd >= 0 ? 1 : -1;
+		if (fd >= 0)
+			close(fd);
+		msg_debug("probe: tp_btf %s read of a `void *` argument of %s",
+			  void_ok > 0 ? "may" : "may not", tp);
+	}
+	return void_ok > 0;
+}
+
+/* See bpfutil.h. */
+int probe_tp_nargs(const char *tp)
+{
+	struct btf *btf = kernel_btf();
+	const struct btf_type *t;
+	char name[128];
+	int id;
+
+	if (!btf)
+		return -ENOENT;
+	snprintf(name, sizeof(name), "btf_trace_%s", tp);
+	id = btf__find_by_name_kind(btf, name, BTF_KIND_TYPEDEF);
+	if (id <= 0)
+		return -ENOENT;
+	t = btf__type_by_id(btf, btf__resolve_type(btf, id));	/* the pointer */
+	if (!t || !btf_is_ptr(t))
+		return -EINVAL;
+	t = btf__type_by_id(btf, t->type);
+	if (!t || !btf_is_func_proto(t) || !btf_vlen(t))
+		return -EINVAL;
+	return btf_vlen(t) - 1;		/* the first is the tracepoint's void *__data */
 }
 
 /* See bpfutil.h. */
@@ -85,13 +323,71 @@ int pid_filter_fill(struct bpf_map *filter, const struct ktop_opts *o)
 	return 0;
 }
 
+/*
+ * The verifier's last words in log: up to nlines lines from the end,
+ * skipping its statistics ("processed N insns", "verification time"),
+ * joined with " | " into out. Can't fail.
+ */
+void verifier_tail(const char *log, int nlines, char *out, size_t n)
+{
+	const char *end = log + strlen(log), *p, *lines[8];
+	int k = 0, i;
+	size_t len = 0;
+
+	if (nlines > 8)
+		nlines = 8;
+	while (end > log && k < nlines) {
+		while (end > log && end[-1] == '\n')
+			end--;
+		for (p = end; p > log && p[-1] != '\n'; p--)
+			;
+		if (p == end)
+			break;
+		if (strncmp(p, "processed ", 10) && strncmp(p, "verification time", 17) &&
+		    strncmp(p, "stack depth", 11) && strncmp(p, "-- ", 3))
+			lines[k++] = p;
+		end = p;
+	}
+	out[0] = 0;
+	for (i = k - 1; i >= 0 && len < n; i--) {
+		const char *e = strchr(lines[i], '\n');
+		int l = e ? (int)(e - lines[i]) : (int)strlen(lines[i]);
+
+		len += snprintf(out + len, n - len, "%s%.*s", len ? " | " : "", l, lines[i]);
+	}
+	for (len = 0; out[len]; len++)	/* the kernel's text: no control characters */
+		if ((unsigned char)out[len] < 0x20 || out[len] == 0x7f)
+			out[len] = ' ';
+}
+
 /* See bpfutil.h. */
 void load_error(struct ktop_tab_status *st, const char *what, int err)
 {
 	const char *hint = "";
+	char why[16];
+	struct utsname u;
 
-	if (err == -EPERM || err == -EACCES)
+	if ((err == -EACCES || err == -EINVAL) && msg_load_prog()[0] && msg_load_log()[0]) {
+		char last[160], tail[512];
+		int len;
+
+		/* a verifier rejection, not a privilege problem */
+		if (uname(&u))
+			snprintf(u.release, sizeof(u.release), "?");
+		verifier_tail(msg_load_log(), 1, last, sizeof(last));
+		verifier_tail(msg_load_log(), 3, tail, sizeof(tail));
+		len = snprintf(st->why, sizeof(st->why),
+			       "%s: the verifier rejected program '%s' on Linux %s (ktop -v: whole log): %s",
+			       what, msg_load_prog(), u.release, last);
+		(void)len;		/* a long last line is cut; the warning has more */
+		msg_warn("%s: verifier's last lines for '%s' on Linux %s: %s", what,
+			 msg_load_prog(), u.release, tail);
+		return;
+	}
+	if (err == -EPERM && priv_check(why, sizeof(why)))
 		hint = " (run as root, or grant CAP_BPF and CAP_PERFMON)";
+	else if (err == -EPERM)
+		hint = " (refused although privileged: a security module or kernel.unprivileged_bpf_disabled? ktop -v shows libbpf's messages)";
 	else if (err == -ENOENT || err == -ESRCH)
 		hint = " (this kernel lacks the tracepoint)";
 	else if (err == -E2BIG || err == -ENOMEM)
@@ -205,12 +501,14 @@ long map_read_all(int fd, size_t key_size, size_t val_size, bool percpu,
 					   (char *)*keys + n * key_size,
 					   (char *)*vals + n * vs, &count, &opts);
 		err = err ? -errno : 0;
+		/* no batch ops (per-CPU arrays before 5.11: ENOTSUPP, and count
+		 * comes back as it went in): one key at a time below */
+		if (first && (err == -EINVAL || err == -ENOTSUPP || err == -EOPNOTSUPP))
+			break;
 		first = false;
 		n += count;
 		if (err == -ENOENT)
 			return n;	/* end of map */
-		if (err == -EINVAL && n == 0)
-			break;		/* no batch ops: slow path below */
 		if (err)
 			return err;
 	}

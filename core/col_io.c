@@ -8,6 +8,7 @@
 #include "io.skel.h"
 #include "ktop/io.h"
 #include "core/bpfutil.h"
+#include "core/msg.h"
 #include "core/collector.h"
 #include "core/core.h"
 #include "core/disks.h"
@@ -41,6 +42,7 @@ struct proc_cum {			/* one (process, disk, op) */
 
 struct col_io {
 	struct io_bpf *skel;
+	bool have_start;		/* block_io_start exists: attribute there */
 	struct ring_buffer *rb;
 	struct disks disks;
 	uint64_t slow_ns, flag_ns;
@@ -147,13 +149,64 @@ static int on_slow(void *ctx, void *data, size_t len)
 	return 0;
 }
 
+/* Open the BPF object and set it up for this kernel (start: block_io_start exists). */
+static int open_skel(void *col, const struct ktop_opts *o, struct ktop_tab_status *st)
+{
+	struct col_io *c = col;
+	bool start = c->have_start;
+	struct io_bpf *s;
+	bool btf = probe_tp_btf_ok(o), qarg;
+	int err;
+
+	s = c->skel = io_bpf__open();
+	if (!s) {
+		err = -errno;
+		load_error(st, "io: cannot open BPF object", err);
+		return err;
+	}
+	s->rodata->targ_filter = o->npids > 0;
+	s->rodata->targ_slow_ns = o->io_slow_ns;
+	s->rodata->targ_have_io_start = start;
+	/* block_bio_queue(q, bio) until 5.11, block_bio_queue(bio) since */
+	qarg = probe_tp_nargs("block_bio_queue") >= 2;
+	bpf_program__set_autoload(s->progs.block_bio_queue_raw, !start && !qarg);
+	bpf_program__set_autoload(s->progs.block_bio_queue_q_raw, !start && qarg);
+	bpf_map__set_autocreate(s->maps.io_bio_owner, !start);
+	prog_choose(s->progs.block_io_start_btf, s->progs.block_io_start_raw, btf);
+	if (!start) {
+		bpf_program__set_autoload(s->progs.block_io_start_btf, false);
+		bpf_program__set_autoload(s->progs.block_io_start_raw, false);
+	}
+	prog_choose(s->progs.block_rq_insert_btf, s->progs.block_rq_insert_raw, btf);
+	prog_choose(s->progs.block_rq_issue_btf, s->progs.block_rq_issue_raw, btf);
+	prog_choose(s->progs.block_rq_requeue_btf, s->progs.block_rq_requeue_raw, btf);
+	prog_choose(s->progs.block_rq_merge_btf, s->progs.block_rq_merge_raw, btf);
+	prog_choose(s->progs.block_rq_complete_btf, s->progs.block_rq_complete_raw, btf);
+	return 0;
+}
+
+static int load_skel(void *col)
+{
+	return io_bpf__load(((struct col_io *)col)->skel);
+}
+
+static void destroy_skel(void *col)
+{
+	struct col_io *c = col;
+
+	io_bpf__destroy(c->skel);
+	c->skel = NULL;
+}
+
+static const struct skel_steps steps = { open_skel, load_skel, destroy_skel };
+
 static int col_io_open(void **out, const struct ktop_opts *o, struct ktop_tab_status *st)
 {
 	static const char *const need[] = { "block_rq_insert", "block_rq_issue",
 					     "block_rq_complete", "block_rq_requeue",
 					     "block_rq_merge" };
 	struct col_io *c;
-	bool btf, start;
+	bool start;
 	size_t i;
 	int err;
 
@@ -185,35 +238,20 @@ static int col_io_open(void **out, const struct ktop_opts *o, struct ktop_tab_st
 		err = -ENOMEM;
 		goto fail;
 	}
-	c->skel = io_bpf__open();
-	if (!c->skel) {
-		err = -errno;
-		load_error(st, "io: cannot open BPF object", err);
-		goto fail;
-	}
 	/* block_io_start (6.5+) runs where the request is built from the bio,
-	 * in the submitting task; without it, attribution falls back to insert. */
+	 * in the submitting task; without it, the request is attributed to
+	 * the task that submitted its first bio (block_bio_queue). */
 	start = probe_tracepoint("block_io_start");
-	c->skel->rodata->targ_filter = o->npids > 0;
-	c->skel->rodata->targ_slow_ns = o->io_slow_ns;
-	c->skel->rodata->targ_have_io_start = start;
-	btf = probe_tp_btf_ok(o);
-	prog_choose(c->skel->progs.block_io_start_btf, c->skel->progs.block_io_start_raw, btf);
-	if (!start) {
-		bpf_program__set_autoload(c->skel->progs.block_io_start_btf, false);
-		bpf_program__set_autoload(c->skel->progs.block_io_start_raw, false);
-	}
-	prog_choose(c->skel->progs.block_rq_insert_btf, c->skel->progs.block_rq_insert_raw, btf);
-	prog_choose(c->skel->progs.block_rq_issue_btf, c->skel->progs.block_rq_issue_raw, btf);
-	prog_choose(c->skel->progs.block_rq_requeue_btf, c->skel->progs.block_rq_requeue_raw, btf);
-	prog_choose(c->skel->progs.block_rq_merge_btf, c->skel->progs.block_rq_merge_raw, btf);
-	prog_choose(c->skel->progs.block_rq_complete_btf, c->skel->progs.block_rq_complete_raw,
-		    btf);
-	err = io_bpf__load(c->skel);
-	if (err) {
-		load_error(st, "io: kernel refused the BPF programs", err);
+	if (!start && !probe_tracepoint("block_bio_queue")) {
+		snprintf(st->why, sizeof(st->why),
+			 "io: kernel has neither block:block_io_start nor block:block_bio_queue");
+		err = -ENOENT;
 		goto fail;
 	}
+	c->have_start = start;
+	err = skel_load_retry(c, &steps, o, st, "io: kernel refused the BPF programs");
+	if (err)
+		goto fail;
 	err = pid_filter_fill(c->skel->maps.pid_filter, o);
 	if (err) {
 		load_error(st, "io: cannot set the -p filter", err);
@@ -230,10 +268,10 @@ static int col_io_open(void **out, const struct ktop_opts *o, struct ktop_tab_st
 		load_error(st, "io: cannot attach to the block tracepoints", err);
 		goto fail;
 	}
-	snprintf(st->attach, sizeof(st->attach), "%s", btf ? "tp_btf" : "raw_tp");
+	prog_attach_kinds(c->skel->obj, st->attach, sizeof(st->attach));
 	if (!start)
 		snprintf(st->note, sizeof(st->note),
-			 "no block_io_start on this kernel: processes attributed at insert");
+			 "no block_io_start on this kernel: processes attributed at block_bio_queue");
 	*out = c;
 	return 0;
 fail:

@@ -8,6 +8,7 @@
 #include "locks.skel.h"
 #include "ktop/locks.h"
 #include "core/bpfutil.h"
+#include "core/msg.h"
 #include "core/collector.h"
 #include "core/histo.h"
 #include "core/ksyms.h"
@@ -58,8 +59,15 @@ struct cand {
 	uint64_t wait_ns;
 };
 
+/* Slow-path kprobes attached where lock:contention_* is missing, at most. */
+#define SLOW_LINKS_MAX	24
+
 struct col_lk {
 	struct locks_bpf *skel;
+	struct bpf_link *slow[SLOW_LINKS_MAX];	/* kprobe and kretprobe links */
+	int nslow;
+	bool tracepoints;		/* source: lock:contention_*, else slow paths */
+	bool tid_hash;			/* wait state in lock_tstate_tid */
 	struct ring_buffer *rb;
 	struct ksyms *ksyms;		/* NULL: addresses only */
 	struct ktop_lock_ranges ranges;
@@ -770,7 +778,14 @@ static int col_lk_poll(void *p, struct ktop_snapshot *snap)
 
 	if (sweep)
 		c->last_sweep_ns = now;
-	snprintf(st->note, sizeof(st->note), "%s", c->note);
+	snprintf(out->source, sizeof(out->source), "%s",
+		 c->tracepoints ? "tracepoints" : "slow-path kprobes");
+	if (c->tracepoints)
+		snprintf(st->note, sizeof(st->note), "%s", c->note);
+	else if (snprintf(st->note, sizeof(st->note), "source: kprobes on the lock slow paths "
+			  "(no lock:contention_* before 5.19)%s%s", c->note[0] ? "; " : "",
+			  c->note) >= (int)sizeof(st->note))
+		st->note[sizeof(st->note) - 1] = 0;	/* cut: the symbols note is the tail */
 	err = read_locks(c, out, now, sweep);
 	if (err) {
 		snprintf(st->note, sizeof(st->note), "cannot read lock statistics: %s",
@@ -811,9 +826,13 @@ static void col_lk_free(void *p)
 {
 	struct col_lk *c = p;
 
+	int i;
+
 	if (!c)
 		return;
 	ring_buffer__free(c->rb);
+	for (i = 0; i < c->nslow; i++)
+		bpf_link__destroy(c->slow[i]);
 	locks_bpf__destroy(c->skel);
 	ksyms__put(c->ksyms);
 	free(c->keys);
@@ -858,15 +877,129 @@ static void load_symbols(struct col_lk *c)
 			 "kallsyms has no data symbols (CONFIG_KALLSYMS_ALL=n)");
 }
 
+/* Open the BPF object and set it up: tracepoints or slow paths, task
+ * storage or the tid hash. */
+static int open_skel(void *col, const struct ktop_opts *o, struct ktop_tab_status *st)
+{
+	struct col_lk *c = col;
+	struct locks_bpf *s;
+	bool btf = probe_tp_btf_ok(o), ts = probe_task_storage(o), tp = c->tracepoints;
+	struct bpf_program *p;
+	int err;
+
+	s = c->skel = locks_bpf__open();
+	if (!s) {
+		err = -errno;
+		load_error(st, "locks: cannot open BPF object", err);
+		return err;
+	}
+	s->rodata->targ_filter = o->npids > 0;
+	s->rodata->targ_long_ns = c->long_ns;
+	s->rodata->targ_task_storage = ts;
+	s->rodata->targ_task_btf = probe_task_btf(o);
+	tstate_choose(s->maps.lock_tstate, s->maps.lock_tstate_tid,
+		      s->progs.sched_process_exit_raw, ts);
+	bpf_map__set_autocreate(s->maps.lock_tstate_zero, !ts);
+	c->tid_hash = !ts;
+	bpf_object__for_each_program(p, s->obj) {
+		const char *sec = bpf_program__section_name(p);
+
+		if (!strncmp(sec, "kprobe", 6) || !strncmp(sec, "kretprobe", 9))
+			bpf_program__set_autoload(p, !tp);
+	}
+	prog_choose(s->progs.contention_begin_btf, s->progs.contention_begin_raw, btf);
+	prog_choose(s->progs.contention_end_btf, s->progs.contention_end_raw, btf);
+	if (!tp) {
+		/* kprobes before 5.13 may use only preallocated hashes (a kernel
+		 * WARN otherwise): 2048 histograms, 5 MB, allocated up front */
+		bpf_map__set_map_flags(s->maps.lock_stats, 0);
+		bpf_program__set_autoload(s->progs.contention_begin_btf, false);
+		bpf_program__set_autoload(s->progs.contention_begin_raw, false);
+		bpf_program__set_autoload(s->progs.contention_end_btf, false);
+		bpf_program__set_autoload(s->progs.contention_end_raw, false);
+	}
+	return 0;
+}
+
+static int load_skel(void *col)
+{
+	return locks_bpf__load(((struct col_lk *)col)->skel);
+}
+
+static void destroy_skel(void *col)
+{
+	struct col_lk *c = col;
+
+	locks_bpf__destroy(c->skel);
+	c->skel = NULL;
+}
+
+static const struct skel_steps steps = { open_skel, load_skel, destroy_skel };
+
+/*
+ * Before lock:contention_* (5.19): kprobe and kretprobe on each slow path
+ * this kernel has. The symbols: kernel/locking/{mutex,rwsem,qspinlock,
+ * qrwlock}.c; the spinlock one is native_ or __pv_ with paravirt spinlocks.
+ * Returns how many slow paths are attached.
+ */
+static int attach_slow_paths(struct col_lk *c)
+{
+	struct locks_bpf *s = c->skel;
+	const struct {
+		const char *sym;
+		struct bpf_program *kp, *kret;
+	} paths[] = {
+		{ "__mutex_lock_slowpath", s->progs.slow_mutex_kp, s->progs.slow_mutex_kret },
+		{ "__mutex_lock_killable_slowpath", s->progs.slow_mutex_kp, s->progs.slow_mutex_kret },
+		{ "__mutex_lock_interruptible_slowpath", s->progs.slow_mutex_kp,
+		  s->progs.slow_mutex_kret },
+		{ "rwsem_down_read_slowpath", s->progs.slow_rwsem_r_kp, s->progs.slow_rwsem_r_kret },
+		{ "rwsem_down_write_slowpath", s->progs.slow_rwsem_w_kp, s->progs.slow_rwsem_w_kret },
+		{ "native_queued_spin_lock_slowpath", s->progs.slow_spin_kp, s->progs.slow_spin_kret },
+		{ "__pv_queued_spin_lock_slowpath", s->progs.slow_spin_kp, s->progs.slow_spin_kret },
+		{ "queued_spin_lock_slowpath", s->progs.slow_spin_kp, s->progs.slow_spin_kret },
+		{ "queued_read_lock_slowpath", s->progs.slow_rwlock_r_kp, s->progs.slow_rwlock_r_kret },
+		{ "queued_write_lock_slowpath", s->progs.slow_rwlock_w_kp,
+		  s->progs.slow_rwlock_w_kret },
+	};
+	size_t i;
+	int n = 0;
+
+	for (i = 0; i < sizeof(paths) / sizeof(paths[0]) && c->nslow + 2 <= SLOW_LINKS_MAX; i++) {
+		struct bpf_link *kp, *kret;
+
+		if (!probe_kernel_func(paths[i].sym))
+			continue;
+		/* the return first: an entry without its return would stay open */
+		kret = bpf_program__attach_kprobe(paths[i].kret, true, paths[i].sym);
+		if (!kret) {
+			msg_debug("locks: no kretprobe on %s: %s", paths[i].sym, strerror(errno));
+			continue;
+		}
+		kp = bpf_program__attach_kprobe(paths[i].kp, false, paths[i].sym);
+		if (!kp) {
+			msg_debug("locks: no kprobe on %s: %s", paths[i].sym, strerror(errno));
+			bpf_link__destroy(kret);
+			continue;
+		}
+		c->slow[c->nslow++] = kret;
+		c->slow[c->nslow++] = kp;
+		n++;
+	}
+	return n;
+}
+
 static int col_lk_open(void **out, const struct ktop_opts *o, struct ktop_tab_status *st)
 {
 	struct col_lk *c;
-	bool btf;
+	bool tp;
 	int err;
 
-	if (!probe_tracepoint("contention_begin") || !probe_tracepoint("contention_end")) {
+	tp = probe_tracepoint("contention_begin") && probe_tracepoint("contention_end");
+	if (!tp && !probe_kprobes()) {
 		snprintf(st->why, sizeof(st->why),
-			 "locks: kernel has no lock:contention_begin/end tracepoints (Linux 5.19 or later)");
+			 "locks: kernel has neither lock:contention_begin/end tracepoints "
+			 "(Linux 5.19 or later) nor kprobes for the lock slow paths (CONFIG_KPROBES)");
 		return -ENOENT;
 	}
 	c = calloc(1, sizeof(*c));
@@ -875,22 +1008,10 @@ static int col_lk_open(void **out, const struct ktop_opts *o, struct ktop_tab_st
 	u64map_init(&c->stacks, sizeof(struct stack_sym));
 	u64map_init(&c->comms, sizeof(struct ktop_lock_comm));
 	c->long_ns = o->lock_long_ns ? o->lock_long_ns : 1000000;
-	c->skel = locks_bpf__open();
-	if (!c->skel) {
-		err = -errno;
-		load_error(st, "locks: cannot open BPF object", err);
+	c->tracepoints = tp;
+	err = skel_load_retry(c, &steps, o, st, "locks: kernel refused the BPF programs");
+	if (err)
 		goto fail;
-	}
-	c->skel->rodata->targ_filter = o->npids > 0;
-	c->skel->rodata->targ_long_ns = c->long_ns;
-	btf = probe_tp_btf_ok(o);
-	prog_choose(c->skel->progs.contention_begin_btf, c->skel->progs.contention_begin_raw, btf);
-	prog_choose(c->skel->progs.contention_end_btf, c->skel->progs.contention_end_raw, btf);
-	err = locks_bpf__load(c->skel);
-	if (err) {
-		load_error(st, "locks: kernel refused the BPF programs", err);
-		goto fail;
-	}
 	err = pid_filter_fill(c->skel->maps.pid_filter, o);
 	if (err) {
 		load_error(st, "locks: cannot set the -p filter", err);
@@ -907,10 +1028,18 @@ static int col_lk_open(void **out, const struct ktop_opts *o, struct ktop_tab_st
 	load_symbols(c);
 	err = locks_bpf__attach(c->skel);
 	if (err) {
-		load_error(st, "locks: cannot attach to lock:contention_begin/end", err);
+		load_error(st, tp ? "locks: cannot attach to lock:contention_begin/end" :
+			   "locks: cannot attach to sched_process_exit", err);
 		goto fail;
 	}
-	snprintf(st->attach, sizeof(st->attach), "%s", btf ? "tp_btf" : "raw_tp");
+	if (!tp && !attach_slow_paths(c)) {
+		err = -ENOENT;
+		snprintf(st->why, sizeof(st->why), "locks: no lock:contention_* tracepoints "
+			 "(Linux 5.19 or later) and no lock slow path took a kprobe "
+			 "(ktop -v says why)");
+		goto fail;
+	}
+	prog_attach_kinds(c->skel->obj, st->attach, sizeof(st->attach));
 	*out = c;
 	return 0;
 fail:

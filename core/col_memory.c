@@ -11,6 +11,7 @@
 #include "memuser.skel.h"
 #include "ktop/memory.h"
 #include "core/bpfutil.h"
+#include "core/msg.h"
 #include "core/collector.h"
 #include "core/core.h"
 #include "core/histo.h"
@@ -257,24 +258,19 @@ static bool choose(struct bpf_program *btf, struct bpf_program *raw, const char 
 		bpf_program__set_autoload(raw, false);
 		return false;
 	}
-	prog_choose(btf, raw, use_btf);
+	prog_choose(btf, raw, use_btf && probe_tp_btf_args(tp));
 	return true;
 }
 
-static int open_kernel(struct col_mem *c, const struct ktop_opts *o, struct ktop_tab_status *st)
+/* Open the kernel-mode BPF object and set it up for this kernel. */
+static int open_kernel_skel(void *col, const struct ktop_opts *o, struct ktop_tab_status *st)
 {
-	static const char *const need[] = { "kmalloc", "kfree", "kmem_cache_alloc", "kmem_cache_free" };
+	struct col_mem *c = col;
 	struct memory_bpf *s;
 	bool btf, pages, percpu;
 	unsigned i;
 	int err;
 
-	for (i = 0; i < sizeof(need) / sizeof(need[0]); i++)
-		if (!probe_tracepoint(need[i])) {
-			snprintf(st->why, sizeof(st->why),
-				 "memory: kernel has no kmem:%s tracepoint (CONFIG_TRACEPOINTS?)", need[i]);
-			return -ENOENT;
-		}
 	s = c->ks = memory_bpf__open();
 	if (!s) {
 		err = -errno;
@@ -285,10 +281,14 @@ static int open_kernel(struct col_mem *c, const struct ktop_opts *o, struct ktop
 	s->rodata->targ_self_tgid = (__u32)getpid();
 	s->rodata->targ_page_size = (__u64)sysconf(_SC_PAGESIZE);
 	s->rodata->targ_call_sites = !o->mem_stacks_always;
+	s->rodata->targ_task_btf = probe_task_btf(o);
+	s->rodata->targ_cache_alloc_old = probe_tp_nargs("kmem_cache_alloc") == 5;
 	bpf_map__set_max_entries(s->maps.allocs, o->mem_max_outstanding);
 	btf = probe_tp_btf_ok(o);
 	pages = probe_tracepoint("mm_page_alloc") && probe_tracepoint("mm_page_free");
-	percpu = probe_tracepoint("percpu_alloc_percpu") && probe_tracepoint("percpu_free_percpu");
+	/* call_site and bytes_alloc came in 5.19 (10 arguments): not before */
+	percpu = probe_tracepoint("percpu_alloc_percpu") && probe_tracepoint("percpu_free_percpu") &&
+		 probe_tp_nargs("percpu_alloc_percpu") >= 10;
 	{
 		/* pages and percpu are tracked only when both ends are visible */
 		const struct {
@@ -297,6 +297,9 @@ static int open_kernel(struct col_mem *c, const struct ktop_opts *o, struct ktop
 		} hooks[] = {
 			{ s->progs.kmalloc_btf, s->progs.kmalloc_raw, "kmalloc" },
 			{ s->progs.kmem_cache_alloc_btf, s->progs.kmem_cache_alloc_raw, "kmem_cache_alloc" },
+			{ s->progs.kmalloc_node_btf, s->progs.kmalloc_node_raw, "kmalloc_node" },
+			{ s->progs.kmem_cache_alloc_node_btf, s->progs.kmem_cache_alloc_node_raw,
+			  probe_tp_nargs("kmem_cache_alloc_node") == 6 ? "kmem_cache_alloc_node" : "" },
 			{ s->progs.kfree_btf, s->progs.kfree_raw, "kfree" },
 			{ s->progs.kfree2_btf, s->progs.kfree2_raw, "kfree" },
 			{ s->progs.kmem_cache_free_btf, s->progs.kmem_cache_free_raw, "kmem_cache_free" },
@@ -322,11 +325,42 @@ static int open_kernel(struct col_mem *c, const struct ktop_opts *o, struct ktop
 		for (i = 0; i < sizeof(hooks) / sizeof(hooks[0]); i++)
 			choose(hooks[i].btf, hooks[i].raw, hooks[i].tp, btf);
 	}
-	err = memory_bpf__load(s);
-	if (err) {
-		load_error(st, "memory: kernel refused the BPF programs", err);
+	return 0;
+}
+
+static int load_kernel_skel(void *col)
+{
+	return memory_bpf__load(((struct col_mem *)col)->ks);
+}
+
+static void destroy_kernel_skel(void *col)
+{
+	struct col_mem *c = col;
+
+	memory_bpf__destroy(c->ks);
+	c->ks = NULL;
+}
+
+static const struct skel_steps kernel_steps = { open_kernel_skel, load_kernel_skel,
+						 destroy_kernel_skel };
+
+static int open_kernel(struct col_mem *c, const struct ktop_opts *o, struct ktop_tab_status *st)
+{
+	static const char *const need[] = { "kmalloc", "kfree", "kmem_cache_alloc", "kmem_cache_free" };
+	struct memory_bpf *s;
+	unsigned i;
+	int err;
+
+	for (i = 0; i < sizeof(need) / sizeof(need[0]); i++)
+		if (!probe_tracepoint(need[i])) {
+			snprintf(st->why, sizeof(st->why),
+				 "memory: kernel has no kmem:%s tracepoint (CONFIG_TRACEPOINTS?)", need[i]);
+			return -ENOENT;
+		}
+	err = skel_load_retry(c, &kernel_steps, o, st, "memory: kernel refused the BPF programs");
+	if (err)
 		return err;
-	}
+	s = c->ks;
 	err = pid_filter_fill(s->maps.pid_filter, o);
 	if (err) {
 		load_error(st, "memory: cannot set the -p filter", err);
@@ -345,7 +379,7 @@ static int open_kernel(struct col_mem *c, const struct ktop_opts *o, struct ktop
 	c->skip_fd = bpf_map__fd(s->maps.skip_stacks);
 	if (ksyms__get(&c->ksyms))
 		c->ksyms = NULL;	/* stacks show addresses */
-	snprintf(st->attach, sizeof(st->attach), "%s", btf ? "tp_btf" : "raw_tp");
+	prog_attach_kinds(s->obj, st->attach, sizeof(st->attach));
 	return 0;
 }
 

@@ -11,6 +11,7 @@
 #include "core/bpfutil.h"
 #include "core/collector.h"
 #include "core/histo.h"
+#include "core/msg.h"
 #include "core/procinfo.h"
 #include "core/syscall_names.h"
 #include "core/u64map.h"
@@ -24,6 +25,7 @@ struct sc_cum {				/* one syscall, summed over CPUs */
 
 struct col_sc {
 	struct syscalls_bpf *skel;
+	bool tid_hash;			/* start times in sc_start_tid, not task storage */
 	struct sc_cum *prev, *cur;	/* [KTOP_SC_MAX] */
 	struct ktop_sc_hist *hist;	/* [KTOP_SC_MAX], cumulative as last read */
 	void *hbuf;			/* one syscall's per-CPU histograms */
@@ -74,10 +76,49 @@ static void col_sc_free(void *p)
 	free(c);
 }
 
+/* Open the BPF object and set it up for this kernel (c->tid_hash). */
+static int open_skel(void *col, const struct ktop_opts *o, struct ktop_tab_status *st)
+{
+	struct col_sc *c = col;
+	struct syscalls_bpf *s;
+	bool btf = probe_tp_btf_ok(o), ts = probe_task_storage(o);
+	int err;
+
+	s = c->skel = syscalls_bpf__open();
+	if (!s) {
+		err = -errno;
+		load_error(st, "syscalls: cannot open BPF object", err);
+		return err;
+	}
+	s->rodata->targ_filter = o->npids > 0;
+	s->rodata->targ_task_storage = ts;
+	s->rodata->targ_task_btf = probe_task_btf(o);
+	s->rodata->targ_test_reject = o->test_reject;
+	tstate_choose(s->maps.sc_start, s->maps.sc_start_tid, s->progs.sched_process_exit_raw, ts);
+	c->tid_hash = !ts;
+	prog_choose(s->progs.sys_enter_btf, s->progs.sys_enter_raw, btf);
+	prog_choose(s->progs.sys_exit_btf, s->progs.sys_exit_raw, btf);
+	return 0;
+}
+
+static int load_skel(void *col)
+{
+	return syscalls_bpf__load(((struct col_sc *)col)->skel);
+}
+
+static void destroy_skel(void *col)
+{
+	struct col_sc *c = col;
+
+	syscalls_bpf__destroy(c->skel);
+	c->skel = NULL;
+}
+
+static const struct skel_steps steps = { open_skel, load_skel, destroy_skel };
+
 static int col_sc_open(void **out, const struct ktop_opts *o, struct ktop_tab_status *st)
 {
 	struct col_sc *c;
-	bool btf;
 	int err, i;
 
 	if (!probe_tracepoint("sys_enter") || !probe_tracepoint("sys_exit")) {
@@ -108,21 +149,9 @@ static int col_sc_open(void **out, const struct ktop_opts *o, struct ktop_tab_st
 		else
 			snprintf(c->names[i], sizeof(c->names[i]), "syscall_%d", i);
 	}
-	c->skel = syscalls_bpf__open();
-	if (!c->skel) {
-		err = -errno;
-		load_error(st, "syscalls: cannot open BPF object", err);
+	err = skel_load_retry(c, &steps, o, st, "syscalls: kernel refused the BPF programs");
+	if (err)
 		goto fail;
-	}
-	c->skel->rodata->targ_filter = o->npids > 0;
-	btf = probe_tp_btf_ok(o);
-	prog_choose(c->skel->progs.sys_enter_btf, c->skel->progs.sys_enter_raw, btf);
-	prog_choose(c->skel->progs.sys_exit_btf, c->skel->progs.sys_exit_raw, btf);
-	err = syscalls_bpf__load(c->skel);
-	if (err) {
-		load_error(st, "syscalls: kernel refused the BPF programs", err);
-		goto fail;
-	}
 	err = pid_filter_fill(c->skel->maps.pid_filter, o);
 	if (err) {
 		load_error(st, "syscalls: cannot set the -p filter", err);
@@ -133,7 +162,10 @@ static int col_sc_open(void **out, const struct ktop_opts *o, struct ktop_tab_st
 		load_error(st, "syscalls: cannot attach to raw_syscalls", err);
 		goto fail;
 	}
-	snprintf(st->attach, sizeof(st->attach), "%s", btf ? "tp_btf" : "raw_tp");
+	prog_attach_kinds(c->skel->obj, st->attach, sizeof(st->attach));
+	if (c->tid_hash)
+		snprintf(st->note, sizeof(st->note),
+			 "start times in a thread-id hash (no task storage for tracing programs, or KTOP_FORCE_TID_HASH)");
 	*out = c;
 	return 0;
 fail:

@@ -2,6 +2,7 @@
 /* Message store: core records lines; main() or the UI decides where they go. */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <bpf/libbpf.h>
 #include "core/msg.h"
@@ -10,12 +11,14 @@
 
 static struct {
 	int level;
-	char text[256];
+	char text[512];
 } msgs[MSG_KEEP];
 static unsigned nmsgs;			/* total ever stored; index mod MSG_KEEP */
 static unsigned flushed;
-static char last[256];
+static char last[512];
 static int libbpf_verbose;
+static char load_prog[64];		/* program libbpf last reported rejected */
+static char *load_log;			/* its verifier log, whole (malloc) */
 
 static void store(int level, const char *fmt, va_list ap)
 {
@@ -74,23 +77,82 @@ const char *msg_last(void)
 	return last;
 }
 
+/*
+ * Remember what libbpf says about a program the kernel rejected: its name
+ * ("prog 'NAME': BPF program load failed: ...") and the verifier log that
+ * follows ("prog 'NAME': -- BEGIN PROG LOAD LOG --\n...-- END PROG LOAD LOG --").
+ */
+static void note_load_failure(const char *m)
+{
+	static const char begin[] = "-- BEGIN PROG LOAD LOG --\n";
+	const char *p, *q, *end;
+
+	if (!strncmp(m, "libbpf: ", 8))
+		m += 8;
+	if (strncmp(m, "prog '", 6))
+		return;
+	p = m + 6;
+	q = strchr(p, '\'');
+	if (!q)
+		return;
+	if (strstr(q, "': BPF program load failed:") == q) {
+		snprintf(load_prog, sizeof(load_prog), "%.*s", (int)(q - p), p);
+		free(load_log);
+		load_log = NULL;
+		return;
+	}
+	p = strstr(q, begin);
+	if (!p)
+		return;
+	p += sizeof(begin) - 1;
+	end = strstr(p, "-- END PROG LOAD LOG --");
+	free(load_log);
+	load_log = strndup(p, end ? (size_t)(end - p) : strlen(p));
+}
+
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
-	char buf[256];
+	char *m = NULL;
 	size_t n;
 
-	if (!libbpf_verbose && level == LIBBPF_DEBUG)
+	if (level == LIBBPF_DEBUG && !libbpf_verbose)
 		return 0;
-	if (!libbpf_verbose)
-		return 0;	/* warnings too: our own messages say what failed */
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	n = strlen(buf);
-	if (n && buf[n - 1] == '\n')
-		buf[n - 1] = 0;
-	msg_debug("libbpf: %s", buf);
-	if (libbpf_verbose)
-		fprintf(stderr, "libbpf: %s\n", buf);
+	if (vasprintf(&m, fmt, ap) < 0)
+		return 0;
+	n = strlen(m);
+	if (n && m[n - 1] == '\n')
+		m[n - 1] = 0;
+	if (level == LIBBPF_WARN)
+		note_load_failure(m);
+	if (libbpf_verbose) {
+		/* whole: a verifier log is one message of many lines */
+		const char *body = strncmp(m, "libbpf: ", 8) ? m : m + 8;
+
+		msg_debug("libbpf: %s", body);
+		fprintf(stderr, "libbpf: %s\n", body);
+	}
+	free(m);
 	return 0;
+}
+
+/* See msg.h. */
+const char *msg_load_prog(void)
+{
+	return load_prog;
+}
+
+/* See msg.h. */
+const char *msg_load_log(void)
+{
+	return load_log ? load_log : "";
+}
+
+/* See msg.h. */
+void msg_load_reset(void)
+{
+	load_prog[0] = 0;
+	free(load_log);
+	load_log = NULL;
 }
 
 /* See msg.h. */

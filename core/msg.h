@@ -14,7 +14,15 @@ void msg_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void msg_flush(FILE *f, int min);
 /* The newest stored warning or error, or "" (for the status line). Can't fail. */
 const char *msg_last(void);
-/* Route libbpf's own messages to msg_debug(); shown only with -v. */
+/* Route libbpf's own messages to msg_debug(); shown only with -v, whole
+ * (a verifier log is one message). Load failures are noted either way. */
 void msg_hook_libbpf(int verbose);
+/* Name of the program libbpf last reported the kernel rejected, or "". */
+const char *msg_load_prog(void);
+/* The verifier log of that rejection, whole, or "" (none). Valid until the
+ * next libbpf message or msg_load_reset(). */
+const char *msg_load_log(void);
+/* Forget the last rejection (before a load, so an old one is not blamed). */
+void msg_load_reset(void);
 
 #endif

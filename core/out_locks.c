@@ -91,6 +91,8 @@ void out_json_locks(struct jw *w, const struct ktop_snapshot *s)
 
 	jw_u64(w, "contentions", l->contentions);
 	jw_u64(w, "total_wait_ns", l->total_wait_ns);
+	if (l->source[0])
+		jw_str(w, "source", l->source);
 	jw_u64(w, "tracked", l->tracked);
 	jw_u64(w, "rows_dropped", l->nrows_dropped);
 	jw_arr(w, "rows");
@@ -240,6 +242,7 @@ void replay_locks(const struct jv *tab, struct ktop_snapshot *s)
 	l->contentions = jv_u64(tab, "contentions");
 	l->total_wait_ns = jv_u64(tab, "total_wait_ns");
 	l->tracked = (uint32_t)jv_u64(tab, "tracked");
+	jv_str(tab, "source", l->source, sizeof(l->source));
 	l->nrows_dropped = (uint32_t)jv_u64(tab, "rows_dropped");
 	for (i = 0; rows && i < rows->n && l->nrows < KTOP_LOCK_ROWS_MAX; i++)
 		replay_row(&rows->kids[i], &l->rows[l->nrows++]);

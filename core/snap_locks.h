@@ -62,6 +62,7 @@ struct ktop_lock_snap {
 	struct ktop_lock_long longw[KTOP_LOCK_LONG_MAX];
 	uint32_t tracked;		/* (lock, type) entries in the BPF map */
 	uint32_t tracked_max;
+	char source[24];		/* "tracepoints" (lock:contention_*) or "slow-path kprobes" */
 };
 
 /*

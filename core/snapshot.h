@@ -16,7 +16,7 @@ enum ktop_tab_state {
 
 struct ktop_tab_status {
 	int state;			/* enum ktop_tab_state */
-	char why[192];			/* disabled: one line the user can act on */
+	char why[320];			/* disabled: one line the user can act on */
 	char attach[16];		/* how it is attached: "tp_btf", "raw_tp", "uprobe" */
 	char note[128];			/* running: something the user should know (target exited, ...) */
 	uint64_t lost_total;		/* events lost since start (ring buffer, full maps) */

@@ -5,6 +5,7 @@
 #include "ktop/hist.h"
 
 #define KTOP_IO_REQS_MAX	32768	/* requests tracked between start and completion */
+#define KTOP_IO_BIO_MAX		8192	/* bios submitted, not yet seen in a request (before 6.5) */
 #define KTOP_IO_STATS_MAX	1024	/* (disk, op) pairs */
 #define KTOP_IO_PARTS_MAX	1024	/* (disk, partition, op) triples */
 #define KTOP_IO_PROC_MAX	8192	/* (process, disk, op) triples */

@@ -10,6 +10,7 @@
 #define KTOP_LOCK_STACK_MAX	16384	/* distinct kernel stacks (fewer buckets: more collisions) */
 #define KTOP_LOCK_STACK_DEPTH	16	/* frames kept per stack: ~3 tracing, ~3 locking, callers */
 #define KTOP_LOCK_NEST		4	/* contentions a thread can be inside at once (IRQs) */
+#define KTOP_LOCK_TID_MAX	16384	/* threads with a wait state, where there is no task storage */
 #define KTOP_LOCK_RB_BYTES	(256 * 1024)
 #define KTOP_LOCK_COMM_LEN	16
 

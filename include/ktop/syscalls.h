@@ -6,6 +6,7 @@
 
 #define KTOP_SC_MAX		512	/* syscall numbers 0..511 (x86_64 and arm64 are < 470) */
 #define KTOP_SC_PROC_MAX	32768	/* (process, syscall) pairs tracked at once */
+#define KTOP_SC_TID_MAX		32768	/* threads with a start time, where there is no task storage */
 #define KTOP_COMM_LEN		16
 
 /* Per syscall, per CPU, cumulative since load. Kept apart from the

@@ -37,7 +37,7 @@ finish() { [ "$fails" = 0 ] && exit 0; echo "  $fails check(s) failed"; exit 1; 
 # Number of BPF programs loaded in the system right now.
 prog_count() { bpftool prog show 2>/dev/null | grep -c '^[0-9]*:'; }
 # Programs of ktop's own (by name) still loaded.
-ktop_progs() { bpftool prog show 2>/dev/null | grep -cE 'name (sys_enter|sys_exit|io_|lock_|mem_|kmalloc|kfree|kmem_|mm_page|contention|block_|malloc|free_|uprobe_|uret)' ; }
+ktop_progs() { bpftool prog show 2>/dev/null | grep -cE 'name (sys_enter|sys_exit|io_|lock_|mem_|kmalloc|kfree|kmem_|mm_page|contention|block_|slow_|sched_process|malloc|free_|uprobe_|uret)' ; }
 
 # Start ktop in the background writing JSON lines to $TMPD/out.json; waits
 # until it has attached (first line printed needs one interval, so we wait

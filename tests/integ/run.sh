@@ -1,6 +1,8 @@
 #!/bin/bash
 # Run every integration test; the BPF ones run once more with
-# KTOP_FORCE_RAW_TP=1 so the raw_tp fallback is exercised too.
+# KTOP_FORCE_RAW_TP=1 so the raw_tp fallback is exercised too, and those
+# marked "# tid-hash: yes" once more with KTOP_FORCE_TID_HASH=1 (per-thread
+# state in thread-id hashes, as on kernels before 5.12).
 # Prints "integ: N passed, N failed, N skipped" and records it.
 cd "$(dirname "$0")/../.." || exit 1
 . tests/env.sh
@@ -30,6 +32,9 @@ for t in tests/integ/test_*.sh; do
 	run_one "$t"
 	if grep -q '^# raw_tp: yes' "$t"; then
 		run_one "$t" KTOP_FORCE_RAW_TP=1
+	fi
+	if grep -q '^# tid-hash: yes' "$t"; then
+		run_one "$t" KTOP_FORCE_TID_HASH=1
 	fi
 done
 for l in "${skipped[@]}"; do echo "skipped: $l"; echo "integ: $l" >> "$KTOP_SKIPS"; done

@@ -8,6 +8,7 @@
 # copy_process (named when kallsyms has data symbols, an address otherwise),
 # and the process's siglock by name. Programs must be gone after ktop exits.
 # raw_tp: yes
+# tid-hash: yes
 . tests/integ/lib.sh
 need_root
 need_cmd jq
@@ -56,6 +57,7 @@ check "attach flavour reported" jq -se 'all(.[]; .locks.attach == "tp_btf" or .l
 if [ "${KTOP_FORCE_RAW_TP:-}" = 1 ]; then
 	check "raw_tp flavour used when forced" jq -se 'all(.[]; .locks.attach == "raw_tp")' "$J"
 fi
+check "source reported" jq -se 'all(.[]; .locks.source == "tracepoints" or .locks.source == "slow-path kprobes")' "$J"
 echo "  workload: $(cat "$TMPD/wl.out")"
 
 # Locks summed over the run, by (addr, type), heaviest first.

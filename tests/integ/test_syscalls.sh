@@ -3,6 +3,7 @@
 # L ms and M failing close(-1) after ktop attached; the JSON sums must equal
 # them exactly and the sleep p50 must be within 12.5% of L.
 # raw_tp: yes
+# tid-hash: yes
 . tests/integ/lib.sh
 need_root
 need_cmd jq
@@ -41,5 +42,9 @@ assert_eq "process getppid+close+sleep calls >= workload" 1 \
 check "attach flavour reported" jq -se 'all(.[]; .syscalls.attach == "tp_btf" or .syscalls.attach == "raw_tp")' "$J"
 if [ "${KTOP_FORCE_RAW_TP:-}" = 1 ]; then
 	check "raw_tp flavour used when forced" jq -se 'all(.[]; .syscalls.attach == "raw_tp")' "$J"
+fi
+if [ "${KTOP_FORCE_TID_HASH:-}" = 1 ]; then
+	check "thread-id hash used when forced" jq -se 'all(.[]; .syscalls.note | test("thread-id hash"))' "$J"
+	assert_eq "syscalls lost events (tid hash)" 0 "$(jq -s '[.[].syscalls.lost_events] | add' "$J")"
 fi
 finish
