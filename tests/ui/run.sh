@@ -125,14 +125,18 @@ has "f resumes the replay" "REPLAY 4/4"
 hasnt "resumed: no PAUSED badge" "PAUSED"
 keys q
 
-# golden screens: fixed recordings rendered and compared (tests/ui/golden.sh)
-if [ -x tests/ui/golden.sh ]; then
-	out=$(KTOP="$KTOP" tests/ui/golden.sh 2>&1); rc=$?
+# golden screens: fixed recordings rendered and compared (tests/ui/golden.sh);
+# behaviour on derived recordings: selection, keys, filter, fit (keys.sh)
+for sub in golden keys; do
+	[ -x tests/ui/$sub.sh ] || continue
+	echo "$sub.sh"
+	out=$(KTOP="$KTOP" tests/ui/$sub.sh 2>&1); rc=$?
 	echo "$out" | sed 's/^/  /'
 	gp=$(grep -c '^ok:' <<<"$out"); gf=$(grep -c '^FAIL:' <<<"$out")
-	pass=$((pass + gp)); fail=$((fail + gf))
-	[ $rc != 0 ] && [ "$gf" = 0 ] && { fail=$((fail + 1)); echo "  FAIL: golden.sh exited $rc"; }
-fi
+	gs=$(grep -c '^SKIP:' <<<"$out")
+	pass=$((pass + gp)); fail=$((fail + gf)); skipn=$((skipn + gs))
+	[ $rc != 0 ] && [ "$gf" = 0 ] && { fail=$((fail + 1)); echo "  FAIL: $sub.sh exited $rc"; }
+done
 
 echo "ui: $pass passed, $fail failed, $skipn skipped"
 record
