@@ -169,16 +169,18 @@ static void draw(struct ui *u, const struct ktop_snapshot *s, int y, int h)
 	struct ui_tab *t = &u->t[u->tab];
 	double secs = s->interval_ns ? s->interval_ns / 1e9 : 1;
 	uint64_t denom = u->pid ? proc_total(sc, u->pid) : sc->total_ns;
-	char cells[C_N][48], title[3][160], note[200];
+	char cells[C_N][48], title[3][160], note[2][200];
 	const struct ktop_sc_row *sel = NULL;
 	const char *titles[3];
 	int th, top, i, lw;
 
 	if (u->pid) {		/* pivoted: say which figures are the process's own */
-		snprintf(note, sizeof(note), "PID %u only: CALLS/s ERR/s AVG are its own, TIME%% is of "
-			 "its syscall time; P50-MAX are not collected per process", u->pid);
+		snprintf(note[0], sizeof(note[0]), "PID %u only: CALLS/s ERR/s AVG are its own, TIME%% "
+			 "is of its syscall time; P50-MAX are not collected per process", u->pid);
+		snprintf(note[1], sizeof(note[1]), "PID %u only: TIME%% of its syscall time; P50-MAX "
+			 "not collected per process", u->pid);
 		ui_color_on(u, UI_C_DIM);
-		ui_put_fit(y, 0, COLS, note);
+		ui_put_first_fit(y, 0, COLS, (const char *const[]){ note[0], note[1] }, 2);
 		ui_color_off(u, UI_C_DIM);
 		y++;
 		h--;
