@@ -158,6 +158,8 @@ void ui_put_first_fit(int y, int x, int w, const char *const *texts, int n)
 	char buf[520];
 	int i;
 
+	if (w <= 0 || n <= 0)
+		return;
 	for (i = 0; i < n; i++) {
 		str_sanitize(buf, sizeof(buf) - 8, texts[i], sizeof(buf));
 		if (text_cols(buf) <= w || i == n - 1)
