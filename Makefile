@@ -34,7 +34,11 @@ GEN_SRCS    := $(O)/gen/syscalls_x86_64.c $(O)/gen/syscalls_arm64.c
 CORE_SRCS   := $(wildcard core/*.c)
 UI_SRCS     := $(wildcard ui/*.c)
 CORE_OBJS   := $(patsubst %.c,$(O)/%.o,$(CORE_SRCS)) $(GEN_SRCS:.c=.o)
-UI_OBJS     := $(patsubst %.c,$(O)/%.o,$(UI_SRCS))
+# The built-in terminfo entries (ui/term.c) are generated from the build
+# machine's terminfo; the object sits with the other ui/ objects.
+TERM_BUILTINS := xterm xterm-256color xterm-color screen screen-256color tmux tmux-256color \
+	      linux vt100 vt220 rxvt-unicode-256color
+UI_OBJS     := $(patsubst %.c,$(O)/%.o,$(UI_SRCS)) $(O)/ui/terminfo_gen.o
 CORE_LIB    := $(O)/libktopcore.a
 
 UNIT_SRCS   := $(wildcard tests/unit/test_*.c)
@@ -42,7 +46,7 @@ UNIT_BINS   := $(patsubst tests/unit/%.c,$(O)/tests/%,$(UNIT_SRCS))
 WORKLOADS   := $(patsubst tests/workloads/%.c,$(O)/workloads/%,$(wildcard tests/workloads/*.c))
 
 .PHONY: all run deps deps-test deps-bench test test-unit test-integ test-ui fuzz fuzz-smoke \
-	bench install uninstall clean asan soak
+	bench install uninstall clean asan soak static static-mhd-check test-static
 
 # The binary is ./ktop for the default build dir, $(O)/ktop for any other
 # (so parallel work trees of build dirs never overwrite each other's binary).
@@ -91,6 +95,14 @@ $(O)/gen/syscalls_%.c: scripts/gen_syscalls.sh | $(O)/gen/.
 	$(call msg,GEN,$@)
 	$(Q)CC="$(CC)" scripts/gen_syscalls.sh $* > $@
 
+$(O)/gen/terminfo.c: scripts/gen_terminfo.sh Makefile | $(O)/gen/.
+	$(call msg,GEN,$@)
+	$(Q)scripts/gen_terminfo.sh $(TERM_BUILTINS) > $@
+
+$(O)/ui/terminfo_gen.o: $(O)/gen/terminfo.c ui/term.h | $(O)/ui/.
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+
 $(O)/gen/%.o: $(O)/gen/%.c core/syscall_names.h
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
@@ -99,6 +111,64 @@ $(O)/%.o: %.c | $(SKELS)
 	@mkdir -p $(@D)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
+
+# ---- static build ----------------------------------------------------------
+# make static: ./ktop-static, the same objects linked with -static-pie into one
+# file that needs no shared library (libbpf, libelf, libdw, zlib, libcap,
+# ncursesw and glibc inside), for hosts without the build packages; Debian 11
+# (glibc 2.31) and 12 alike. Why fully static and what it needs from the host:
+# docs/design.md, "Static build". The libraries are those of pkg-config
+# --static for PKGS plus the base set, so a library added to PKGS (e.g.
+# libmicrohttpd) is linked statically with no change here. Libraries in
+# STATIC_STUB_PKGS are not linked: the code that needs them is never run
+# (libmicrohttpd's TLS), and scripts/static-stubs.sh generates aborting stubs
+# for exactly the symbols (STATIC_STUB_RE) the linked archives reference.
+STATIC_BIN  := $(if $(filter build,$(O)),ktop-static,$(O)/ktop-static)
+STATIC_BASE := libbpf ncursesw libelf libdw libcap zlib
+STATIC_STUB_PKGS := gnutls
+STATIC_STUB_RE   := ^gnutls_
+STATIC_STUB_OK   := --ok gnutls_global_init --ok gnutls_global_deinit
+STATIC_WRAP := -Wl,--wrap=dlopen,--wrap=dlsym,--wrap=dlclose,--wrap=dlerror
+static_libs = $(filter-out $(filter-out $(shell pkg-config --static --libs-only-l $(STATIC_BASE)),\
+	$(shell pkg-config --static --libs-only-l $(STATIC_STUB_PKGS) 2>/dev/null)),\
+	$(shell pkg-config --static --libs $(sort $(STATIC_BASE) $(1)))) -lm
+STATIC_LIBS  = $(call static_libs,$(PKGS))
+
+static: $(STATIC_BIN)
+
+$(STATIC_BIN): $(O)/ktop.o $(UI_OBJS) $(CORE_LIB) $(O)/static/nodl.o $(O)/static/stubs.o
+	$(call msg,LINK,$@ (static))
+	$(Q)$(CC) -static-pie -Wl,--strip-debug $(LDFLAGS) $(STATIC_WRAP) -o $@ $^ $(STATIC_LIBS)
+
+$(O)/static/nodl.o: scripts/static-nodl.c | $(O)/static/.
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(O)/static/stubs.c: scripts/static-stubs.sh Makefile | $(O)/static/.
+	$(call msg,GEN,$@)
+	$(Q)CC="$(CC)" scripts/static-stubs.sh '$(STATIC_STUB_RE)' $(STATIC_STUB_OK) $(STATIC_LIBS) > $@
+
+$(O)/static/%.o: $(O)/static/%.c
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -Wno-missing-prototypes -c $< -o $@
+
+# The proof that a library needing gnutls links this way: tests/static/mhd_link.c
+# serves one HTTP request from libmicrohttpd.a with the generated stubs.
+$(O)/static/mhd-stubs.c: scripts/static-stubs.sh Makefile | $(O)/static/.
+	$(call msg,GEN,$@)
+	$(Q)CC="$(CC)" scripts/static-stubs.sh '$(STATIC_STUB_RE)' $(STATIC_STUB_OK) \
+	  $(call static_libs,libmicrohttpd) > $@
+$(O)/static/mhd_link: tests/static/mhd_link.c $(O)/static/mhd-stubs.o $(O)/static/nodl.o
+	$(call msg,LINK,$@ (static))
+	$(Q)$(CC) $(CFLAGS) -static-pie $(LDFLAGS) $(STATIC_WRAP) -o $@ $^ $(call static_libs,libmicrohttpd)
+static-mhd-check: $(O)/static/mhd_link
+	$(Q)file $< | grep -q 'static-pie linked' && $<
+
+# The static binary in Debian 11 and 12 minimal chroots (tests/static/run.sh),
+# made with debootstrap on first use and cached in /var/tmp/static-test; after
+# that, make test runs the same checks (tests/integ/test_static.sh).
+test-static: deps-test static static-mhd-check
+	$(Q)STATIC_FETCH=1 KTOP_STATIC=$(abspath $(STATIC_BIN)) tests/static/run.sh
 
 # ---- tests ---------------------------------------------------------------
 # Each test stage appends "stage passed failed skipped" here; summary.sh adds them up.
@@ -116,15 +186,16 @@ test-unit: $(UNIT_BINS)
 	$(Q)tests/run-unit.sh $(UNIT_BINS)
 
 test-integ: $(BIN) $(WORKLOADS)
-	$(Q)KTOP=$(abspath $(BIN)) WL=$(abspath $(O))/workloads tests/integ/run.sh
+	$(Q)KTOP=$(abspath $(BIN)) KTOP_STATIC=$(abspath $(STATIC_BIN)) WL=$(abspath $(O))/workloads \
+	  tests/integ/run.sh
 
 test-ui: $(BIN)
 	$(Q)KTOP=$(abspath $(BIN)) tests/ui/run.sh
 
 # Everything, root tests included; installs what is missing first.
 test: deps-test
-	$(Q)mkdir -p $(O) && rm -f $(KTOP_RESULTS)
-	$(Q)$(MAKE) --no-print-directory all
+	$(Q)mkdir -p $(O) && rm -f $(KTOP_RESULTS) $(KTOP_RESULTS:.txt=-skips.txt)
+	$(Q)$(MAKE) --no-print-directory all static
 	$(Q)$(MAKE) --no-print-directory -k test-unit test-integ test-ui fuzz-smoke; \
 	  rc=$$?; tests/summary.sh && exit $$rc
 
@@ -175,7 +246,7 @@ asan: deps-test
 	$(Q)$(MAKE) --no-print-directory -j2 O=$(ASAN_O) CC="$(ASAN_CC) $(ASAN_FLAGS) $(ASAN_LINK)" \
 	  $(patsubst %,$(ASAN_O)/workloads/%,$(filter-out $(ASAN_PLAIN),$(notdir $(WORKLOADS))))
 	$(Q)cp $(ASAN_O)/ktop ktop-asan
-	$(Q)rm -rf $(ASAN_LOGS) $(ASAN_O)/tmux $(ASAN_O)/test-results.txt && mkdir -p $(ASAN_LOGS) $(ASAN_O)/tmux
+	$(Q)rm -rf $(ASAN_LOGS) $(ASAN_O)/tmux $(ASAN_O)/test-results.txt $(ASAN_O)/test-results-skips.txt && mkdir -p $(ASAN_LOGS) $(ASAN_O)/tmux
 	$(Q)export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:halt_on_error=1:log_path=$(ASAN_LOGS)/asan \
 	  LSAN_OPTIONS=suppressions=$(abspath tests/asan.supp):print_suppressions=0 \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:log_path=$(ASAN_LOGS)/ubsan \
@@ -204,7 +275,7 @@ uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/ktop $(DESTDIR)$(PREFIX)/share/man/man1/ktop.1
 
 clean:
-	rm -rf $(O) build-asan ktop ktop-asan
+	rm -rf $(O) build-asan ktop ktop-asan ktop-static
 
 %/.:
 	$(Q)mkdir -p $@

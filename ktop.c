@@ -17,6 +17,7 @@
 #include "core/procinfo.h"
 #include "core/replay.h"
 #include "core/sanitize.h"
+#include "ui/term.h"
 #include "ui/ui.h"
 
 enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2, EXIT_PRIV = 3 };
@@ -202,6 +203,13 @@ int main(int argc, char **argv)
 		o.no_color = true;
 	if (getenv("KTOP_FORCE_RAW_TP") && !strcmp(getenv("KTOP_FORCE_RAW_TP"), "1"))
 		o.force_raw_tp = true;
+	/* The dashboard needs a terminal it can drive: say so before loading
+	 * anything (ncurses would print a bare "Error opening terminal"). */
+	if (!o.batch && ui_term_check(err, sizeof(err))) {
+		fprintf(stderr, "ktop: %s\n", err);
+		return EXIT_USAGE;
+	}
+	msg_flush(stderr, MSG_WARN);	/* a built-in terminfo entry in use */
 	if (o.replay) {		/* no BPF, no privilege needed */
 		setup_signals();
 		if (o.batch)

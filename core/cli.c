@@ -42,7 +42,7 @@ const char cli_usage[] =
 "h ? F1 help; q F10 Ctrl-C quit.\n"
 "\n"
 "Exit status: 0 done, 1 runtime failure, 2 bad usage (unknown option, bad value,\n"
-"no such PID), 3 not enough privilege.\n";
+"no such PID, a TERM the dashboard cannot drive: use -b), 3 not enough privilege.\n";
 
 enum {
 	OPT_JSON = 256, OPT_PANES, OPT_LEAK_AGE, OPT_MEM_MODE, OPT_SNAPDIR, OPT_REPLAY,

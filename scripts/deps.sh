@@ -1,17 +1,25 @@
 #!/bin/sh
-# Install what a fresh Debian 12 machine lacks to build and test ktop.
-# Usage: scripts/deps.sh [build|test|bench]. Idempotent: does nothing when
-# every package is already installed. Needs root (apt-get) only when
-# something is missing.
+# Install what a fresh Debian 12 machine lacks to build and test ktop: the one
+# place that names every package a build, a test or a benchmark uses.
+# Usage: scripts/deps.sh [bootstrap|build|test|bench]. Idempotent: does
+# nothing when every package is already installed. Needs root (apt-get) only
+# when something is missing. `bootstrap` is what ./make.sh needs before make
+# can run at all.
 set -eu
 what=${1:-build}
+# liblzma-dev, libbz2-dev: static archives libdw.a needs (make static);
+# ncurses-base: the terminfo entries built into ktop (scripts/gen_terminfo.sh)
 pkgs="make gcc clang llvm bpftool pkg-config libbpf-dev libelf-dev zlib1g-dev
-      libncurses-dev libdw-dev libcap-dev linux-libc-dev"
+      libncurses-dev libdw-dev libcap-dev linux-libc-dev libc6-dev liblzma-dev libbz2-dev
+      ncurses-base"
 case "$what" in
+bootstrap) pkgs="make" ;;
 build) ;;
-test) pkgs="$pkgs libcmocka-dev tmux jq libclang-rt-14-dev" ;;
+# procps: pgrep, ps; util-linux: setpriv; mount: losetup; debootstrap, file:
+# Debian 11/12 roots for make test-static; libmicrohttpd-dev: make static-mhd-check
+test) pkgs="$pkgs libcmocka-dev tmux jq libclang-rt-14-dev procps util-linux mount debootstrap libmicrohttpd-dev file" ;;
 bench) pkgs="$pkgs fio bpftrace libbpf-tools stress-ng linux-perf" ;;
-*) echo "deps.sh: unknown set '$what' (build, test, bench)" >&2; exit 2 ;;
+*) echo "deps.sh: unknown set '$what' (bootstrap, build, test, bench)" >&2; exit 2 ;;
 esac
 missing=""
 for p in $pkgs; do

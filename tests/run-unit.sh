@@ -1,6 +1,7 @@
 #!/bin/bash
 # Run the cmocka unit-test binaries given as arguments; summarize and record.
 cd "$(dirname "$0")/.." || exit 1
+. tests/env.sh
 pass=0 fail=0
 mkdir -p build
 for b in "$@"; do

@@ -15,6 +15,8 @@
 #include "core/bpfstats.h"
 #include "core/replay.h"
 #include "core/snapfile.h"
+#include "core/sanitize.h"
+#include "ui/term.h"
 #include "ui/ui.h"
 #include "ui/ui_int.h"
 
@@ -638,10 +640,14 @@ int ui_run(const struct ktop_opts *o, volatile int *stop)
 	setlocale(LC_ALL, "");
 	cs = nl_langinfo(CODESET);
 	u.utf8 = cs && !strcmp(cs, "UTF-8");
-	if (!initscr()) {
-		msg_err("cannot start the terminal UI (is TERM set?)");
+	/* newterm, not initscr: initscr exits the process when it fails. main()
+	 * has checked TERM (ui_term_check), so this fails only on memory. */
+	if (!newterm(NULL, stdout, stdin)) {
+		ui_term_cleanup();
+		msg_err("cannot start the terminal UI for TERM=%s", san(getenv("TERM") ? getenv("TERM") : ""));
 		return 1;
 	}
+	ui_term_cleanup();	/* a built-in terminfo entry has been read */
 	curses_on = 1;
 	cbreak();
 	noecho();

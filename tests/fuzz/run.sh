@@ -25,6 +25,7 @@
 # harness failed to build or crashed. Without a usable clang libFuzzer it says
 # SKIP and why, records the harnesses as skipped, and exits 0.
 cd "$(dirname "$0")/../.." || exit 1
+. tests/env.sh
 mode=${1:-smoke}
 shift
 case "$mode" in
@@ -50,7 +51,9 @@ fi
 skip_all() {
 	echo "SKIP fuzz: $1"
 	echo "fuzz: 0 passed, 0 failed, $n skipped"
-	echo "fuzz 0 0 $n" >> "${KTOP_RESULTS:-build/test-results.txt}"
+	local r=${KTOP_RESULTS:-build/test-results.txt}
+	echo "fuzz 0 0 $n" >> "$r"
+	echo "fuzz: $n harnesses: $1" >> "${r%.txt}-skips.txt"
 	exit 0
 }
 

@@ -17,6 +17,9 @@ need_tp() {	# need_tp TRACEPOINT: skip when the kernel's BTF lacks it
 }
 
 ok() { echo "  ok: $*"; }
+# skip_check DESC WHY: a check whose condition this machine did not produce;
+# run.sh counts each one as a skip and prints it in the summary.
+skip_check() { echo "  SKIP-CHECK: $1: skipped: $2"; }
 bad() { echo "  FAIL: $*"; fails=$((fails + 1)); }
 # check DESC EXPR...: pass when the command succeeds
 check() { local d=$1; shift; if "$@" >/dev/null; then ok "$d"; else bad "$d"; fi; }

@@ -3,14 +3,22 @@
 # KTOP_FORCE_RAW_TP=1 so the raw_tp fallback is exercised too.
 # Prints "integ: N passed, N failed, N skipped" and records it.
 cd "$(dirname "$0")/../.." || exit 1
-pass=0 fail=0 skipn=0
+. tests/env.sh
+pass=0 fail=0 skipn=0 skipped=()
 mkdir -p build
+KTOP_SKIPS=${KTOP_RESULTS:-build/test-results.txt}; KTOP_SKIPS=${KTOP_SKIPS%.txt}-skips.txt
 run_one() {	# run_one NAME ENV...
 	local t=$1 out rc; shift
 	out=$(env "$@" timeout 300 bash "$t" 2>&1); rc=$?
+	sk=$(grep '^  SKIP-CHECK: ' <<<"$out" | sed 's/^  SKIP-CHECK: //')
+	if [ -n "$sk" ]; then
+		skipn=$((skipn + $(wc -l <<<"$sk")))
+		while IFS= read -r l; do echo "SKIP $t $*: $l"; skipped+=("$t $*: $l"); done <<<"$sk"
+	fi
 	case $rc in
 	0) pass=$((pass + 1)); echo "PASS $t $*";;
-	77) skipn=$((skipn + 1)); echo "SKIP $t $*: $(grep -m1 '^SKIP' <<<"$out" | sed 's/^SKIP: //')";;
+	77) skipn=$((skipn + 1)); l=$(grep -m1 '^SKIP' <<<"$out" | sed 's/^SKIP: //')
+	    echo "SKIP $t $*: $l"; skipped+=("$t $*: $l");;
 	*) fail=$((fail + 1)); echo "FAIL $t $* (exit $rc)"; sed 's/^/    /' <<<"$out";;
 	esac
 	[ -n "${VERBOSE:-}" ] && [ $rc = 0 ] && sed 's/^/    /' <<<"$out"
@@ -22,6 +30,7 @@ for t in tests/integ/test_*.sh; do
 		run_one "$t" KTOP_FORCE_RAW_TP=1
 	fi
 done
+for l in "${skipped[@]}"; do echo "skipped: $l"; echo "integ: $l" >> "$KTOP_SKIPS"; done
 echo "integ: $pass passed, $fail failed, $skipn skipped"
 echo "integ $pass $fail $skipn" >> "${KTOP_RESULTS:-build/test-results.txt}"
 [ $fail = 0 ]

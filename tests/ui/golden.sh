@@ -12,6 +12,7 @@
 # Prints one line per check, "ok: ..." or "FAIL: ..." (with the diff), which
 # tests/ui/run.sh counts; "SKIP: ..." lines are not checks. Exits 1 on a FAIL.
 cd "$(dirname "$0")/../.." || exit 1
+. tests/env.sh
 KTOP=$(readlink -f "${KTOP:-./ktop}")
 FX=tests/ui/fixtures/all.ndjson
 GOLD=tests/ui/golden
@@ -60,6 +61,17 @@ settle() {
 		if cmp -s "$TMPD/a" "$f" && { [ -z "$re" ] || grep -qE -- "$re" "$f"; }; then
 			return 0
 		fi
+	done
+	return 1
+}
+# wait_re FILE RE [SECS]: wait until the screen shows RE (a live screen that
+# redraws every interval may never hold still long enough to settle)
+wait_re() {
+	local f=$1 re=$2 secs=${3:-15} i
+	for i in $(seq 1 $((secs * 5))); do
+		cap "$f"
+		grep -qE -- "$re" "$f" && return 0
+		sleep 0.2
 	done
 	return 1
 }
@@ -263,7 +275,7 @@ done
 # ---- live (root: BPF): freeze holds the whole screen; q exits 0 ------------
 if [ "$(id -u)" != 0 ]; then
 	echo "SKIP: freeze and quit checks load BPF: need root"
-elif ! start 80x24 -d 0.5 --panes syscalls || ! settle "$TMPD/s" "h:help .* q:quit" 30; then
+elif ! start 80x24 -d 0.5 --panes syscalls || ! wait_re "$TMPD/s" "h:help .* q:quit" 30; then
 	bad "live: the dashboard did not come up"; screen_dump
 else
 	pid=$(pgrep -P "$(T display -p -t "k$n" '#{pane_pid}')" | head -1)

@@ -29,6 +29,7 @@
 # which tests/ui/run.sh counts; "SKIP: ..." lines are not checks. Exits 1
 # on a FAIL. Live checks need root (BPF); they say SKIP otherwise.
 cd "$(dirname "$0")/../.." || exit 1
+. tests/env.sh
 KTOP=$(readlink -f "${KTOP:-./ktop}")
 FX=tests/ui/fixtures/all.ndjson
 SOCK=ktop-keys-$$

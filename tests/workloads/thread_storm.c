@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Many short-lived threads, each making a few syscalls; or a syscall storm.
  * Usage: thread_storm threads N        — N threads created and joined, 8 at a time
- *        thread_storm storm THREADS SEC — THREADS threads calling getppid flat out for SEC s */
+ *        thread_storm storm THREADS SEC — THREADS threads calling getppid flat out for SEC s,
+ *                                          then "calls N" on stdout: how many they made */
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -21,15 +23,19 @@ static void *brief(void *arg)
 
 static void *flat_out(void *arg)
 {
-	(void)arg;
-	while (!stop)
+	long *calls = arg;
+
+	while (!stop) {
 		syscall(SYS_getppid);
+		(*calls)++;
+	}
 	return NULL;
 }
 
 int main(int argc, char **argv)
 {
 	pthread_t t[64];
+	long calls[64] = { 0 }, total = 0;
 	long n, i, j, k;
 
 	if (argc >= 3 && !strcmp(argv[1], "threads")) {
@@ -48,11 +54,14 @@ int main(int argc, char **argv)
 		if (n > 64)
 			n = 64;
 		for (i = 0; i < n; i++)
-			pthread_create(&t[i], NULL, flat_out, NULL);
+			pthread_create(&t[i], NULL, flat_out, &calls[i]);
 		sleep(atoi(argv[3]));
 		stop = 1;
-		for (i = 0; i < n; i++)
+		for (i = 0; i < n; i++) {
 			pthread_join(t[i], NULL);
+			total += calls[i];
+		}
+		printf("calls %ld\n", total);
 		return 0;
 	}
 	return 2;
