@@ -19,13 +19,13 @@ WARN        := -Wall -Wextra
 ifeq ($(WERROR),1)
 WARN        += -Werror
 endif
-PKGS        := libbpf ncursesw
+PKGS        := libbpf ncursesw libmicrohttpd
 PKG_CFLAGS  := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS    := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lbpf -lncursesw -ltinfo)
+PKG_LIBS    := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lbpf -lncursesw -ltinfo -lmicrohttpd)
 CFLAGS      ?= -O2 -g
 CFLAGS      += $(WARN) -std=gnu11 -D_GNU_SOURCE -DKTOP_VERSION='"$(VERSION)"'
 CPPFLAGS    += -I. -Iinclude -I$(O)/skel $(PKG_CFLAGS)
-LDLIBS      += $(PKG_LIBS) -lelf -lz -ldw -lcap -lm
+LDLIBS      += $(PKG_LIBS) -lelf -lz -ldw -lcap -lm -lpthread
 BPF_CFLAGS  := -g -O2 $(WARN) -Wno-unused-parameter --target=bpf -D__TARGET_ARCH_$(ARCH) -I$(O) -Iinclude -Ibpf
 
 BPF_SRCS    := $(wildcard bpf/*.bpf.c)
@@ -203,12 +203,16 @@ fuzz fuzz-smoke:
 	$(Q)tests/fuzz/run.sh $(if $(filter fuzz,$@),long,smoke)
 
 bench: deps-bench
-	$(Q)$(MAKE) --no-print-directory all $(WORKLOADS) $(O)/bench/floor.bpf.o $(O)/bench/floor
+	$(Q)$(MAKE) --no-print-directory all $(WORKLOADS) $(O)/bench/floor.bpf.o $(O)/bench/floor \
+	  $(O)/bench/prom_accuracy
 	$(Q)KTOP=$(abspath $(BIN)) WL=$(O)/workloads BENCH_O=$(O) tests/bench/run.sh
 
 $(O)/bench/floor.bpf.o: tests/bench/floor.bpf.c $(O)/vmlinux.h | $(O)/bench/.
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+$(O)/bench/prom_accuracy: tests/bench/prom_accuracy.c $(CORE_LIB) | $(O)/bench/.
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(CORE_LIB) $(LDLIBS)
 $(O)/bench/floor: tests/bench/floor.c | $(O)/bench/.
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(LDLIBS)

@@ -11,6 +11,7 @@
 #include "core/bpfstats.h"
 #include "core/cli.h"
 #include "core/core.h"
+#include "core/metrics_http.h"
 #include "core/msg.h"
 #include "core/out.h"
 #include "core/priv.h"
@@ -92,9 +93,12 @@ static int run_batch(const struct ktop_opts *o)
 		if (stop_sig)
 			break;
 		core_poll();
-		err = o->json ? out_json_write(out, core_snapshot(), NULL) :
-				out_text_write(out, core_snapshot());
-		if (o->json)
+		if (o->quiet)		/* -q: headless, only --listen serves */
+			err = 0;
+		else
+			err = o->json ? out_json_write(out, core_snapshot(), NULL) :
+					out_text_write(out, core_snapshot());
+		if (o->json && !o->quiet)
 			fputc('\n', out);
 		if (fflush(out) || err || ferror(out)) {
 			if (errno != EPIPE) {
@@ -242,6 +246,11 @@ int main(int argc, char **argv)
 		return EXIT_FAIL;
 	}
 	atexit(core_close);
+	if (o.listen && (rc = metrics_http_start(&o, err, sizeof(err)))) {
+		fprintf(stderr, "ktop: %s\n", err);
+		core_close();
+		return rc == -EINVAL ? EXIT_USAGE : EXIT_FAIL;
+	}
 	if (o.bpf_stats && (rc = bpfstats_set(true)))
 		msg_warn("--bpf-stats: the kernel refused BPF_ENABLE_STATS: %s", strerror(-rc));
 	msg_flush(stderr, MSG_WARN);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "core/cli.h"
+#include "core/listen.h"
 
 const char cli_usage[] =
 "Usage: ktop [OPTION]...\n"
@@ -33,6 +34,11 @@ const char cli_usage[] =
 "      --replay FILE    show a file recorded with -b --json in the dashboard;\n"
 "                       with -b, write each record as a report (--json: as JSON)\n"
 "      --no-color       no colors (also when NO_COLOR is set)\n"
+"      --listen ADDR:PORT  serve Prometheus metrics at http://ADDR:PORT/metrics next to\n"
+"                       any mode (ADDR defaults to 127.0.0.1; give 0.0.0.0 or [::]\n"
+"                       to be reachable from other hosts); see docs/metrics.md\n"
+"      --metrics-top N  per-process and per-lock metric series: the top N (default 10, max 200)\n"
+"  -q, --quiet          with -b: write no report (headless: --listen only)\n"
 "      --bpf-stats      measure ktop's own BPF run time (costs ~2 clock reads per event)\n"
 "  -v, --verbose        show libbpf's messages\n"
 "  -h, --help           this help;  -V, --version  the version\n"
@@ -47,7 +53,7 @@ const char cli_usage[] =
 enum {
 	OPT_JSON = 256, OPT_PANES, OPT_LEAK_AGE, OPT_MEM_MODE, OPT_SNAPDIR, OPT_REPLAY,
 	OPT_NO_COLOR, OPT_BPF_STATS, OPT_MEM_MAX, OPT_LOCK_LONG, OPT_IO_SLOW, OPT_IO_FLAG,
-	OPT_MEM_STACKS,
+	OPT_MEM_STACKS, OPT_LISTEN, OPT_METRICS_TOP,
 };
 
 static const struct option longopts[] = {
@@ -70,6 +76,9 @@ static const struct option longopts[] = {
 	{ "replay", required_argument, NULL, OPT_REPLAY },
 	{ "no-color", no_argument, NULL, OPT_NO_COLOR },
 	{ "bpf-stats", no_argument, NULL, OPT_BPF_STATS },
+	{ "listen", required_argument, NULL, OPT_LISTEN },
+	{ "metrics-top", required_argument, NULL, OPT_METRICS_TOP },
+	{ "quiet", no_argument, NULL, 'q' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -89,6 +98,7 @@ void cli_defaults(struct ktop_opts *o)
 	o->lock_long_ns = 1000000;
 	o->io_slow_ns = 10000000;
 	o->io_flag_p95_ns = 100000000;
+	o->metrics_top = 10;
 }
 
 static int fail(char *err, size_t n, const char *fmt, ...)
@@ -187,13 +197,30 @@ int cli_parse(int argc, char **argv, struct ktop_opts *o, char *err, size_t errl
 
 	optind = 0;			/* full reset, GNU getopt */
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, ":bn:d:p:t:o:vhV", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, ":bqn:d:p:t:o:vhV", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'b':
 			o->batch = true;
 			break;
 		case OPT_JSON:
 			o->json = true;
+			break;
+		case 'q':
+			o->quiet = true;
+			break;
+		case OPT_LISTEN: {
+			struct sockaddr_storage ss;
+			socklen_t sl;
+
+			if (listen_parse(optarg, &ss, &sl))
+				return fail(err, errlen, "--listen: '%.40s' is not ADDR:PORT (e.g. 127.0.0.1:9580)", optarg);
+			o->listen = optarg;
+			break;
+		}
+		case OPT_METRICS_TOP:
+			if (parse_ulong(optarg, 200, &v))
+				return fail(err, errlen, "--metrics-top: '%.40s' is not a count from 1 to 200", optarg);
+			o->metrics_top = (uint32_t)v;
 			break;
 		case 'n':
 			if (parse_ulong(optarg, 1000000000ul, &v))
@@ -296,7 +323,7 @@ int cli_parse(int argc, char **argv, struct ktop_opts *o, char *err, size_t errl
 		default:
 			/* getopt_long reports a known long option given a value it
 			 * does not take ("--json=1") with optopt set to its val */
-			if (optopt >= 256 || (optopt && strchr("bvhV", optopt))) {
+			if (optopt >= 256 || (optopt && strchr("bqvhV", optopt))) {
 				t = (int)strcspn(argv[optind - 1], "=");
 				return fail(err, errlen, "option '%.*s' takes no value",
 					    t < 40 ? t : 40, argv[optind - 1]);
@@ -314,6 +341,10 @@ int cli_parse(int argc, char **argv, struct ktop_opts *o, char *err, size_t errl
 		return fail(err, errlen, "--json needs -b (batch mode)");
 	if (o->output && !o->batch)
 		return fail(err, errlen, "-o needs -b (batch mode)");
+	if (o->quiet && !o->batch)
+		return fail(err, errlen, "-q needs -b (batch mode)");
+	if (o->listen && o->replay)
+		return fail(err, errlen, "--listen serves live metrics; it does not work with --replay");
 	if (o->mem_mode == KTOP_MEM_USER && o->npids != 1)
 		return fail(err, errlen, "--mem-mode user needs exactly one -p PID");
 	if (o->mem_mode < 0)

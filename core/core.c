@@ -12,6 +12,7 @@
 #include "core/histo.h"
 #include "core/bpfstats.h"
 #include "core/bpfutil.h"
+#include "core/metrics_http.h"
 #include "core/msg.h"
 #include "core/procinfo.h"
 
@@ -178,6 +179,7 @@ int core_poll(void)
 		if (s->exited[0] && s->tab[i].state == KTOP_TAB_RUNNING && !s->tab[i].note[0])
 			snprintf(s->tab[i].note, sizeof(s->tab[i].note), "%s", s->exited);
 	}
+	metrics_http_update(s);		/* --listen: publish the exposition of s */
 	core.last_mono_ns = mono;
 	core.last_cpu_ns = cpu;
 	core.cur = !core.cur;
@@ -197,6 +199,7 @@ void core_close(void)
 
 	if (!core.open)
 		return;
+	metrics_http_stop();
 	for (i = 0; i < KTOP_TAB_MAX; i++) {
 		if (core.state[i])
 			collectors[i]->free(core.state[i]);

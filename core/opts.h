@@ -44,6 +44,9 @@ struct ktop_opts {
 	uint64_t lock_long_ns;		/* --lock-long: long-wait threshold, default 1 ms */
 	uint64_t io_slow_ns;		/* --io-slow: slow-I/O list threshold, default 10 ms */
 	uint64_t io_flag_p95_ns;	/* --io-flag: flag rows with p95 above, default 100 ms */
+	bool quiet;			/* -q: with -b, write no report (a headless scrape target) */
+	const char *listen;		/* --listen ADDR:PORT for /metrics, NULL = off */
+	uint32_t metrics_top;		/* --metrics-top: per-process/per-lock series, default 10 */
 };
 
 /* Names of the tabs, as -t and --panes spell them. */

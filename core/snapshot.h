@@ -42,6 +42,9 @@ struct ktop_snapshot {
 	int bpf_stats;			/* 1 when BPF run-time statistics are on */
 	uint64_t bpf_run_ns;		/* ktop's BPF programs' run time in the interval */
 	uint64_t bpf_run_cnt;		/* ... and their number of runs */
+	char listen[64];		/* --listen: address /metrics is served on, or "" */
+	uint64_t scrapes_total;		/* /metrics requests answered since start */
+	double scrapes_per_s;		/* ... over this interval */
 	char exited[128];		/* "-p process exited: 123, 456", or "" */
 	struct ktop_tab_status tab[KTOP_TAB_MAX];
 	struct ktop_sc_snap sc;

@@ -11,13 +11,13 @@ what=${1:-build}
 # ncurses-base: the terminfo entries built into ktop (scripts/gen_terminfo.sh)
 pkgs="make gcc clang llvm bpftool pkg-config libbpf-dev libelf-dev zlib1g-dev
       libncurses-dev libdw-dev libcap-dev linux-libc-dev libc6-dev liblzma-dev libbz2-dev
-      ncurses-base"
+      ncurses-base libmicrohttpd-dev"
 case "$what" in
 bootstrap) pkgs="make" ;;
 build) ;;
 # procps: pgrep, ps; util-linux: setpriv; mount: losetup; debootstrap, file:
-# Debian 11/12 roots for make test-static; libmicrohttpd-dev: make static-mhd-check
-test) pkgs="$pkgs libcmocka-dev tmux jq libclang-rt-14-dev procps util-linux mount debootstrap libmicrohttpd-dev file" ;;
+# Debian 11/12 roots for make test-static; prometheus, curl: test_prometheus
+test) pkgs="$pkgs libcmocka-dev tmux jq libclang-rt-14-dev procps util-linux mount debootstrap file prometheus curl" ;;
 bench) pkgs="$pkgs fio bpftrace libbpf-tools stress-ng linux-perf" ;;
 *) echo "deps.sh: unknown set '$what' (bootstrap, build, test, bench)" >&2; exit 2 ;;
 esac

@@ -87,7 +87,7 @@ static void status(struct ui *u, const char *text)
 /* Health, right of the tab bar: losses, untracked allocations, BPF run time. */
 static void draw_health(struct ui *u, const struct ktop_snapshot *s, int x)
 {
-	char line[160], bpf[48];
+	char line[224], bpf[48], scr[96] = "";
 	double secs = s->interval_ns ? s->interval_ns / 1e9 : 1;
 	int len;
 
@@ -95,8 +95,14 @@ static void draw_health(struct ui *u, const struct ktop_snapshot *s, int x)
 		snprintf(bpf, sizeof(bpf), "bpf %.2fms/s", s->bpf_run_ns / 1e6 / secs);
 	else
 		snprintf(bpf, sizeof(bpf), "bpf stats off");
-	len = snprintf(line, sizeof(line), "lost %llu  untracked %llu  %s",
-		       (unsigned long long)s->lost_events, (unsigned long long)s->mem.untracked, bpf);
+	if (s->listen[0])		/* --listen: being scraped, and how often */
+		snprintf(scr, sizeof(scr), "  scraped %s %.1f/s", s->listen, s->scrapes_per_s);
+	len = snprintf(line, sizeof(line), "lost %llu  untracked %llu  %s%s",
+		       (unsigned long long)s->lost_events, (unsigned long long)s->mem.untracked, bpf, scr);
+	if (scr[0] && x + len + 1 > COLS) {	/* narrow: the scrape note goes first */
+		len -= (int)strlen(scr);
+		line[len] = 0;
+	}
 	if (x + len + 1 > COLS)
 		return;
 	ui_color_on(u, s->lost_events || s->mem.untracked ? UI_C_WARN : UI_C_DIM);

@@ -8,8 +8,10 @@ pass=0 fail=0 skipn=0 skipped=()
 mkdir -p build
 KTOP_SKIPS=${KTOP_RESULTS:-build/test-results.txt}; KTOP_SKIPS=${KTOP_SKIPS%.txt}-skips.txt
 run_one() {	# run_one NAME ENV...
-	local t=$1 out rc; shift
-	out=$(env "$@" timeout 300 bash "$t" 2>&1); rc=$?
+	local t=$1 out rc to; shift
+	# a test may need more than 300 s on a busy machine: "# timeout: SECS"
+	to=$(sed -n 's/^# timeout: \([0-9][0-9]*\)$/\1/p' "$t" | head -1)
+	out=$(env "$@" timeout "${to:-300}" bash "$t" 2>&1); rc=$?
 	sk=$(grep '^  SKIP-CHECK: ' <<<"$out" | sed 's/^  SKIP-CHECK: //')
 	if [ -n "$sk" ]; then
 		skipn=$((skipn + $(wc -l <<<"$sk")))

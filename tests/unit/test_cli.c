@@ -174,7 +174,7 @@ static void test_usage_lists_every_option(void **state)
 	static const char *const opts[] = {
 		"-b, --batch", "--json", "-n, --iterations", "-d, --delay", "-p, --pid",
 		"-t, --tab", "--panes", "-o, --output", "--leak-age", "--mem-mode",
-		"--snapshot-dir", "-h, --help", "-V, --version",
+		"--snapshot-dir", "-h, --help", "-V, --version", "--listen", "--metrics-top", "-q, --quiet",
 	};
 	size_t i;
 
@@ -344,6 +344,30 @@ static void test_parse_secs(void **state)
 	assert_int_equal(cli_parse_secs("1e999", &ns), -EINVAL);	/* ERANGE */
 }
 
+/* --listen, --metrics-top, -q: what they take and what they refuse. */
+static void test_metrics_options(void **state)
+{
+	struct ktop_opts o;
+
+	(void)state;
+	assert_int_equal(parse(&o, NULL), CLI_RUN);
+	assert_null(o.listen);
+	assert_int_equal(o.metrics_top, 10);
+	assert_false(o.quiet);
+	assert_int_equal(parse(&o, "-b", "-q", "--listen", "9580", "--metrics-top", "200", NULL), CLI_RUN);
+	assert_string_equal(o.listen, "9580");
+	assert_int_equal(o.metrics_top, 200);
+	assert_true(o.quiet);
+	assert_int_equal(parse(&o, "--listen=[::1]:9580", NULL), CLI_RUN);	/* the dashboard too */
+	bad("--listen", "--listen", "1.2.3.4");
+	bad("--listen", "--listen", "example.com:80");
+	bad("--listen", "--listen", ":0");
+	bad("--metrics-top", "--metrics-top", "0");
+	bad("--metrics-top", "--metrics-top", "201");
+	bad("-q", "-q");
+	bad("--replay", "--listen", "9580", "--replay", "x.json");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -363,6 +387,7 @@ int main(void)
 		cmocka_unit_test(test_flag_given_a_value),
 		cmocka_unit_test(test_reparse),
 		cmocka_unit_test(test_parse_secs),
+		cmocka_unit_test(test_metrics_options),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
