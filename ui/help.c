@@ -2,16 +2,19 @@
 /* Help screen: keys, what each tab measures and from which hook, and each tab's status. */
 #include <curses.h>
 #include <stdio.h>
+#include <string.h>
 #include "ui/ui_int.h"
 
-static const char *const keys[] = {
+static const char *const keys[] = {	/* each fits 80 columns */
 	"1 2 3 4, Tab, Shift-Tab  switch tab (Syscalls, Memory, Locks, I/O)",
 	"< >  r                   sort column left/right, reverse order",
-	"Up Down PgUp PgDn Home End  select a row;  Enter: details;  Esc: back / clear filter",
-	"f or Space               freeze / unfreeze the display (collection goes on)",
-	"w                        write a snapshot: ktop-YYYYmmdd-HHMMSS.json and .txt (0600)",
-	"/                        filter rows by text;  p: only the selected row's PID (p again: all)",
-	"s                        BPF run-time statistics on/off (health line; costs ~2 clock reads per event)",
+	"Up Down PgUp PgDn Home End  select;  Enter: details;  Esc: back, clear filter",
+	"/                        filter: text in any column, or a process PID or name",
+	"p                        only the selected row's process (p again: all)",
+	"f or Space               freeze/unfreeze (collection goes on); replay: pause",
+	"Left Right               replay: step back/forward one record (pauses)",
+	"w                        snapshot: ktop-YYYYmmdd-HHMMSS.json and .txt (0600)",
+	"s                        BPF run-time stats on/off (~2 clock reads per event)",
 	"h ? F1                   this help;   q F10 Ctrl-C: quit",
 };
 
@@ -26,38 +29,47 @@ static const char suspect_rule[] =
 	"Leak suspect: holds allocations older than --leak-age (default 10 s) and its outstanding "
 	"bytes reached a new high in more than half (6+) of the last 10 intervals.";
 
-/* Draw the help over the body. */
+/* Draw the help over the body: keys, each tab (what it measures and its
+ * status; on a short terminal only the status), the leak-suspect rule
+ * wrapped to the width. */
 void ui_help_draw(struct ui *u, const struct ktop_snapshot *s)
 {
 	static const char *const state[] = { "off (--panes)", "disabled", "running" };
-	char line[400];
-	unsigned i;
-	int y = 2;
+	const int nkeys = sizeof(keys) / sizeof(keys[0]);
+	char line[400], what_st[420];
+	int i, y = 2, w = COLS - 3;
+	bool compact;
 
 	ui_color_on(u, UI_C_TITLE);
 	ui_put(y++, 1, COLS - 2, "ktop help - any key to go back");
 	ui_color_off(u, UI_C_TITLE);
-	for (i = 0; i < sizeof(keys) / sizeof(keys[0]) && y < LINES - 2; i++)
-		ui_put(y++, 2, COLS - 3, keys[i]);
+	for (i = 0; i < nkeys && y < LINES - 2; i++)
+		ui_put_fit(y++, 2, w, keys[i]);
 	y++;
+	/* room for two lines a tab, a blank and the rule (3 lines)? */
+	compact = y + 2 * KTOP_TAB_MAX + 1 + 3 > LINES - 2;
 	for (i = 0; i < KTOP_TAB_MAX && y < LINES - 2; i++) {
 		const struct ktop_tab_status *t = &s->tab[i];
 
-		ui_put(y++, 2, COLS - 3, what[i]);
 		if (t->state == KTOP_TAB_RUNNING)
-			snprintf(line, sizeof(line), "    status: running, attached via %s; lost %llu",
+			snprintf(line, sizeof(line), "status: running, attached via %s; lost %llu",
 				 t->attach, (unsigned long long)t->lost_total);
 		else
-			snprintf(line, sizeof(line), "    status: %s%s%s", state[t->state],
+			snprintf(line, sizeof(line), "status: %s%s%s", state[t->state],
 				 t->why[0] ? ": " : "", t->why);
+		if (compact) {
+			snprintf(what_st, sizeof(what_st), "%.*s %s",
+				 (int)strcspn(what[i], ":") + 1, what[i], line);
+		} else {
+			ui_put_fit(y++, 2, w, what[i]);
+			snprintf(what_st, sizeof(what_st), "    %s", line);
+		}
 		if (y < LINES - 2) {
 			ui_color_on(u, t->state == KTOP_TAB_RUNNING ? UI_C_DIM : UI_C_WARN);
-			ui_put(y++, 2, COLS - 3, line);
+			ui_put_fit(y++, 2, w, what_st);
 			ui_color_off(u, t->state == KTOP_TAB_RUNNING ? UI_C_DIM : UI_C_WARN);
 		}
 	}
-	if (y < LINES - 2) {
-		y++;
-		ui_put(y++, 2, COLS - 3, suspect_rule);
-	}
+	if (y + 1 < LINES - 2)		/* wrapped: the rule is read whole */
+		ui_wrap(y + 1, 2, w, LINES - 2 - (y + 1), suspect_rule);
 }

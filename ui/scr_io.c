@@ -63,6 +63,28 @@ static bool pid_in_row(const struct ktop_io_snap *io, uint32_t pid, const struct
 	return false;
 }
 
+/* The filter: disk, op, or a process doing I/O on the row (PID, name). */
+static bool match(struct ui *u, const struct ktop_io_snap *io, const struct ktop_io_row *r)
+{
+	uint32_t i;
+
+	if (ui_match(u, r->disk) || ui_match(u, r->op))
+		return true;
+	for (i = 0; i < io->nprocs; i++)
+		if (io->procs[i].dev == r->dev && io->procs[i].opn == r->opn &&
+		    ui_match_proc(u, io->procs[i].pid, io->procs[i].comm))
+			return true;
+	return false;
+}
+
+/* A disk and operation. */
+static uint64_t row_id(const struct ktop_snapshot *s, int row)
+{
+	const struct ktop_io_row *r = &s->io.rows[row];
+
+	return (uint64_t)r->dev << 8 | r->opn;
+}
+
 static void list(struct ui *u, const struct ktop_snapshot *s)
 {
 	const struct ktop_io_snap *io = &s->io;
@@ -71,10 +93,8 @@ static void list(struct ui *u, const struct ktop_snapshot *s)
 	u->nrows = 0;
 	for (i = 0; i < io->nrows && u->nrows < UI_ROWS_MAX; i++) {
 		const struct ktop_io_row *r = &io->rows[i];
-		char text[64];
 
-		snprintf(text, sizeof(text), "%s %s", r->disk, r->op);
-		if (!ui_match(u, text))
+		if (!match(u, io, r))
 			continue;
 		if (u->pid && !pid_in_row(io, u->pid, r))
 			continue;
@@ -87,7 +107,7 @@ static void list(struct ui *u, const struct ktop_snapshot *s)
 static void title_line(struct ui *u, int y, int x, int w, const char *text)
 {
 	ui_color_on(u, UI_C_TITLE);
-	ui_put(y, x, w, text);
+	ui_put_fit(y, x, w, text);
 	ui_color_off(u, UI_C_TITLE);
 }
 
@@ -131,7 +151,7 @@ static int draw_who(struct ui *u, const struct ktop_snapshot *s, const struct kt
 	if (r->noattr && n < procs_h - 2) {
 		snprintf(line, sizeof(line), "        (no process known: %s/s, e.g. flushes the block "
 			 "layer issues itself)", fmt_count(a, sizeof(a), r->noattr / secs));
-		ui_put(y + 2 + n, x, w, line);
+		ui_put_fit(y + 2 + n, x, w, line);
 		n++;
 	}
 	if (!n)
@@ -162,17 +182,31 @@ static int draw_who(struct ui *u, const struct ktop_snapshot *s, const struct kt
 		snprintf(line, sizeof(line), "  queue  avg %-7s over %llu of %llu (others skip the queue)",
 			 fmt_ns(a, sizeof(a), r->queue_avg_ns), (unsigned long long)r->queued,
 			 (unsigned long long)r->count);
-		ui_put(y + n + 1, x, w, line);
+		ui_put_fit(y + n + 1, x, w, line);
 		snprintf(line, sizeof(line), "  device avg %-7s over %llu issued; total avg %s",
 			 fmt_ns(b, sizeof(b), r->device_avg_ns), (unsigned long long)r->issued,
 			 fmt_ns(c, sizeof(c), r->count ? r->total_ns / r->count : 0));
-		ui_put(y + n + 2, x, w, line);
+		ui_put_fit(y + n + 2, x, w, line);
 		snprintf(line, sizeof(line), "  %llu errors, %llu with no process known",
 			 (unsigned long long)r->errors, (unsigned long long)r->noattr);
-		ui_put(y + n + 3, x, w, line);
+		ui_put_fit(y + n + 3, x, w, line);
 		n += 4;
 	}
 	return n;
+}
+
+/* A request's sector in the 12 columns of the slow list: "-" for none
+ * (a flush carries sector ~0, which would print as 18446744073709551615),
+ * and beyond 12 digits (512 PB in) in short scientific form, so the
+ * columns after it stay aligned. */
+static void sector_str(char *buf, size_t n, uint64_t sector)
+{
+	if (sector == UINT64_MAX)
+		snprintf(buf, n, "-");
+	else if (sector > 999999999999ull)
+		snprintf(buf, n, "%.5e", (double)sector);
+	else
+		snprintf(buf, n, "%llu", (unsigned long long)sector);
 }
 
 /* Recent slow requests (of row r only when r is not NULL), newest first. */
@@ -181,7 +215,8 @@ static void draw_slow(struct ui *u, const struct ktop_snapshot *s, const struct 
 {
 	const struct ktop_io_snap *io = &s->io;
 	const struct ktop_tab_status *st = &s->tab[KTOP_TAB_IO];
-	char line[200], a[16], b[16], c[16], d[16], tbuf[16], comm[KTOP_COMM_MAX + 1];
+	char line[200], a[16], b[16], c[16], d[16], tbuf[16], comm[KTOP_COMM_MAX + 1], sec[24];
+	bool wide = COLS >= 110;
 	uint32_t i;
 	int n = 0;
 
@@ -195,8 +230,11 @@ static void draw_slow(struct ui *u, const struct ktop_snapshot *s, const struct 
 		snprintf(line, sizeof(line), " lost since start: %llu", (unsigned long long)st->lost_total);
 		ui_put(y, COLS - 30, 30, line);
 	}
-	dim_line(u, y + 1, 0, COLS,
-		 "TIME          DEVICE     OP         SECTOR     SIZE  LATENCY   QUEUE  DEVICE     PID COMM");
+	/* narrower than the full line: without the queue/device split, so
+	 * PID and COMM stay on screen */
+	dim_line(u, y + 1, 0, COLS, wide ?
+		 "TIME          DEVICE     OP         SECTOR     SIZE  LATENCY   QUEUE  DEVICE     PID COMM" :
+		 "TIME          DEVICE   OP         SECTOR     SIZE  LATENCY     PID COMM");
 	for (i = 0; i < io->nslow && n < h - 2; i++) {
 		const struct ktop_io_slow *e = &io->slow[i];
 		time_t t = (time_t)(e->real_ns / 1000000000);
@@ -209,17 +247,24 @@ static void draw_slow(struct ui *u, const struct ktop_snapshot *s, const struct 
 		localtime_r(&t, &tm);
 		strftime(tbuf, sizeof(tbuf), "%H:%M:%S", &tm);
 		snprintf(comm, sizeof(comm), "%.*s", KTOP_COMM_MAX, e->pid ? e->comm : "-");
+		sector_str(sec, sizeof(sec), e->sector);
 		/* ui_put sanitizes the whole line, comm included */
-		snprintf(line, sizeof(line), "%s.%03d  %-10.10s %-7s %12llu %8s %8s %7s %7s %7u %-16s%s",
-			 tbuf, (int)(e->real_ns / 1000000 % 1000), e->part, ktop_io_op_name(e->opn),
-			 (unsigned long long)e->sector, fmt_bytes(a, sizeof(a), (double)e->bytes),
-			 fmt_ns(b, sizeof(b), e->lat_ns),
-			 e->queue_ns ? fmt_ns(c, sizeof(c), e->queue_ns) : "-",
-			 e->device_ns ? fmt_ns(d, sizeof(d), e->device_ns) : "-", e->pid, comm,
-			 e->error ? " ERROR" : "");
+		if (wide)
+			snprintf(line, sizeof(line), "%s.%03d  %-10.10s %-7s %12s %8s %8s %7s %7s %7u %-16s%s",
+				 tbuf, (int)(e->real_ns / 1000000 % 1000), e->part,
+				 ktop_io_op_name(e->opn), sec, fmt_bytes(a, sizeof(a), (double)e->bytes),
+				 fmt_ns(b, sizeof(b), e->lat_ns),
+				 e->queue_ns ? fmt_ns(c, sizeof(c), e->queue_ns) : "-",
+				 e->device_ns ? fmt_ns(d, sizeof(d), e->device_ns) : "-", e->pid, comm,
+				 e->error ? " ERROR" : "");
+		else
+			snprintf(line, sizeof(line), "%s.%03d  %-8.8s %-7s %12s %8s %8s %7u %s%s",
+				 tbuf, (int)(e->real_ns / 1000000 % 1000), e->part,
+				 ktop_io_op_name(e->opn), sec, fmt_bytes(a, sizeof(a), (double)e->bytes),
+				 fmt_ns(b, sizeof(b), e->lat_ns), e->pid, comm, e->error ? " ERROR" : "");
 		if (i < io->nslow_new)
 			ui_color_on(u, UI_C_WARN);
-		ui_put(y + 2 + n, 0, COLS, line);
+		ui_put_fit(y + 2 + n, 0, COLS, line);
 		if (i < io->nslow_new)
 			ui_color_off(u, UI_C_WARN);
 		n++;
@@ -233,7 +278,7 @@ static void draw(struct ui *u, const struct ktop_snapshot *s, int y, int h)
 	const struct ktop_io_snap *io = &s->io;
 	struct ui_tab *t = &u->t[u->tab];
 	double secs = s->interval_ns ? s->interval_ns / 1e9 : 1;
-	char cells[C_N][48], title[128], a[16];
+	char cells[C_N][48], title[3][160], a[16];
 	const struct ktop_io_row *sel = NULL;
 	int th, top, i, lw, sh, mid;
 	bool detail = t->detail && u->nrows;
@@ -275,8 +320,7 @@ static void draw(struct ui *u, const struct ktop_snapshot *s, int y, int h)
 				     r->flagged ? UI_C_WARN : -1);
 		}
 		if (!u->nrows)
-			ui_put(y + 1, 1, COLS - 2, s->iteration ? "no block I/O completed in this interval"
-					: "collecting: first figures after one interval");
+			ui_empty(u, s, y + 1, "no block I/O completed in this interval");
 	}
 	if (u->nrows && t->sel < u->nrows)
 		sel = &io->rows[u->rows[t->sel]];
@@ -287,14 +331,21 @@ static void draw(struct ui *u, const struct ktop_snapshot *s, int y, int h)
 		sh = h - th >= 10 ? 4 : 0;
 	mid = h - th - sh;
 	if (sel && mid >= 4) {
+		const char *titles[3] = { title[0], title[1], title[2] };
+
 		lw = COLS / 2;
-		snprintf(title, sizeof(title), "%s%s %s latency (%llu requests%s)",
+		/* longest first; the histogram takes the first that fits its half */
+		fmt_ns(a, sizeof(a), io->flag_p95_ns);
+		snprintf(title[0], sizeof(title[0]), "%s%s %s latency (%llu requests%s%s)",
 			 detail ? "Details: " : "", sel->disk, sel->op, (unsigned long long)sel->count,
-			 sel->flagged ? ", p95 above the flag threshold" : "");
-		if (sel->flagged)
-			snprintf(title + strlen(title), sizeof(title) - strlen(title), " %s",
-				 fmt_ns(a, sizeof(a), io->flag_p95_ns));
-		ui_hist(u, y + th + 1, 0, lw - 1, mid - 1, sel->hist, title);
+			 sel->flagged ? ", p95 above the flag threshold " : "", sel->flagged ? a : "");
+		snprintf(title[1], sizeof(title[1]), "%s%s %s latency (%llu req%s%s)",
+			 detail ? "Details: " : "", sel->disk, sel->op, (unsigned long long)sel->count,
+			 sel->flagged ? ", p95 > " : "", sel->flagged ? a : "");
+		snprintf(title[2], sizeof(title[2]), "%s%s %s (%llu%s%s)", detail ? "Details: " : "",
+			 sel->disk, sel->op, (unsigned long long)sel->count,
+			 sel->flagged ? " p95>" : "", sel->flagged ? a : "");
+		ui_hist(u, y + th + 1, 0, lw - 1, mid - 1, sel->hist, titles, 3);
 		draw_who(u, s, sel, y + th + 1, lw + 1, COLS - lw - 1, mid - 1, detail);
 	}
 	if (sh)
@@ -307,5 +358,6 @@ const struct screen scr_io = {
 	.ncols = C_N,
 	.default_sort = C_P99,
 	.list = list,
+	.row_id = row_id,
 	.draw = draw,
 };

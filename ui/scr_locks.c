@@ -85,10 +85,26 @@ static bool has_pid(const struct ktop_lock_row *r, uint32_t pid)
 	return false;
 }
 
+/* The filter: lock name or address, type, top caller, or a process
+ * waiting on it (top waiter and the waiter list: PID, name). */
+static bool match(struct ui *u, const struct ktop_lock_row *r)
+{
+	char label[KTOP_LOCK_NAME_LEN + KTOP_FRAME_LEN + 24];
+	uint32_t i;
+
+	lock_label(label, sizeof(label), r->symbol, r->addr, r->top_caller);
+	if (ui_match(u, label) || ui_match(u, r->type) || ui_match(u, r->top_caller) ||
+	    ui_match_proc(u, r->top_waiter_pid, r->top_waiter_comm))
+		return true;
+	for (i = 0; i < r->nwaiters; i++)
+		if (ui_match_proc(u, r->waiters[i].pid, r->waiters[i].comm))
+			return true;
+	return false;
+}
+
 static void list(struct ui *u, const struct ktop_snapshot *s)
 {
 	const struct ktop_lock_snap *l = &s->lock;
-	char label[KTOP_LOCK_NAME_LEN + KTOP_FRAME_LEN + 24], comm[KTOP_COMM_MAX + 1];
 	uint32_t i;
 
 	u->nrows = 0;
@@ -97,10 +113,7 @@ static void list(struct ui *u, const struct ktop_snapshot *s)
 
 		if (u->pid && !has_pid(r, u->pid))
 			continue;
-		lock_label(label, sizeof(label), r->symbol, r->addr, r->top_caller);
-		comm_str(comm, r->top_waiter_comm);
-		if (!ui_match(u, label) && !ui_match(u, r->type) && !ui_match(u, r->top_caller) &&
-		    !ui_match(u, comm))
+		if (!match(u, r))
 			continue;
 		u->rows[u->nrows++] = (int)i;
 	}
@@ -108,17 +121,25 @@ static void list(struct ui *u, const struct ktop_snapshot *s)
 	ui_sort_rows(u, cmp, l);
 }
 
+/* A lock: its address and type. */
+static uint64_t row_id(const struct ktop_snapshot *s, int row)
+{
+	const struct ktop_lock_row *r = &s->lock.rows[row];
+
+	return ui_hash(r->addr, r->type, sizeof(r->type));
+}
+
 static void title(struct ui *u, int y, int x, int w, const char *text)
 {
 	ui_color_on(u, UI_C_TITLE);
-	ui_put(y, x, w, text);
+	ui_put_fit(y, x, w, text);
 	ui_color_off(u, UI_C_TITLE);
 }
 
 static void dim(struct ui *u, int y, int x, int w, const char *text)
 {
 	ui_color_on(u, UI_C_DIM);
-	ui_put(y, x, w, text);
+	ui_put_fit(y, x, w, text);
 	ui_color_off(u, UI_C_DIM);
 }
 
@@ -215,12 +236,16 @@ static int draw_long(struct ui *u, const struct ktop_snapshot *s, const struct k
 			snprintf(line, sizeof(line), "%s %8s %-13s %-15s %s", tb,
 				 fmt_ns(b, sizeof(b), e->wait_ns), a, comm,
 				 e->caller[0] ? e->caller : "-");
-		} else {
+		} else {	/* numbers first, names last: a cut never splits a PID */
 			lock_label(label, sizeof(label), e->symbol, e->addr, e->caller);
-			snprintf(line, sizeof(line), "%s %8s %-26.26s %-9s %u %s", tb,
-				 fmt_ns(b, sizeof(b), e->wait_ns), label, e->type, e->pid, comm);
+			if (w >= 80)
+				snprintf(line, sizeof(line), "%s %8s %7u %-15s %-9s %s", tb,
+					 fmt_ns(b, sizeof(b), e->wait_ns), e->pid, comm, e->type, label);
+			else	/* narrow: the lock before who waited */
+				snprintf(line, sizeof(line), "%s %7s %7u %s %s", tb,
+					 fmt_ns(b, sizeof(b), e->wait_ns), e->pid, label, comm);
 		}
-		ui_put(y + n++, x, w, line);
+		ui_put_fit(y + n++, x, w, line);
 	}
 	if (n == 1 && n < h)
 		ui_put(y + n++, x, w, "  (none)");
@@ -237,14 +262,14 @@ static void draw_detail(struct ui *u, const struct ktop_snapshot *s, const struc
 	lock_label(label, sizeof(label), r->symbol, r->addr, r->top_caller);
 	snprintf(line, sizeof(line), "Details: %s  %s  at 0x%llx%s%s", label, r->type,
 		 (unsigned long long)r->addr, r->kind[0] ? "  named by " : "", r->kind);
-	title(u, y, 0, COLS, line);
+	title(u, y, 0, COLS, line);	/* (fitted with an ellipsis) */
 	snprintf(line, sizeof(line), "%llu contentions, %s waited, avg %s, p99 %s, max %s",
 		 (unsigned long long)r->contentions, fmt_ns(a, sizeof(a), r->total_wait_ns),
 		 fmt_ns(b, sizeof(b), r->avg_wait_ns), fmt_ns(c, sizeof(c), r->p99_ns),
 		 fmt_ns(d, sizeof(d), r->max_wait_ns));
 	ui_put(y + 1, 0, COLS, line);
 	lh = (h - 2) / 2;
-	ui_hist(u, y + 3, 0, lw - 1, lh - 1, r->hist, "Wait time");
+	ui_hist(u, y + 3, 0, lw - 1, lh - 1, r->hist, (const char *const[]){ "Wait time" }, 1);
 	draw_waiters(u, s, r, y + 3 + lh, 0, lw - 1, h - 3 - lh);
 	used = draw_callers(u, s, r, y + 3, lw + 1, COLS - lw - 1, h - 3 - 6, KTOP_LOCK_FRAMES_MAX);
 	draw_long(u, s, r, y + 3 + used + 1, lw + 1, COLS - lw - 1, h - 3 - used - 1);
@@ -298,8 +323,7 @@ static void draw(struct ui *u, const struct ktop_snapshot *s, int y, int h)
 		ui_table_row(u, y + 1 + i, lc, C_N, cells, top + i == t->sel, -1);
 	}
 	if (!u->nrows)
-		ui_put(y + 1, 1, COLS - 2, !s->iteration ? "collecting: first figures after one interval" :
-		       l->nrows ? "no lock matches the filter" : "no lock contention in this interval");
+		ui_empty(u, s, y + 1, "no lock contention in this interval");
 	bh = h - th - 1;
 	if (bh < 3)
 		return;
@@ -320,5 +344,6 @@ const struct screen scr_locks = {
 	.ncols = C_N,
 	.default_sort = C_WAIT,
 	.list = list,
+	.row_id = row_id,
 	.draw = draw,
 };

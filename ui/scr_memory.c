@@ -92,7 +92,13 @@ static void list(struct ui *u, const struct ktop_snapshot *s)
 
 		memcpy(comm, r->comm, KTOP_COMM_MAX);
 		comm[KTOP_COMM_MAX] = 0;
-		ok = m->mode == KTOP_MEM_USER ? ui_match(u, site_of(m, r)) : ui_match(u, comm);
+		if (m->mode == KTOP_MEM_USER) {	/* FN and CALLER columns */
+			const struct ktop_mem_stack *k = stack_of(m, r);
+
+			ok = ui_match(u, site_of(m, r)) || (k && ui_match(u, k->allocator));
+		} else {			/* PID and COMM */
+			ok = ui_match_proc(u, r->pid, comm);
+		}
 		if (u->pid && r->pid != u->pid)
 			ok = false;
 		if (ok)
@@ -100,6 +106,23 @@ static void list(struct ui *u, const struct ktop_snapshot *s)
 	}
 	sort_col = u->t[u->tab].sort;
 	ui_sort_rows(u, cmp, m);
+}
+
+/* A process (kernel mode) or an allocation stack: allocator and frames (user). */
+static uint64_t row_id(const struct ktop_snapshot *s, int row)
+{
+	const struct ktop_mem_snap *m = &s->mem;
+	const struct ktop_mem_row *r = &m->rows[row];
+	const struct ktop_mem_stack *k = stack_of(m, r);
+	uint64_t h;
+	uint32_t f;
+
+	if (m->mode != KTOP_MEM_USER || !k)
+		return r->pid;
+	h = ui_hash(0, k->allocator, sizeof(k->allocator));
+	for (f = 0; f < k->nframes; f++)
+		h = ui_hash(h, k->frames[f], KTOP_FRAME_LEN);
+	return h;
 }
 
 static void growth_str(char *buf, size_t n, double g)
@@ -114,38 +137,56 @@ static void growth_str(char *buf, size_t n, double g)
 	snprintf(buf, n, "%s%s", g < 0 ? "-" : "+", b);
 }
 
+/* One part of the summary line at x, then two spaces; a part that does
+ * not fit ends the line with an ellipsis (nothing after it). Returns the
+ * next x, COLS when the line is full. */
+static int segment(int y, int x, const char *text)
+{
+	int w = COLS - x;
+
+	if (w <= 0)
+		return COLS;
+	if ((int)strlen(text) > w) {
+		ui_put_fit(y, x, w, text);
+		return COLS;
+	}
+	return x + ui_put(y, x, w, text) + 2;
+}
+
 static void summary(struct ui *u, const struct ktop_snapshot *s, int y)
 {
 	const struct ktop_mem_snap *m = &s->mem;
 	char line[512], a[16], b[16], comm[KTOP_COMM_MAX + 1];
-	int x = 0;
+	const char *lib = strrchr(m->allocator_lib, '/');
+	int x;
 
 	fmt_bytes(a, sizeof(a), (double)m->outstanding_bytes);
 	if (m->mode == KTOP_MEM_USER) {
 		memcpy(comm, m->target_comm, KTOP_COMM_MAX);
 		comm[KTOP_COMM_MAX] = 0;
-		snprintf(line, sizeof(line), "user: %u %s%s  malloc of %s  %s in %llu allocations  ",
-			 m->target_pid, comm, m->target_exited ? " (exited)" : "", m->allocator_lib,
-			 a, (unsigned long long)m->tracked);
+		/* the library by its file name: the path would push the rest off */
+		snprintf(line, sizeof(line), "user: %u %s%s  malloc of %s  %s in %llu allocations",
+			 m->target_pid, comm, m->target_exited ? " (exited)" : "",
+			 lib ? lib + 1 : m->allocator_lib, a, (unsigned long long)m->tracked);
 	} else {
-		snprintf(line, sizeof(line), "kernel: %s in %llu allocations  ", a,
+		snprintf(line, sizeof(line), "kernel: %s in %llu allocations", a,
 			 (unsigned long long)m->tracked);
 	}
-	x += ui_put(y, x, COLS - x, line);
+	x = segment(y, 0, line);
 	/* losses in the warning colour when there are any */
-	snprintf(line, sizeof(line), "untracked %llu/s (%llu, map %llu/%llu)  ",
+	snprintf(line, sizeof(line), "untracked %llu/s (%llu, map %llu/%llu)",
 		 (unsigned long long)m->untracked, (unsigned long long)m->untracked_total,
 		 (unsigned long long)m->tracked, (unsigned long long)m->capacity);
 	if (m->untracked_total)
 		ui_color_on(u, UI_C_WARN);
-	x += ui_put(y, x, COLS - x, line);
+	x = segment(y, x, line);
 	if (m->untracked_total)
 		ui_color_off(u, UI_C_WARN);
 	snprintf(line, sizeof(line), "lost %llu  missed frees %llu  leak age %s",
 		 (unsigned long long)s->tab[KTOP_TAB_MEMORY].lost_total,
 		 (unsigned long long)m->missed_frees_total, fmt_ns(b, sizeof(b), m->leak_age_ns));
 	ui_color_on(u, UI_C_DIM);
-	ui_put(y, x, COLS - x, line);
+	segment(y, x, line);
 	ui_color_off(u, UI_C_DIM);
 }
 
@@ -227,7 +268,7 @@ static void draw_kstacks(struct ui *u, const struct ktop_snapshot *s, const stru
 		 fmt_bytes(c, sizeof(c), (double)r->kind_bytes[KTOP_MEM_KIND_PERCPU]),
 		 r->exited ? "  (exited)" : "");
 	ui_color_on(u, UI_C_TITLE);
-	ui_put(y, 0, COLS, line);
+	ui_put_fit(y, 0, COLS, line);
 	ui_color_off(u, UI_C_TITLE);
 	ui_color_on(u, UI_C_DIM);
 	ui_put(y + 1, 0, COLS, "OUTSTAND  ALLOCS  OLDEST  ALLOCATOR <- CALL SITE <- CALLERS");
@@ -263,7 +304,7 @@ static void draw_ustack(struct ui *u, const struct ktop_snapshot *s, const struc
 		 r->oldest_age_ns ? fmt_ns(b, sizeof(b), r->oldest_age_ns) : "-", r->highs,
 		 r->suspect ? "  LEAK SUSPECT" : "");
 	ui_color_on(u, UI_C_TITLE);
-	ui_put(y, 0, COLS, line);
+	ui_put_fit(y, 0, COLS, line);
 	ui_color_off(u, UI_C_TITLE);
 	stack_frames(y + 1, 2, COLS - 2, h - 1, k);
 }
@@ -301,8 +342,7 @@ static void draw(struct ui *u, const struct ktop_snapshot *s, int y, int h)
 				     r->suspect ? UI_C_WARN : r->exited ? UI_C_DIM : -1);
 		}
 		if (!u->nrows)
-			ui_put(y + 1, 1, COLS - 2, s->iteration ? "no outstanding allocations tracked yet"
-					: "collecting: first figures after one interval");
+			ui_empty(u, s, y + 1, "no outstanding allocations tracked yet");
 	}
 	if (u->nrows && t->sel < u->nrows)
 		sel = &m->rows[u->rows[t->sel]];
@@ -320,5 +360,6 @@ const struct screen scr_memory = {
 	.ncols = C_N,
 	.default_sort = C_GROW,
 	.list = list,
+	.row_id = row_id,
 	.draw = draw,
 };

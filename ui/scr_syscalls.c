@@ -39,6 +39,7 @@ static uint64_t key(const struct ktop_sc_row *r, int col)
 		case C_ERR: return p->errors;
 		case C_TIME: return p->total_ns;
 		case C_AVG: return p->count ? p->total_ns / p->count : 0;
+		default: return 0;	/* percentiles: not collected per process */
 		}
 	}
 	switch (col) {
@@ -67,6 +68,30 @@ static int cmp(const void *ctx, int a, int b)
 	return kx == ky ? 0 : kx > ky ? -1 : 1;	/* biggest first */
 }
 
+static const char *comm_of(const struct ktop_sc_snap *sc, uint32_t pid)
+{
+	uint32_t i;
+
+	for (i = 0; i < sc->nprocs; i++)
+		if (sc->procs[i].pid == pid)
+			return sc->procs[i].comm;
+	return "";
+}
+
+/* The filter: the syscall's name, or a process that made it (PID, name). */
+static bool match(struct ui *u, const struct ktop_sc_snap *sc, const struct ktop_sc_row *r)
+{
+	uint32_t j;
+
+	if (ui_match(u, r->name))
+		return true;
+	for (j = 0; j < sc->npairs; j++)
+		if (sc->pairs[j].nr == r->nr &&
+		    ui_match_proc(u, sc->pairs[j].pid, comm_of(sc, sc->pairs[j].pid)))
+			return true;
+	return false;
+}
+
 static void list(struct ui *u, const struct ktop_snapshot *s)
 {
 	const struct ktop_sc_snap *sc = &s->sc;
@@ -77,7 +102,7 @@ static void list(struct ui *u, const struct ktop_snapshot *s)
 		const struct ktop_sc_row *r = &sc->rows[i];
 
 		/* pivot: only the syscalls this process made */
-		if (ui_match(u, r->name) && (!u->pid || pair_of(sc, u->pid, r->nr)))
+		if (match(u, sc, r) && (!u->pid || pair_of(sc, u->pid, r->nr)))
 			u->rows[u->nrows++] = (int)i;
 	}
 	sort_col = u->t[u->tab].sort;
@@ -86,14 +111,21 @@ static void list(struct ui *u, const struct ktop_snapshot *s)
 	ui_sort_rows(u, cmp, sc);
 }
 
-static const char *comm_of(const struct ktop_sc_snap *sc, uint32_t pid)
+static uint64_t row_id(const struct ktop_snapshot *s, int row)
+{
+	return s->sc.rows[row].nr;
+}
+
+/* The pivot process's own syscall time (the TIME% denominator when
+ * pivoted), from its row in the snapshot's process list; 0 if not there. */
+static uint64_t proc_total(const struct ktop_sc_snap *sc, uint32_t pid)
 {
 	uint32_t i;
 
 	for (i = 0; i < sc->nprocs; i++)
 		if (sc->procs[i].pid == pid)
-			return sc->procs[i].comm;
-	return "";
+			return sc->procs[i].total_ns;
+	return 0;
 }
 
 /* The selected syscall's heaviest processes, from the (pid, syscall) pairs. */
@@ -136,10 +168,23 @@ static void draw(struct ui *u, const struct ktop_snapshot *s, int y, int h)
 	const struct ktop_sc_snap *sc = &s->sc;
 	struct ui_tab *t = &u->t[u->tab];
 	double secs = s->interval_ns ? s->interval_ns / 1e9 : 1;
-	char cells[C_N][48], title[96];
+	uint64_t denom = u->pid ? proc_total(sc, u->pid) : sc->total_ns;
+	char cells[C_N][48], title[3][160], note[2][200];
 	const struct ktop_sc_row *sel = NULL;
+	const char *titles[3];
 	int th, top, i, lw;
 
+	if (u->pid) {		/* pivoted: say which figures are the process's own */
+		snprintf(note[0], sizeof(note[0]), "PID %u only: CALLS/s ERR/s AVG are its own, TIME%% "
+			 "is of its syscall time; P50-MAX are not collected per process", u->pid);
+		snprintf(note[1], sizeof(note[1]), "PID %u only: TIME%% of its syscall time; P50-MAX "
+			 "not collected per process", u->pid);
+		ui_color_on(u, UI_C_DIM);
+		ui_put_first_fit(y, 0, COLS, (const char *const[]){ note[0], note[1] }, 2);
+		ui_color_off(u, UI_C_DIM);
+		y++;
+		h--;
+	}
 	if (t->detail && u->nrows) {
 		th = 0;			/* details: the whole body */
 	} else {
@@ -161,32 +206,40 @@ static void draw(struct ui *u, const struct ktop_snapshot *s, int y, int h)
 			snprintf(cells[C_NAME], 48, "%s", r->name);
 			fmt_count(cells[C_CALLS], 48, n / secs);
 			fmt_count(cells[C_ERR], 48, e / secs);
-			snprintf(cells[C_TIME], 48, "%.1f",
-				 sc->total_ns ? 100.0 * tot / sc->total_ns : 0.0);
+			if (denom)
+				snprintf(cells[C_TIME], 48, "%.1f", 100.0 * tot / denom);
+			else
+				snprintf(cells[C_TIME], 48, u->pid ? "-" : "0.0");
 			fmt_ns(cells[C_AVG], 48, n ? tot / n : 0);
-			/* histograms are per syscall over all processes: when pivoted
-			 * to one process its percentiles are unknown, so say "-" */
 			fmt_ns(cells[C_P50], 48, r->p50_ns);
 			fmt_ns(cells[C_P95], 48, r->p95_ns);
 			fmt_ns(cells[C_P99], 48, r->p99_ns);
 			fmt_ns(cells[C_MAX], 48, r->max_ns);
-			if (p)
+			if (p)		/* histograms are per syscall, over all processes */
 				strcpy(cells[C_P50], "-"), strcpy(cells[C_P95], "-"),
 				strcpy(cells[C_P99], "-"), strcpy(cells[C_MAX], "-");
 			ui_table_row(u, y + 1 + i, cols, C_N, cells, top + i == t->sel, -1);
 		}
 		if (!u->nrows)
-			ui_put(y + 1, 1, COLS - 2, s->iteration ? "no system calls in this interval"
-					: "collecting: first figures after one interval");
+			ui_empty(u, s, y + 1, "no system calls in this interval");
 	}
 	if (u->nrows && t->sel < u->nrows)
 		sel = &sc->rows[u->rows[t->sel]];
 	if (!sel || h - th < 4)
 		return;
 	lw = COLS / 2;
-	snprintf(title, sizeof(title), "%s%s latency (%llu calls%s)", t->detail ? "Details: " : "",
-		 sel->name, (unsigned long long)sel->count, u->pid ? ", all processes" : "");
-	ui_hist(u, y + th + 1, 0, lw - 1, h - th - 1, sel->hist, title);
+	/* pivoted, the histogram is still every process's: the title says so */
+	snprintf(title[0], sizeof(title[0]), "%s%s latency (%llu calls%s)",
+		 t->detail ? "Details: " : "", sel->name, (unsigned long long)sel->count,
+		 u->pid ? " by all processes, not only this one" : "");
+	snprintf(title[1], sizeof(title[1]), "%s%s latency (%llu calls%s)",
+		 t->detail ? "Details: " : "", sel->name, (unsigned long long)sel->count,
+		 u->pid ? ", all processes" : "");
+	snprintf(title[2], sizeof(title[2]), "%s%s (%llu%s)", t->detail ? "Details: " : "",
+		 sel->name, (unsigned long long)sel->count, u->pid ? ", all PIDs" : " calls");
+	for (i = 0; i < 3; i++)
+		titles[i] = title[i];
+	ui_hist(u, y + th + 1, 0, lw - 1, h - th - 1, sel->hist, titles, 3);
 	draw_procs(u, s, sel, y + th + 1, lw + 1, COLS - lw - 1, h - th - 1);
 }
 
@@ -196,5 +249,6 @@ const struct screen scr_syscalls = {
 	.ncols = C_N,
 	.default_sort = C_TIME,
 	.list = list,
+	.row_id = row_id,
 	.draw = draw,
 };

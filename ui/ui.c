@@ -3,10 +3,12 @@
 #include <curses.h>
 #include <errno.h>
 #include <langinfo.h>
+#include <limits.h>
 #include <locale.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include "core/core.h"
 #include "core/fmt.h"
 #include "core/msg.h"
@@ -21,6 +23,7 @@
 #define MIN_COLS	60
 #define MIN_LINES	12
 #define KEY_ESC		27
+#define ESC_SEQ_MS	25		/* rest of an escape sequence arrives within this */
 
 void ui_widgets_init(struct ui *u);
 void ui_help_draw(struct ui *u, const struct ktop_snapshot *s);
@@ -107,6 +110,18 @@ static void draw_health(struct ui *u, const struct ktop_snapshot *s, int x)
 	ui_color_off(u, s->lost_events || s->mem.untracked ? UI_C_WARN : UI_C_DIM);
 }
 
+/* " pid 1234 only " (or "pids 12,34 only") for -p. */
+static void pid_badge(char *buf, size_t n, const struct ktop_opts *o)
+{
+	size_t len;
+	int i;
+
+	len = (size_t)snprintf(buf, n, " pid%s ", o->npids > 1 ? "s" : "");
+	for (i = 0; i < o->npids && len + 24 < n; i++)
+		len += (size_t)snprintf(buf + len, n - len, "%s%u", i ? "," : "", o->pids[i]);
+	snprintf(buf + len, n - len, " only ");
+}
+
 static void draw_header(struct ui *u, const struct ktop_snapshot *s)
 {
 	char line[512], tbuf[16], iv[16], rss[16];
@@ -133,6 +148,12 @@ static void draw_header(struct ui *u, const struct ktop_snapshot *s)
 	if (u->frozen && x < COLS) {
 		ui_color_on(u, UI_C_FROZEN);
 		x += ui_put(0, x, COLS - x, src.r ? " PAUSED " : " FROZEN ");
+		ui_color_off(u, UI_C_FROZEN);
+	}
+	if (u->o->npids && !src.r && x < COLS) {	/* -p: the whole view is filtered */
+		pid_badge(line, sizeof(line), u->o);
+		ui_color_on(u, UI_C_FROZEN);
+		x += ui_put(0, x, COLS - x, line);
 		ui_color_off(u, UI_C_FROZEN);
 	}
 	if (u->pid && x < COLS) {
@@ -184,13 +205,17 @@ static void draw_status(struct ui *u, const struct ktop_snapshot *s)
 	if (u->status[0] && now_mono_ns() < u->status_until_ns)
 		text = u->status;
 	if (!text) {
-		snprintf(buf, sizeof(buf), "h:help 1-4:tab <>:sort r:rev Enter:detail f:freeze "
-			 "w:snapshot /:filter q:quit");
+		if (src.r)	/* replay: its own keys first */
+			snprintf(buf, sizeof(buf), "h:help Left/Right:step f:pause 1-4:tab <>:sort "
+				 "Enter:detail /:filter q:quit");
+		else
+			snprintf(buf, sizeof(buf), "h:help 1-4:tab <>:sort r:rev Enter:detail f:freeze "
+				 "w:snapshot /:filter q:quit");
 		text = buf;
 	}
 	ui_color_on(u, UI_C_STATUS);
 	mvhline(LINES - 1, 0, ' ', COLS);
-	ui_put(LINES - 1, 0, COLS, text);
+	ui_put_fit(LINES - 1, 0, COLS, text);
 	ui_color_off(u, UI_C_STATUS);
 }
 
@@ -222,6 +247,38 @@ static void draw_body(struct ui *u, const struct ktop_snapshot *s)
 	screens[u->tab]->draw(u, s, y, h);
 }
 
+/* Keep the selection on the same row (by its identity) across refreshes
+ * and re-sorts, as htop follows a PID. When the row is gone, the selection
+ * stays at its position (the nearest row) and adopts that row; details
+ * open on the gone row close, saying so, rather than show another row. */
+static void follow(struct ui *u, const struct ktop_snapshot *s)
+{
+	const struct screen *sc = screens[u->tab];
+	struct ui_tab *t = &u->t[u->tab];
+	int i;
+
+	if (!u->nrows || !sc->row_id)
+		return;		/* keep the identity: the row may come back */
+	if (t->has_id) {
+		for (i = 0; i < u->nrows; i++) {
+			if (sc->row_id(s, u->rows[i]) == t->sel_id) {
+				t->sel = i;
+				return;
+			}
+		}
+		if (t->detail) {
+			t->detail = 0;
+			status(u, "the row in details is gone from this interval; back to the list");
+		}
+	}
+	if (t->sel >= u->nrows)
+		t->sel = u->nrows - 1;
+	if (t->sel < 0)
+		t->sel = 0;
+	t->sel_id = sc->row_id(s, u->rows[t->sel]);
+	t->has_id = true;
+}
+
 static void draw(struct ui *u, const struct ktop_snapshot *s)
 {
 	erase();			/* only changed cells reach the terminal on refresh() */
@@ -232,6 +289,7 @@ static void draw(struct ui *u, const struct ktop_snapshot *s)
 		return;
 	}
 	screens[u->tab]->list(u, s);
+	follow(u, s);
 	draw_header(u, s);
 	if (u->help)
 		ui_help_draw(u, s);
@@ -249,16 +307,93 @@ static void snapshot_key(struct ui *u, const struct ktop_snapshot *s)
 		.reverse = u->t[u->tab].reverse,
 		.frozen = u->frozen,
 	};
-	char path[512], msg[600];
-	char sel[32];
+	char path[PATH_MAX + 64], msg[PATH_MAX + 160], dir[PATH_MAX], sel[32];
+	const char *d = u->o->snapshot_dir ? u->o->snapshot_dir : ".";
+	char *abs;
+	int err;
 
 	snprintf(sel, sizeof(sel), "%d", u->t[u->tab].sel);
 	v.selected = sel;
-	if (snapfile_write(u->o->snapshot_dir, s, &v, path, sizeof(path)) == 0)
-		snprintf(msg, sizeof(msg), "snapshot written: %s (and .txt)", path);
+	err = snapfile_write(d, s, &v, path, sizeof(path));
+	if (!err) {		/* the absolute path: the cwd is unclear over SSH */
+		abs = realpath(path, NULL);
+		snprintf(msg, sizeof(msg), "snapshot written: %s (and .txt)", abs ? abs : path);
+		free(abs);
+		status(u, msg);
+		return;
+	}
+	abs = realpath(d, NULL);
+	if (abs)
+		snprintf(dir, sizeof(dir), "%s", abs);
+	else if (d[0] != '/' && getcwd(dir, sizeof(dir) - 1))
+		snprintf(dir + strlen(dir), sizeof(dir) - strlen(dir), "/%s", d);
 	else
-		snprintf(msg, sizeof(msg), "snapshot failed: %s", path);
+		snprintf(dir, sizeof(dir), "%s", d);
+	free(abs);
+	if (err == -EACCES || err == -EPERM || err == -EROFS)
+		snprintf(msg, sizeof(msg), "snapshot failed: --snapshot-dir %s is not writable (%s)",
+			 dir, strerror(-err));
+	else
+		snprintf(msg, sizeof(msg), "snapshot failed: --snapshot-dir %s: %s", dir, strerror(-err));
 	status(u, msg);
+}
+
+/* The keys of the escape sequences terminals send for Home, End and the
+ * rest when the terminal description (TERM) does not list them: tmux
+ * sends ESC [ 1 ~ for Home whatever TERM says, xterm ESC O H or ESC [ H,
+ * rxvt ESC [ 7 ~. */
+static const struct {
+	const char *seq;		/* after the ESC */
+	int key;
+} esc_keys[] = {
+	{ "[1~", KEY_HOME }, { "[7~", KEY_HOME }, { "[H", KEY_HOME }, { "OH", KEY_HOME },
+	{ "[4~", KEY_END }, { "[8~", KEY_END }, { "[F", KEY_END }, { "OF", KEY_END },
+	{ "[5~", KEY_PPAGE }, { "[6~", KEY_NPAGE },
+	{ "[A", KEY_UP }, { "OA", KEY_UP }, { "[B", KEY_DOWN }, { "OB", KEY_DOWN },
+	{ "[C", KEY_RIGHT }, { "OC", KEY_RIGHT }, { "[D", KEY_LEFT }, { "OD", KEY_LEFT },
+	{ "[Z", KEY_BTAB },
+};
+
+/*
+ * After getch() gave an ESC: read the rest of a sequence curses did not
+ * recognise, whole (CSI: ESC [ parameters intermediates final; SS3: ESC O
+ * final), so its digits are never taken for keys. Returns the key it
+ * stands for, KEY_ESC for an Esc pressed alone (nothing follows within
+ * ESC_SEQ_MS), or ERR for a sequence or Alt+key to ignore. Leaves the
+ * input timeout at ESC_SEQ_MS; callers set their own before reading again.
+ */
+static int read_escape(void)
+{
+	char seq[24];
+	size_t n = 0, i;
+	int ch;
+
+	timeout(ESC_SEQ_MS);
+	ch = getch();
+	if (ch == ERR)
+		return KEY_ESC;
+	if (ch == KEY_ESC) {		/* Esc twice: two backs */
+		ungetch(ch);
+		return KEY_ESC;
+	}
+	if (ch != '[' && ch != 'O')
+		return ERR;		/* Alt+key: nothing is bound to it */
+	seq[n++] = (char)ch;
+	for (;;) {
+		ch = getch();
+		if (ch == ERR || ch > 0x7e || ch < 0x20)
+			return ERR;	/* cut short or not a sequence: dropped */
+		if (n < sizeof(seq) - 1)
+			seq[n++] = (char)ch;
+		/* final byte: SS3 takes one, CSI ends on 0x40-0x7e */
+		if (seq[0] == 'O' || (n > 1 && ch >= 0x40))
+			break;
+	}
+	seq[n] = 0;
+	for (i = 0; i < sizeof(esc_keys) / sizeof(esc_keys[0]); i++)
+		if (!strcmp(seq, esc_keys[i].seq))
+			return esc_keys[i].key;
+	return ERR;
 }
 
 /* Read a line of text on the status line ('/' filter). Returns 0, or -1 on Esc. */
@@ -267,8 +402,8 @@ static int prompt(struct ui *u, const char *label, char *buf, size_t n)
 	size_t len = strlen(buf);
 	int ch;
 
-	timeout(-1);
 	for (;;) {
+		timeout(-1);
 		ui_color_on(u, UI_C_STATUS);
 		mvhline(LINES - 1, 0, ' ', COLS);
 		mvprintw(LINES - 1, 0, "%s", label);
@@ -276,6 +411,8 @@ static int prompt(struct ui *u, const char *label, char *buf, size_t n)
 		ui_color_off(u, UI_C_STATUS);
 		refresh();
 		ch = getch();
+		if (ch == KEY_ESC)
+			ch = read_escape();
 		if (ch == KEY_ESC)
 			return -1;
 		if (ch == '\n' || ch == '\r' || ch == KEY_ENTER)
@@ -332,7 +469,7 @@ static int key(struct ui *u, int ch, const struct ktop_snapshot *shown, struct k
 {
 	struct ui_tab *t = &u->t[u->tab];
 	const struct screen *sc = screens[u->tab];
-	int page = LINES / 2 > 1 ? LINES / 2 : 1;
+	int page = LINES / 2 > 1 ? LINES / 2 : 1, sel = t->sel;
 
 	if (u->help && ch != ERR && ch != KEY_RESIZE) {
 		u->help = false;
@@ -447,6 +584,8 @@ static int key(struct ui *u, int ch, const struct ktop_snapshot *shown, struct k
 	}
 	if (t->sel < 0)
 		t->sel = 0;
+	if (t->sel != sel)
+		t->has_id = false;	/* moved: follow the row now at the new position */
 	return 0;
 }
 
@@ -496,6 +635,7 @@ int ui_run(const struct ktop_opts *o, volatile int *stop)
 	const struct ktop_snapshot *shown;
 	struct tick t;
 	const char *cs;
+	long refreshes = 0;
 	int i, ch;
 
 	memset(&u, 0, sizeof(u));
@@ -544,11 +684,15 @@ int ui_run(const struct ktop_opts *o, volatile int *stop)
 			}
 			shown = frozen ? frozen : src_current();
 			draw(&u, shown);
+			if (o->iterations && ++refreshes >= o->iterations)
+				break;	/* -n N: as top, N refreshes, then out */
 			continue;
 		}
 		ms = (int)((next - now + 999999) / 1000000);
 		timeout(ms);
 		ch = getch();
+		if (ch == KEY_ESC)
+			ch = read_escape();
 		if (ch == ERR)
 			continue;
 		shown = frozen ? frozen : src_current();

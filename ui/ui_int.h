@@ -22,6 +22,8 @@ struct ui_tab {
 	int sort;			/* column index */
 	int reverse;
 	int detail;			/* Enter pressed: details of the selected row */
+	uint64_t sel_id;		/* identity of the selected row (screen's row_id) */
+	bool has_id;			/* sel_id is set: follow that row, not the position */
 };
 
 struct ui {
@@ -48,14 +50,17 @@ struct ui_col {
 };
 
 /* One tab's screen. list() fills u->rows with indices of the rows to show,
- * in display order (filter and sort applied) and sets u->nrows; draw()
- * paints the body from line y, h lines high. */
+ * in display order (filter and sort applied) and sets u->nrows; row_id()
+ * names a row across refreshes and re-sorts (syscall, PID, lock, disk and
+ * op), so the selection follows it; draw() paints the body from line y, h
+ * lines high. */
 struct screen {
 	const char *title;
 	const struct ui_col *cols;
 	int ncols;
 	int default_sort;
 	void (*list)(struct ui *u, const struct ktop_snapshot *s);
+	uint64_t (*row_id)(const struct ktop_snapshot *s, int row);
 	void (*draw)(struct ui *u, const struct ktop_snapshot *s, int y, int h);
 };
 
@@ -66,6 +71,15 @@ void ui_color_on(struct ui *u, int c);
 void ui_color_off(struct ui *u, int c);
 /* Sanitized, truncated text at (y, x), at most w columns; returns columns used. */
 int ui_put(int y, int x, int w, const char *s);
+/* As ui_put, but text longer than w ends in an ellipsis at a word break
+ * when one is near, so a cut is visible. Returns columns used. */
+int ui_put_fit(int y, int x, int w, const char *s);
+/* Text wrapped at spaces into at most h lines of w columns (the last one
+ * ends in an ellipsis when text is left). Returns lines used. */
+int ui_wrap(int y, int x, int w, int h, const char *s);
+/* The first of n texts that fits in w columns, else the last one fitted
+ * with an ellipsis, at (y, x). */
+void ui_put_first_fit(int y, int x, int w, const char *const *texts, int n);
 /* Table header with the sort column marked; returns nothing. */
 void ui_table_header(struct ui *u, int y, const struct ui_col *cols, int ncols, int sort, int rev);
 /* One table row: cells[i] in cols[i]'s width; selected rows are highlighted.
@@ -74,12 +88,25 @@ void ui_table_row(struct ui *u, int y, const struct ui_col *cols, int ncols,
 		  char cells[][48], bool selected, int color);
 /* Horizontal bar of frac (0..1) of w columns. */
 void ui_bar(struct ui *u, int y, int x, int w, double frac);
-/* A latency histogram as bars, h lines at most, from line y. */
-void ui_hist(struct ui *u, int y, int x, int w, int h, const uint64_t *hist, const char *title);
+/* A latency histogram as bars, h lines at most, from line y, under the
+ * first of ntitles titles that fits (longest first). Line edges come from
+ * a fixed grid, so they do not move between refreshes. */
+void ui_hist(struct ui *u, int y, int x, int w, int h, const uint64_t *hist,
+	     const char *const *titles, int ntitles);
 /* Scroll u->t[tab] so the selection is visible in h lines; returns first row. */
 int ui_scroll(struct ui *u, int h);
 /* Case-insensitive: does s contain the filter text (or is there none)? */
 bool ui_match(const struct ui *u, const char *s);
+/* Does the filter text match a process on a row, by PID or name (comm
+ * need not be NUL-terminated within KTOP_COMM_MAX)? The '/' rule, the same
+ * on every tab: a row is kept when the text is in any of its text columns
+ * or in the PID or name of a process listed for it. */
+bool ui_match_proc(const struct ui *u, uint32_t pid, const char *comm);
+/* The line for an empty table at (y, 1): collecting, no rows matching the
+ * filter or pivot, or none (what the tab has nothing of). */
+void ui_empty(struct ui *u, const struct ktop_snapshot *s, int y, const char *none);
+/* 64-bit FNV-1a of a string, folded into h (start with 0): row identities. */
+uint64_t ui_hash(uint64_t h, const char *s, size_t n);
 /* Insertion-free sort of u->rows with cmp(a, b) on row indices, honouring reverse. */
 void ui_sort_rows(struct ui *u, int (*cmp)(const void *ctx, int a, int b), const void *ctx);
 

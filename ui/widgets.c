@@ -53,18 +53,34 @@ void ui_color_off(struct ui *u, int c)
 		attroff(A_REVERSE | A_BOLD);
 }
 
-/* See ui_int.h. Counts one column per character (wide CJK glyphs may
+/* Columns of a sanitized string: one per character (wide CJK glyphs may
  * overrun by one; names are short). */
-int ui_put(int y, int x, int w, const char *s)
+static int text_cols(const char *s)
 {
-	char buf[512];
-	const unsigned char *p;
+	int n = 0;
+
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xc0) != 0x80;
+	return n;
+}
+
+/* Byte offset of column c in a sanitized string (or its end). */
+static size_t col_off(const char *s, int c)
+{
+	size_t i = 0;
+
+	for (; s[i]; i++)
+		if (((unsigned char)s[i] & 0xc0) != 0x80 && c-- == 0)
+			break;
+	return i;
+}
+
+/* Sanitized text (already) at (y, x), at most w columns. */
+static int put_clean(int y, int x, int w, const char *buf)
+{
+	const unsigned char *p = (const unsigned char *)buf;
 	int cols = 0, i = 0;
 
-	if (w <= 0)
-		return 0;
-	str_sanitize(buf, sizeof(buf), s ? s : "", sizeof(buf));
-	p = (const unsigned char *)buf;
 	move(y, x);
 	while (p[i] && cols < w) {
 		int len = 1;
@@ -82,6 +98,106 @@ int ui_put(int y, int x, int w, const char *s)
 		cols++;
 	}
 	return cols;
+}
+
+/* See ui_int.h. */
+int ui_put(int y, int x, int w, const char *s)
+{
+	char buf[512];
+
+	if (w <= 0)
+		return 0;
+	str_sanitize(buf, sizeof(buf), s ? s : "", sizeof(buf));
+	return put_clean(y, x, w, buf);
+}
+
+/* Cut sanitized buf to w columns with an ellipsis: after a word when a
+ * single space (not a column's padding) falls in the last 8 columns of
+ * the room, else at the edge. */
+static void fit(char *buf, size_t n, int w)
+{
+	const char *dots = utf8_term ? "\xe2\x80\xa6" : "...";
+	int room = w - (utf8_term ? 1 : 3), c;
+	size_t cut;
+
+	if (text_cols(buf) <= w)
+		return;
+	if (room < 1) {
+		buf[col_off(buf, w > 0 ? w : 0)] = 0;
+		return;
+	}
+	cut = col_off(buf, room);
+	for (c = room; c > 0 && c > room - 8; c--) {
+		size_t o = col_off(buf, c);
+
+		if (buf[o] == ' ' && o && buf[o - 1] != ' ' && buf[o + 1] != ' ') {
+			cut = o;
+			break;
+		}
+	}
+	if (cut + strlen(dots) + 1 > n)
+		cut = n - strlen(dots) - 1;
+	strcpy(buf + cut, dots);
+}
+
+/* See ui_int.h. */
+int ui_put_fit(int y, int x, int w, const char *s)
+{
+	char buf[520];
+
+	if (w <= 0)
+		return 0;
+	str_sanitize(buf, sizeof(buf) - 8, s ? s : "", sizeof(buf));
+	fit(buf, sizeof(buf), w);
+	return put_clean(y, x, w, buf);
+}
+
+/* See ui_int.h. */
+void ui_put_first_fit(int y, int x, int w, const char *const *texts, int n)
+{
+	char buf[520];
+	int i;
+
+	if (w <= 0 || n <= 0)
+		return;
+	for (i = 0; i < n; i++) {
+		str_sanitize(buf, sizeof(buf) - 8, texts[i], sizeof(buf));
+		if (text_cols(buf) <= w || i == n - 1)
+			break;
+	}
+	fit(buf, sizeof(buf), w);
+	put_clean(y, x, w, buf);
+}
+
+/* See ui_int.h. */
+int ui_wrap(int y, int x, int w, int h, const char *s)
+{
+	char buf[1024], line[520];
+	const char *p = buf;
+	int n = 0;
+
+	if (w <= 0 || h <= 0)
+		return 0;
+	str_sanitize(buf, sizeof(buf), s ? s : "", sizeof(buf));
+	while (*p && n < h) {
+		size_t end = col_off(p, w), brk = end;
+
+		if (p[end] && n < h - 1) {	/* break at the last space that fits */
+			while (brk && p[brk] != ' ')
+				brk--;
+			if (!brk)
+				brk = end;
+		} else if (p[end]) {		/* last line: the rest, cut with care */
+			brk = strlen(p);
+		}
+		snprintf(line, sizeof(line) - 8, "%.*s", (int)brk, p);
+		fit(line, sizeof(line), w);
+		put_clean(y + n++, x, w, line);
+		p += brk;
+		while (*p == ' ')
+			p++;
+	}
+	return n;
 }
 
 /* Columns a table needs: all shown ones, but a left-aligned text column at
@@ -214,16 +330,21 @@ void ui_bar(struct ui *u, int y, int x, int w, double frac)
 	ui_color_off(u, UI_C_BAR);
 }
 
-/* See ui_int.h. Buckets from the first to the last non-empty one, merged
- * into at most h - 1 lines, each "[low, high) count bar". */
-void ui_hist(struct ui *u, int y, int x, int w, int h, const uint64_t *hist, const char *title)
+/* See ui_int.h. Buckets from the first to the last non-empty one, in
+ * lines of `per` buckets each, per a power of two and each line starting
+ * at a multiple of per: the edges come from one fixed lattice, so a line's
+ * bounds stay the same from refresh to refresh; they change only when the
+ * range needs twice (or half) the lines, and then the coarser grid keeps
+ * every other edge of the finer one. Each line is "low - high count bar". */
+void ui_hist(struct ui *u, int y, int x, int w, int h, const uint64_t *hist,
+	     const char *const *titles, int ntitles)
 {
-	unsigned first = KTOP_HIST_BUCKETS, last = 0, i, per, lines, l;
+	unsigned first = KTOP_HIST_BUCKETS, last = 0, i, per, start, lines, l;
 	uint64_t maxc = 0, sums[64];
 	char lo[16], hi[16], cnt[16], line[64];
 
 	ui_color_on(u, UI_C_TITLE);
-	ui_put(y, x, w, title);
+	ui_put_first_fit(y, x, w, titles, ntitles);
 	ui_color_off(u, UI_C_TITLE);
 	if (h < 2)
 		return;
@@ -239,22 +360,24 @@ void ui_hist(struct ui *u, int y, int x, int w, int h, const uint64_t *hist, con
 		return;
 	}
 	lines = (unsigned)(h - 1) < 64 ? (unsigned)(h - 1) : 64;
-	per = (last - first + lines) / lines;
-	if (!per)
-		per = 1;
-	lines = (last - first) / per + 1;
+	for (per = 1;; per *= 2) {
+		start = first / per * per;
+		if ((last - start) / per + 1 <= lines)
+			break;
+	}
+	lines = (last - start) / per + 1;
 	for (l = 0; l < lines; l++) {
 		sums[l] = 0;
-		for (i = first + l * per; i < first + (l + 1) * per && i <= last; i++)
+		for (i = start + l * per; i < start + (l + 1) * per && i < KTOP_HIST_BUCKETS; i++)
 			sums[l] += hist[i];
 		if (sums[l] > maxc)
 			maxc = sums[l];
 	}
 	for (l = 0; l < lines; l++) {
-		unsigned b0 = first + l * per, b1 = b0 + per - 1;
+		unsigned b0 = start + l * per, b1 = b0 + per - 1;
 
-		if (b1 > last)
-			b1 = last;
+		if (b1 >= KTOP_HIST_BUCKETS)
+			b1 = KTOP_HIST_BUCKETS - 1;
 		fmt_ns(lo, sizeof(lo), ktop_hist_lower(b0));
 		fmt_ns(hi, sizeof(hi), ktop_hist_upper(b1));
 		fmt_count(cnt, sizeof(cnt), (double)sums[l]);
@@ -291,6 +414,49 @@ int ui_scroll(struct ui *u, int h)
 bool ui_match(const struct ui *u, const char *s)
 {
 	return !u->filter[0] || (s && strcasestr(s, u->filter));
+}
+
+/* See ui_int.h. */
+bool ui_match_proc(const struct ui *u, uint32_t pid, const char *comm)
+{
+	char c[KTOP_COMM_MAX + 1], p[16];
+
+	if (!u->filter[0])
+		return true;
+	snprintf(c, sizeof(c), "%.*s", KTOP_COMM_MAX, comm ? comm : "");
+	snprintf(p, sizeof(p), "%u", pid);
+	return (pid && ui_match(u, p)) || (c[0] && ui_match(u, c));
+}
+
+/* See ui_int.h. */
+void ui_empty(struct ui *u, const struct ktop_snapshot *s, int y, const char *none)
+{
+	char line[160];
+
+	if (!s->iteration)
+		snprintf(line, sizeof(line), "collecting: first figures after one interval");
+	else if (u->filter[0] && u->pid)
+		snprintf(line, sizeof(line), "no rows match /%s for PID %u", u->filter, u->pid);
+	else if (u->filter[0])
+		snprintf(line, sizeof(line), "no rows match /%s", u->filter);
+	else if (u->pid)
+		snprintf(line, sizeof(line), "no rows for PID %u in this interval (p: all processes)",
+			 u->pid);
+	else
+		snprintf(line, sizeof(line), "%s", none);
+	ui_put_fit(y, 1, COLS - 2, line);
+}
+
+/* See ui_int.h. */
+uint64_t ui_hash(uint64_t h, const char *s, size_t n)
+{
+	size_t i;
+
+	if (!h)
+		h = 0xcbf29ce484222325ull;
+	for (i = 0; i < n && s[i]; i++)
+		h = (h ^ (unsigned char)s[i]) * 0x100000001b3ull;
+	return h;
 }
 
 static int (*sort_cmp)(const void *, int, int);

@@ -191,7 +191,12 @@ if replay_at 120x40 --snapshot-dir "$SNAP"; then
 		m=$(stat -c %a "$SNAP/$name.json" "$SNAP/$name.txt" 2>/dev/null | paste -sd' ')
 		[ "$m" = "600 600" ] && ok "w: both files have mode 0600" || bad "w: modes '$m'"
 		view=$(jq -c .view "$SNAP/$name.json" 2>/dev/null)
-		want='{"tab":"locks","sort":"AVG","reverse":true,"frozen":true,"selected":"1"}'
+		# the selection (the first lock by WAIT) follows its row through
+		# the two re-sorts, then Down: the row after it by AVG reversed
+		# (or still it, when it is the last)
+		sel=$(head -1 "$FX" | jq -r '.locks.rows | (sort_by(-.total_wait_ns) | .[0].addr + .[0].type) as $k |
+			sort_by(-.avg_wait_ns) | reverse | map(.addr + .type) | [index($k) + 1, length - 1] | min')
+		want='{"tab":"locks","sort":"AVG","reverse":true,"frozen":true,"selected":"'$sel'"}'
 		[ "$view" = "$want" ] && ok "w: view is $view" || bad "w: view is '$view', want '$want'"
 		if diff <(jq -S 'del(.view)' "$SNAP/$name.json") <(head -1 "$FX" | jq -S .) > "$TMPD/diff"; then
 			ok "w: the .json holds the shown record field for field"

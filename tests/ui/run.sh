@@ -169,14 +169,20 @@ if ls -d /tmp/ktop-terminfo.* >/dev/null 2>&1 && [ -n "$(find /tmp -maxdepth 1 -
 	bad "private terminfo directory left in /tmp"; else ok "private terminfo directory removed"; fi
 tmux kill-session -t $S 2>/dev/null
 
-# golden screens: fixed recordings rendered and compared (tests/ui/golden.sh)
-if [ -x tests/ui/golden.sh ]; then
-	out=$(KTOP="$KTOP" tests/ui/golden.sh 2>&1); rc=$?
+# golden screens: fixed recordings rendered and compared (tests/ui/golden.sh);
+# behaviour on derived recordings: selection, keys, filter, fit (keys.sh)
+for sub in golden keys; do
+	[ -x tests/ui/$sub.sh ] || continue
+	echo "$sub.sh"
+	out=$(KTOP="$KTOP" tests/ui/$sub.sh 2>&1); rc=$?
 	echo "$out" | sed 's/^/  /'
 	gp=$(grep -c '^ok:' <<<"$out"); gf=$(grep -c '^FAIL:' <<<"$out")
-	pass=$((pass + gp)); fail=$((fail + gf))
-	[ $rc != 0 ] && [ "$gf" = 0 ] && { fail=$((fail + 1)); echo "  FAIL: golden.sh exited $rc"; }
-fi
+	gs=$(grep -c '^SKIP:' <<<"$out")
+	pass=$((pass + gp)); fail=$((fail + gf)); skipn=$((skipn + gs))
+	r=${KTOP_RESULTS:-build/test-results.txt}	# skipped checks are named
+	grep '^SKIP:' <<<"$out" | sed 's/^SKIP: */ui: /' >> "${r%.txt}-skips.txt"
+	[ $rc != 0 ] && [ "$gf" = 0 ] && { fail=$((fail + 1)); echo "  FAIL: $sub.sh exited $rc"; }
+done
 
 echo "ui: $pass passed, $fail failed, $skipn skipped"
 record
