@@ -43,6 +43,7 @@ struct col_sc {
 	size_t dead_tgidcap;
 	struct u64map per_tgid;		/* per-process sums of a poll (kept: no regrowth) */
 	char names[KTOP_SC_MAX][32];
+	int own_nr[2];			/* uretprobe, uprobe numbers when ktop's uprobes are attached, else -1 */
 	uint64_t polls;
 	size_t fill;			/* entries in sc_proc at the last read */
 	uint64_t lost_prev;
@@ -107,6 +108,14 @@ static int col_sc_open(void **out, const struct ktop_opts *o, struct ktop_tab_st
 			snprintf(c->names[i], sizeof(c->names[i]), "%s", n);
 		else
 			snprintf(c->names[i], sizeof(c->names[i]), "syscall_%d", i);
+	}
+	/* With user-mode Memory, ktop's uprobes on the target enter the kernel
+	 * through these syscalls (x86_64, Linux 6.11+): label them, or a user
+	 * chases ktop's own traffic as the application's behaviour. */
+	c->own_nr[0] = c->own_nr[1] = -1;
+	if (o->mem_mode == KTOP_MEM_USER && (o->panes & (1u << KTOP_TAB_MEMORY))) {
+		c->own_nr[0] = syscall_nr(NULL, "uretprobe");
+		c->own_nr[1] = syscall_nr(NULL, "uprobe");
 	}
 	c->skel = syscalls_bpf__open();
 	if (!c->skel) {
@@ -244,6 +253,7 @@ static void fill_rows(struct col_sc *c, struct ktop_sc_snap *out)
 		r = &out->rows[out->nrows++];
 		r->nr = nr;
 		memcpy(r->name, c->names[nr], sizeof(r->name));
+		r->ktop_probes = (int)nr == c->own_nr[0] || (int)nr == c->own_nr[1];
 		r->count = q->count - p->count;
 		r->errors = delta_u64(p->errors, q->errors);
 		r->total_ns = delta_u64(p->total_ns, q->total_ns);

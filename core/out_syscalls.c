@@ -45,6 +45,8 @@ void out_json_syscalls(struct jw *w, const struct ktop_snapshot *s)
 		jw_obj(w, NULL);
 		jw_str(w, "name", r->name);
 		jw_u64(w, "nr", r->nr);
+		if (r->ktop_probes)
+			jw_bool(w, "ktop_probes", true);
 		jw_u64(w, "count", r->count);
 		jw_u64(w, "errors", r->errors);
 		jw_u64(w, "total_ns", r->total_ns);
@@ -85,7 +87,10 @@ void out_text_syscalls(FILE *f, const struct ktop_snapshot *s)
 	for (i = 0; i < sc->nrows && i < TEXT_ROWS; i++) {
 		const struct ktop_sc_row *r = &sc->rows[i];
 
-		fprintf(f, "%-22s %9s %8s %6.1f %9s %9s %9s %9s %9s\n", san(r->name),
+		char name[48];
+
+		snprintf(name, sizeof(name), "%s%s", r->name, r->ktop_probes ? " (ktop's probes)" : "");
+		fprintf(f, "%-22s %9s %8s %6.1f %9s %9s %9s %9s %9s\n", san(name),
 			fmt_count(a, sizeof(a), r->count / secs),
 			fmt_count(b, sizeof(b), r->errors / secs),
 			sc->total_ns ? 100.0 * r->total_ns / sc->total_ns : 0.0,
@@ -122,6 +127,7 @@ void replay_syscalls(const struct jv *tab, struct ktop_snapshot *s)
 
 		jv_str(o, "name", r->name, sizeof(r->name));
 		r->nr = (uint32_t)jv_u64(o, "nr");
+		r->ktop_probes = jv_bool(o, "ktop_probes");
 		r->count = jv_u64(o, "count");
 		r->errors = jv_u64(o, "errors");
 		r->total_ns = jv_u64(o, "total_ns");

@@ -10,6 +10,7 @@
 struct ktop_sc_row {
 	uint32_t nr;
 	char name[32];
+	uint32_t ktop_probes;		/* 1: these calls are ktop's own uprobes returning (uretprobe, uprobe) */
 	uint64_t count, errors, total_ns;
 	uint64_t p50_ns, p95_ns, p99_ns;
 	uint64_t max_ns;		/* largest in the interval, from the histogram, capped by the exact max */

@@ -158,7 +158,8 @@ static void draw(struct ui *u, const struct ktop_snapshot *s, int y, int h)
 			uint64_t n = p ? p->count : r->count, e = p ? p->errors : r->errors;
 			uint64_t tot = p ? p->total_ns : r->total_ns;
 
-			snprintf(cells[C_NAME], 48, "%s", r->name);
+			snprintf(cells[C_NAME], 48, "%s%s", r->name,
+				 r->ktop_probes ? " (ktop's probes)" : "");
 			fmt_count(cells[C_CALLS], 48, n / secs);
 			fmt_count(cells[C_ERR], 48, e / secs);
 			snprintf(cells[C_TIME], 48, "%.1f",
