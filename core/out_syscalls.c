@@ -32,6 +32,46 @@ static void top_procs(struct jw *w, const struct ktop_sc_snap *sc, uint32_t nr)
 	jw_arr_end(w);
 }
 
+/* In flight: the calls still running at the end of the interval. */
+static void json_inflight(struct jw *w, const struct ktop_sc_snap *sc)
+{
+	uint32_t i, j;
+
+	jw_obj(w, "in_flight");
+	if (sc->inflight_why[0]) {
+		jw_str(w, "unavailable", sc->inflight_why);
+		jw_obj_end(w);
+		return;
+	}
+	jw_u64(w, "min_ns", sc->inflight_min_ns);
+	jw_u64(w, "total", sc->inflight_total);
+	jw_u64(w, "d_state", sc->inflight_d);
+	jw_arr(w, "rows");
+	for (i = 0; i < sc->ninflight; i++) {
+		const struct ktop_sc_inflight *f = &sc->inflight[i];
+		char st[2] = { f->state, 0 };
+
+		jw_obj(w, NULL);
+		jw_u64(w, "tid", f->tid);
+		jw_u64(w, "pid", f->pid);
+		jw_strn(w, "comm", f->comm, strnlen(f->comm, sizeof(f->comm)));
+		jw_strn(w, "process", f->pcomm, strnlen(f->pcomm, sizeof(f->pcomm)));
+		jw_str(w, "syscall", f->name);
+		jw_u64(w, "nr", f->nr);
+		jw_str(w, "state", st);
+		jw_u64(w, "elapsed_ns", f->elapsed_ns);
+		if (f->nframes) {
+			jw_arr(w, "stack");
+			for (j = 0; j < f->nframes; j++)
+				jw_str(w, NULL, f->frames[j]);
+			jw_arr_end(w);
+		}
+		jw_obj_end(w);
+	}
+	jw_arr_end(w);
+	jw_obj_end(w);
+}
+
 /* See out.h. */
 void out_json_syscalls(struct jw *w, const struct ktop_snapshot *s)
 {
@@ -72,6 +112,7 @@ void out_json_syscalls(struct jw *w, const struct ktop_snapshot *s)
 		jw_obj_end(w);
 	}
 	jw_arr_end(w);
+	json_inflight(w, sc);
 }
 
 /* See out.h. */
