@@ -153,6 +153,60 @@ void out_text_syscalls(FILE *f, const struct ktop_snapshot *s)
 			fmt_count(b, sizeof(b), p->errors / secs),
 			fmt_ns(c, sizeof(c), p->total_ns));
 	}
+	if (sc->inflight_why[0]) {
+		fprintf(f, "\n%s\n", san(sc->inflight_why));
+		return;
+	}
+	fprintf(f, "\nIN FLIGHT: %u calls running for >= %s (%u in D state)\n", sc->inflight_total,
+		fmt_ns(a, sizeof(a), sc->inflight_min_ns), sc->inflight_d);
+	if (sc->ninflight)
+		fprintf(f, "%9s %-20s %1s %7s %-16s %7s %-16s\n", "ELAPSED", "SYSCALL", "S", "TID",
+			"THREAD", "PID", "PROCESS");
+	for (i = 0; i < sc->ninflight && i < TEXT_ROWS / 2; i++) {
+		const struct ktop_sc_inflight *q = &sc->inflight[i];
+		char comm[KTOP_COMM_MAX + 1], pcomm[KTOP_COMM_MAX + 1];
+		uint32_t j;
+
+		snprintf(comm, sizeof(comm), "%.*s", KTOP_COMM_MAX, q->comm);
+		snprintf(pcomm, sizeof(pcomm), "%.*s", KTOP_COMM_MAX, q->pcomm);
+		fprintf(f, "%9s %-20s %c %7u %-16s %7u %-16s\n", fmt_ns(a, sizeof(a), q->elapsed_ns),
+			san(q->name), q->state, q->tid, san(comm), q->pid, san(pcomm));
+		for (j = 0; j < q->nframes; j++)
+			fprintf(f, "%12s%s\n", "", san(q->frames[j]));
+	}
+}
+
+/* The inverse of json_inflight(). */
+static void replay_inflight(const struct jv *o, struct ktop_sc_snap *sc)
+{
+	const struct jv *rows = o ? jv_arr(o, "rows") : NULL;
+	size_t i, j;
+
+	if (!o)
+		return;
+	jv_str(o, "unavailable", sc->inflight_why, sizeof(sc->inflight_why));
+	sc->inflight_min_ns = jv_u64(o, "min_ns");
+	sc->inflight_total = (uint32_t)jv_u64(o, "total");
+	sc->inflight_d = (uint32_t)jv_u64(o, "d_state");
+	for (i = 0; rows && i < rows->n && sc->ninflight < KTOP_SC_INFLIGHT_MAX; i++) {
+		const struct jv *r = &rows->kids[i], *st = jv_arr(r, "stack");
+		struct ktop_sc_inflight *f = &sc->inflight[sc->ninflight++];
+		char state[4];
+
+		f->tid = (uint32_t)jv_u64(r, "tid");
+		f->pid = (uint32_t)jv_u64(r, "pid");
+		f->nr = (uint32_t)jv_u64(r, "nr");
+		jv_str(r, "comm", f->comm, sizeof(f->comm));
+		jv_str(r, "process", f->pcomm, sizeof(f->pcomm));
+		jv_str(r, "syscall", f->name, sizeof(f->name));
+		jv_str(r, "state", state, sizeof(state));
+		f->state = state[0] ? state[0] : '?';
+		f->elapsed_ns = jv_u64(r, "elapsed_ns");
+		for (j = 0; st && j < st->n && f->nframes < KTOP_SC_INFLIGHT_FRAMES; j++)
+			if (st->kids[j].type == JV_STR)
+				snprintf(f->frames[f->nframes++], sizeof(f->frames[0]), "%.*s",
+					 (int)st->kids[j].len, st->kids[j].str);
+	}
 }
 
 /* See replay.h: the inverse of out_json_syscalls(). */
@@ -198,4 +252,5 @@ void replay_syscalls(const struct jv *tab, struct ktop_snapshot *s)
 		p->errors = jv_u64(o, "errors");
 		p->total_ns = jv_u64(o, "total_ns");
 	}
+	replay_inflight(jv_get(tab, "in_flight"), sc);
 }
