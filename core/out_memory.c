@@ -88,6 +88,16 @@ void out_json_memory(struct jw *w, const struct ktop_snapshot *s)
 		jw_u64(w, "oldest_age_ns", k->oldest_age_ns);
 		jw_str(w, "kind", user ? mem_fn_name(k->kind) : mem_kind_name(k->kind));
 		jw_str(w, "allocator", k->allocator);
+		if (k->site_bytes || k->example || k->samples_site) {
+			jw_u64(w, "call_site_outstanding_bytes", k->site_bytes);
+			if (k->example)
+				jw_str(w, "stack_is", "example: the call site's first allocation");
+			else {
+				jw_str(w, "stack_is", "sampled: share estimated from samples");
+				jw_u64(w, "samples", k->samples);
+				jw_u64(w, "samples_of_call_site", k->samples_site);
+			}
+		}
 		jw_arr(w, "frames");
 		for (f = 0; f < k->nframes && f < KTOP_MEM_FRAMES_MAX; f++)
 			jw_strn(w, NULL, k->frames[f], strnlen(k->frames[f], KTOP_FRAME_LEN));
@@ -193,6 +203,13 @@ void out_text_memory(FILE *f, const struct ktop_snapshot *s)
 				fmt_bytes(a, sizeof(a), (double)k->outstanding_bytes),
 				(unsigned long long)k->outstanding_allocs, san(k->allocator),
 				fmt_ns(g, sizeof(g), k->oldest_age_ns));
+			if (k->example)
+				fprintf(f, "    (example stack: the first allocation of a call site "
+					"holding %s)\n", fmt_bytes(a, sizeof(a), (double)k->site_bytes));
+			else if (k->samples_site)
+				fprintf(f, "    (estimated share: %u of %u sampled allocations of a call "
+					"site holding %s)\n", k->samples, k->samples_site,
+					fmt_bytes(a, sizeof(a), (double)k->site_bytes));
 			text_frames(f, k, "      ");
 		}
 		shown++;
@@ -247,6 +264,11 @@ void replay_memory(const struct jv *tab, struct ktop_snapshot *s)
 			if (!strcmp(kind, m->mode == KTOP_MEM_USER ? mem_fn_name(n) : mem_kind_name(n)))
 				k->kind = n;
 		jv_str(o, "allocator", k->allocator, sizeof(k->allocator));
+		k->site_bytes = jv_u64(o, "call_site_outstanding_bytes");
+		k->samples = (uint32_t)jv_u64(o, "samples");
+		k->samples_site = (uint32_t)jv_u64(o, "samples_of_call_site");
+		jv_str(o, "stack_is", kind, sizeof(kind));
+		k->example = !strncmp(kind, "example", 7);
 		for (f = 0; fr && f < fr->n && k->nframes < KTOP_MEM_FRAMES_MAX; f++) {
 			const struct jv *v = &fr->kids[f];
 

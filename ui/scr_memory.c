@@ -186,8 +186,11 @@ static void stack_line(int y, int x, int w, const struct ktop_mem_stack *k)
 		fmt_ns(b, sizeof(b), k->oldest_age_ns);
 	else
 		snprintf(b, sizeof(b), "-");
-	len = (size_t)snprintf(line, sizeof(line), "%8s %7llu %7s  %s", a,
-			       (unsigned long long)k->outstanding_allocs, b, k->allocator);
+	/* call-site stacks: an estimated share of the site, or only an example */
+	len = (size_t)snprintf(line, sizeof(line), "%8s %7llu %7s  %s%s", a,
+			       (unsigned long long)k->outstanding_allocs, b,
+			       k->example ? "(example stack) " : k->samples_site ? "(est. share) " : "",
+			       k->allocator);
 	for (f = 0; f < k->nframes && len < sizeof(line) - 8; f++)
 		len += (size_t)snprintf(line + len, sizeof(line) - len, " <- %.*s",
 					KTOP_FRAME_LEN, k->frames[f]);
@@ -239,6 +242,17 @@ static void draw_kstacks(struct ui *u, const struct ktop_snapshot *s, const stru
 		if (k->pid != r->pid)
 			continue;
 		stack_line(y + n++, 0, COLS, k);
+		if (full && n < h && (k->example || k->samples_site)) {
+			fmt_bytes(a, sizeof(a), (double)k->site_bytes);
+			if (k->example)
+				snprintf(line, sizeof(line), "example stack: the first allocation of a "
+					 "call site holding %s (none of its 1-in-64 samples outstanding)", a);
+			else
+				snprintf(line, sizeof(line), "estimated share: %u of %u sampled "
+					 "allocations (1 in 64) of a call site holding %s", k->samples,
+					 k->samples_site, a);
+			ui_put(y + n++, 6, COLS - 6, line);
+		}
 		if (full && n < h)
 			n += stack_frames(y + n, 6, COLS - 6, h - n, k);
 	}
