@@ -1120,6 +1120,8 @@ static int cmp_row(const void *a, const void *b)
 
 	if (x->suspect != y->suspect)
 		return y->suspect - x->suspect;
+	if (x->held != y->held)
+		return y->held - x->held;
 	if (x->growth_bytes_per_s != y->growth_bytes_per_s)
 		return x->growth_bytes_per_s < y->growth_bytes_per_s ? 1 : -1;
 	if (x->outstanding_bytes != y->outstanding_bytes)
@@ -1136,7 +1138,7 @@ static int kernel_rows(struct col_mem *c, struct ktop_mem_snap *m, uint64_t now)
 	if (grow_tmp(c, c->procs.n))
 		return -ENOMEM;
 	for (j = 0; j < c->procs.cap; j++) {
-		const struct proc *p = u64map_val(&c->procs, j);
+		struct proc *p = u64map_val(&c->procs, j);
 		struct ktop_mem_row *r;
 
 		if (!c->procs.used[j] || u64map_get(&c->dropped, c->procs.keys[j]))
@@ -1158,6 +1160,7 @@ static int kernel_rows(struct col_mem *c, struct ktop_mem_snap *m, uint64_t now)
 		r->growth_bytes_per_s = mem_trend_slope(&p->trend);
 		r->highs = mem_trend_highs(&p->trend);
 		r->suspect = mem_suspect(r->oldest_age_ns, c->leak_age_ns, r->highs);
+		r->held = mem_held(&p->trend, r->suspect, r->oldest_age_ns, c->leak_age_ns);
 		r->exited = p->exited_ns != 0;
 		memcpy(r->kind_bytes, p->kind_bytes, sizeof(r->kind_bytes));
 	}
@@ -1472,6 +1475,7 @@ static int user_rows(struct col_mem *c, struct ktop_mem_snap *m, uint64_t now)
 		r->growth_bytes_per_s = mem_trend_slope(tr);
 		r->highs = mem_trend_highs(tr);
 		r->suspect = mem_suspect(r->oldest_age_ns, c->leak_age_ns, r->highs);
+		r->held = mem_held(tr, r->suspect, r->oldest_age_ns, c->leak_age_ns);
 		r->exited = c->tgt_exited;
 	}
 	m->nrows_total = (uint32_t)n;

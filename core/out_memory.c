@@ -61,6 +61,7 @@ void out_json_memory(struct jw *w, const struct ktop_snapshot *s)
 		jw_u64(w, "frees", r->frees);
 		jw_u64(w, "oldest_age_ns", r->oldest_age_ns);
 		jw_bool(w, "suspect", r->suspect);
+		jw_bool(w, "held", r->held);
 		jw_dbl(w, "growth_bytes_per_s", r->growth_bytes_per_s);
 		jw_u64(w, "highs", r->highs);
 		jw_bool(w, "exited", r->exited);
@@ -173,7 +174,7 @@ void out_text_memory(FILE *f, const struct ktop_snapshot *s)
 			(unsigned long long)r->outstanding_allocs,
 			fmt_count(b, sizeof(b), r->allocs / secs), fmt_count(c, sizeof(c), r->frees / secs),
 			r->oldest_age_ns ? fmt_ns(d, sizeof(d), r->oldest_age_ns) : "-", g,
-			r->suspect ? "SUSPECT " : "", r->exited ? "EXITED " : "", san(site));
+			r->suspect ? "SUSPECT " : r->held ? "HELD " : "", r->exited ? "EXITED " : "", san(site));
 	}
 	if (m->nrows_total > TEXT_ROWS)
 		fprintf(f, "... %u more rows\n", m->nrows_total - (m->nrows < TEXT_ROWS ? m->nrows : TEXT_ROWS));
@@ -292,6 +293,7 @@ void replay_memory(const struct jv *tab, struct ktop_snapshot *s)
 		r->frees = jv_u64(o, "frees");
 		r->oldest_age_ns = jv_u64(o, "oldest_age_ns");
 		r->suspect = jv_bool(o, "suspect");
+		r->held = jv_bool(o, "held");
 		r->growth_bytes_per_s = jv_num(o, "growth_bytes_per_s");
 		r->highs = (uint32_t)jv_u64(o, "highs");
 		r->exited = jv_bool(o, "exited");

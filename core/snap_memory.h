@@ -27,6 +27,7 @@ struct ktop_mem_row {
 	double growth_bytes_per_s;	/* least-squares slope over the last 10 intervals */
 	uint32_t highs;			/* of the last 10 intervals, how many set a new high */
 	int suspect;			/* see docs/memory.md for the rule */
+	int held;			/* was a suspect, stopped growing, still holds it (docs/memory.md) */
 	int exited;			/* process gone (kept for a while) */
 	uint64_t kind_bytes[KTOP_MEM_KINDS];	/* kernel mode: outstanding slab, page, percpu */
 };

@@ -53,7 +53,7 @@ static double key(const struct ktop_mem_row *r, int col)
 	case C_OLD: return (double)r->oldest_age_ns;
 	case C_GROW: return r->growth_bytes_per_s;
 	case C_HIGHS: return r->highs;
-	case C_FLAGS: return r->suspect * 2 + r->exited;
+	case C_FLAGS: return r->suspect * 4 + r->held * 2 + r->exited;
 	}
 	return 0;
 }
@@ -171,7 +171,8 @@ static void cells_of(const struct ktop_mem_snap *m, const struct ktop_mem_row *r
 		snprintf(cells[C_OLD], 48, "-");
 	growth_str(cells[C_GROW], 48, r->growth_bytes_per_s);
 	snprintf(cells[C_HIGHS], 48, "%u/10", r->highs);
-	snprintf(cells[C_FLAGS], 48, "%s%s", r->suspect ? "SUSPECT " : "", r->exited ? "EXITED" : "");
+	snprintf(cells[C_FLAGS], 48, "%s%s", r->suspect ? "SUSPECT " : r->held ? "HELD " : "",
+		 r->exited ? "EXITED" : "");
 }
 
 /* One stack as a line: "12.3K  45  oldest 12s  allocator <- site <- caller ...". */
@@ -275,7 +276,7 @@ static void draw_ustack(struct ui *u, const struct ktop_snapshot *s, const struc
 		 "intervals set a new high%s", fmt_bytes(a, sizeof(a), (double)r->outstanding_bytes),
 		 (unsigned long long)r->outstanding_allocs, k->allocator,
 		 r->oldest_age_ns ? fmt_ns(b, sizeof(b), r->oldest_age_ns) : "-", r->highs,
-		 r->suspect ? "  LEAK SUSPECT" : "");
+		 r->suspect ? "  LEAK SUSPECT" : r->held ? "  HELD (a leak that stopped growing)" : "");
 	ui_color_on(u, UI_C_TITLE);
 	ui_put(y, 0, COLS, line);
 	ui_color_off(u, UI_C_TITLE);
@@ -312,7 +313,7 @@ static void draw(struct ui *u, const struct ktop_snapshot *s, int y, int h)
 
 			cells_of(m, r, secs, cells);
 			ui_table_row(u, y + 1 + i, cl, C_N, cells, top + i == t->sel,
-				     r->suspect ? UI_C_WARN : r->exited ? UI_C_DIM : -1);
+				     r->suspect || r->held ? UI_C_WARN : r->exited ? UI_C_DIM : -1);
 		}
 		if (!u->nrows)
 			ui_put(y + 1, 1, COLS - 2, s->iteration ? "no outstanding allocations tracked yet"
