@@ -343,4 +343,6 @@ void replay_io(const struct jv *tab, struct ktop_snapshot *s)
 		e->error = jv_bool(o, "error");
 	}
 	io->nslow_new = io->nslow;
+	if (!jv_get(tab, "slow_not_kept") && io->slow_count > io->nslow)	/* older recordings */
+		io->slow_not_kept = io->slow_count - io->nslow;
 }
