@@ -402,6 +402,10 @@ static int open_user(struct col_mem *c, const struct ktop_opts *o, struct ktop_t
 	s->rodata->targ_tgid = c->tgt.pid;
 	s->rodata->targ_page_size = (__u64)sysconf(_SC_PAGESIZE);
 	bpf_map__set_max_entries(s->maps.allocs, o->mem_max_outstanding);
+	/* user mode keys sites by stack: no call-site samples (the LRU map
+	 * would otherwise preallocate its 65,536 entries for nothing) */
+	bpf_map__set_max_entries(s->maps.samples, 1);
+	bpf_map__set_max_entries(s->maps.sampled, 64);
 	err = memuser_bpf__load(s);
 	if (err) {
 		load_error(st, "memory: kernel refused the BPF programs", err);
