@@ -34,16 +34,22 @@ for i in $(seq 1 40); do
 	[ -n "$found" ] && break
 	sleep 0.05
 done
-check "listed in flight within 2 s of the call" test -n "$found"
-assert_range "seen after (ms)" 0 2000 $(((t1 - t0) / 1000000))
+check "listed in flight while it blocks" test -n "$found"
+# "within 2 s" is asserted on the kernel's clock (the first listing's
+# elapsed_ns, below): the wall time until this script read the line also
+# holds jq and scheduling delays on a loaded machine, so it is only shown
+echo "  (the line listing it was read $(((t1 - t0) / 1000000)) ms after the go)"
+
 check "read has not returned yet" bash -c "! grep -q returned '$TMPD/wl.out'"
 if [ -n "$found" ]; then
 	assert_eq "pid" "$WPID" "$(jq .pid <<<"$found")"
 	assert_eq "syscall" '"read"' "$(jq .syscall <<<"$found")"
 	assert_eq "state" '"S"' "$(jq .state <<<"$found")"
 	assert_eq "process" '"pipe_block"' "$(jq .process <<<"$found")"
-	# the first listing: an interval after the start, so 10 ms..2 s
-	assert_range "first elapsed_ns" 10000000 2000000000 "$(jq .elapsed_ns <<<"$found")"
+	# the first listing: at most 2 s after the call began (it is listed
+	# once it has run 10 ms, at the next interval: -d 0.5)
+	assert_range "first listing's elapsed_ns (listed within 2 s)" 10000000 2000000000 \
+		"$(jq .elapsed_ns <<<"$found")"
 fi
 for i in $(seq 1 150); do grep -q returned "$TMPD/wl.out" && break; sleep 0.05; done
 check "read returned" grep -q returned "$TMPD/wl.out"
