@@ -14,12 +14,7 @@ const volatile __u32 targ_self = 0;	/* ktop's own tgid: its waits are not news *
 __u64 min_elapsed_ns = 0;		/* shorter calls are not listed */
 __u64 stack_min_ns = ~0ULL;		/* calls at least this long get their kernel stack */
 
-struct {
-	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, int);
-	__type(value, struct ktop_sc_start);
-} sc_start SEC(".maps");
+#include "sc_start.bpf.h"
 
 /* task_struct::state became __state in commit 2f064a59a11f ("sched: Change
  * task_struct::state"), Linux 5.14; read whichever this kernel has. */

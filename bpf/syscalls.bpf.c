@@ -11,15 +11,7 @@ char LICENSE[] SEC("license") = "GPL";
 
 const volatile bool targ_per_proc = true;	/* per-process breakdown */
 
-/* Start of the syscall the thread is in. Lives and dies with the thread,
- * so one that exits mid-syscall leaves nothing behind. bpf/inflight.bpf.c
- * reads it too (the same map, by fd). */
-struct {
-	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, int);
-	__type(value, struct ktop_sc_start);
-} sc_start SEC(".maps");
+#include "sc_start.bpf.h"
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
