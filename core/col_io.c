@@ -79,11 +79,6 @@ static const char *const op_names[KTOP_IO_OPS] = {
 };
 
 /* See snap_io.h. */
-const char ktop_io_flush_why[] =
-	"the block layer issues a device flush for every flush request waiting (fsync, journal "
-	"commit); none of them was seen completing with it (below the slow threshold?)";
-
-/* See snap_io.h. */
 const char *ktop_io_op_name(uint32_t opn)
 {
 	return opn < KTOP_IO_OPS ? op_names[opn] : "?";

@@ -11,6 +11,11 @@
 #define TEXT_PROCS	10
 #define TEXT_SLOW	10
 
+/* Why a device flush has no process (JSON why_no_process). */
+static const char flush_why[] =
+	"the block layer issues a device flush for every flush request waiting (fsync, journal "
+	"commit); none of them was seen completing with it (below the slow threshold?)";
+
 static void json_comm(struct jw *w, const char *key, const char comm[KTOP_COMM_MAX])
 {
 	jw_strn(w, key, comm, strnlen(comm, KTOP_COMM_MAX));
@@ -119,7 +124,7 @@ void out_json_io(struct jw *w, const struct ktop_snapshot *s)
 		if (e->kind == KTOP_IO_SLOW_DEVFLUSH) {
 			jw_u64(w, "for_more", e->for_more);
 			if (!e->pid)
-				jw_str(w, "why_no_process", ktop_io_flush_why);
+				jw_str(w, "why_no_process", flush_why);
 		}
 		jw_bool(w, "error", e->error);
 		jw_obj_end(w);

@@ -108,9 +108,6 @@ struct ktop_io_snap {
 	struct ktop_io_slow slow[KTOP_IO_SLOW_MAX];
 };
 
-/* Why a device flush has no process (JSON why_no_process, the details). */
-extern const char ktop_io_flush_why[];
-
 /* Name of operation class opn ("read", ...); "?" when out of range. Can't fail. */
 const char *ktop_io_op_name(uint32_t opn);
 
