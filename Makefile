@@ -91,7 +91,7 @@ $(O)/skel/%.skel.h: $(O)/bpf/%.bpf.o | $(O)/skel/.
 	$(call msg,SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*)_bpf > $@
 
-$(O)/gen/syscalls_%.c: scripts/gen_syscalls.sh | $(O)/gen/.
+$(O)/gen/syscalls_%.c: scripts/gen_syscalls.sh scripts/syscalls/%.tbl | $(O)/gen/.
 	$(call msg,GEN,$@)
 	$(Q)CC="$(CC)" scripts/gen_syscalls.sh $* > $@
 

@@ -166,6 +166,7 @@ static __always_inline struct ktop_mem_sval *call_site_get(void *ctx, __u32 tgid
 static __always_inline void track_alloc(void *ctx, __u64 key, __u64 size, __u32 kind,
 					__u64 call_site)
 {
+	struct ktop_mem_samp_key samp = {}, *sp = NULL;
 	struct ktop_mem_sval *sv;
 	struct ktop_mem_comm c;
 	bool created;
@@ -185,6 +186,17 @@ static __always_inline void track_alloc(void *ctx, __u64 key, __u64 size, __u32 
 		sv = call_site_get(ctx, tgid, call_site, kind, &created);
 		if (sv) {
 			sid = call_id(call_site);
+			/* one in KTOP_MEM_SAMPLE_EVERY: which path it came by */
+			if (!created && !(sv->allocs % KTOP_MEM_SAMPLE_EVERY)) {
+				long st = stack_id(ctx, 0);
+
+				if (st >= 0) {
+					samp.tgid = tgid;
+					samp.id = (__s32)sid;
+					samp.stack_id = (__s32)st;
+					sp = &samp;
+				}
+			}
 			goto record;
 		}
 		/* map full, or an id collision: this one goes by its stack */
@@ -211,7 +223,7 @@ record:
 		bpf_get_current_comm(c.comm, sizeof(c.comm));
 		bpf_map_update_elem(&comms, &tgid, &c, BPF_ANY);
 	}
-	record_alloc(key, size, tgid, (__s32)sid, sv);
+	record_alloc(key, size, tgid, (__s32)sid, sv, sp);
 }
 
 /* Is call_site on the skip list? Counts the skip. */

@@ -51,6 +51,23 @@ struct {
 	__type(value, struct ktop_mem_stack_val);
 } stack_scratch SEC(".maps");
 
+/* Sample counters, and the sampled allocations still outstanding (address
+ * -> its sample key). LRU: an entry pushed out only means that sample's
+ * free is not subtracted (its path's share is then a little high). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, KTOP_MEM_SAMPLES_MAX);
+	__type(key, struct ktop_mem_samp_key);
+	__type(value, struct ktop_mem_samp_val);
+} samples SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, KTOP_MEM_SAMPLED_MAX);
+	__type(key, __u64);
+	__type(value, struct ktop_mem_samp_key);
+} sampled SEC(".maps");
+
 __u64 drops_untracked = 0;	/* allocations not tracked: outstanding or sites map full */
 __u64 drops_stack = 0;		/* stack walks that gave no stack id (map full, collision) */
 __u64 stale_replaced = 0;	/* address allocated again before its free was seen */
@@ -88,18 +105,34 @@ static __always_inline long stack_id(void *ctx, __u64 flags)
 	return id;
 }
 
-/* Count the free of a (formerly) outstanding allocation against its site;
- * missed: the free was never seen, the address came back. */
-static __always_inline void site_free(const struct ktop_mem_alloc *a, bool missed)
+/* Count the free of sampled allocation key against its sample. */
+static __always_inline void sample_free(__u64 key)
+{
+	struct ktop_mem_samp_key *k = bpf_map_lookup_elem(&sampled, &key);
+	struct ktop_mem_samp_val *v;
+
+	if (!k)
+		return;
+	v = bpf_map_lookup_elem(&samples, k);
+	if (v)
+		__sync_fetch_and_add(&v->frees, 1);
+	bpf_map_delete_elem(&sampled, &key);
+}
+
+/* Count the free of a (formerly) outstanding allocation at key against its
+ * site; missed: the free was never seen, the address came back. */
+static __always_inline void site_free(__u64 key, const struct ktop_mem_alloc *a, bool missed)
 {
 	struct ktop_mem_skey sk = { .tgid = a->tgid, .id = a->id };
 	struct ktop_mem_sval *sv;
 
+	if (a->size & KTOP_MEM_SAMPLED)
+		sample_free(key);
 	sv = bpf_map_lookup_elem(&sites, &sk);
 	if (!sv)
 		return;		/* site dropped by core after its process exited */
 	__sync_fetch_and_add(&sv->frees, 1);
-	__sync_fetch_and_add(&sv->free_bytes, a->size);
+	__sync_fetch_and_add(&sv->free_bytes, KTOP_MEM_SIZE(a));
 	if (missed)
 		__sync_fetch_and_add(&sv->missed, 1);
 }
@@ -119,14 +152,33 @@ static __always_inline struct ktop_mem_sval *site_get(__u32 tgid, __s32 sid, __u
 	return bpf_map_lookup_elem(&sites, &sk);	/* ours, or another CPU's */
 }
 
-/* Record allocation key (size bytes) of site sv, (tgid, site id sid). */
+/* Count a new sampled allocation at key under sample sk. */
+static __always_inline void sample_alloc(__u64 key, const struct ktop_mem_samp_key *sk)
+{
+	struct ktop_mem_samp_val *v, init = { .allocs = 1 };
+
+	v = bpf_map_lookup_elem(&samples, sk);
+	if (v)
+		__sync_fetch_and_add(&v->allocs, 1);
+	else if (bpf_map_update_elem(&samples, sk, &init, BPF_NOEXIST)) {
+		v = bpf_map_lookup_elem(&samples, sk);	/* another CPU made it */
+		if (!v)
+			return;			/* full: not a sample after all */
+		__sync_fetch_and_add(&v->allocs, 1);
+	}
+	bpf_map_update_elem(&sampled, &key, sk, BPF_ANY);
+}
+
+/* Record allocation key (size bytes) of site sv, (tgid, site id sid);
+ * samp: the sample it is, or NULL. */
 static __always_inline void record_alloc(__u64 key, __u64 size, __u32 tgid, __s32 sid,
-					 struct ktop_mem_sval *sv)
+					 struct ktop_mem_sval *sv,
+					 const struct ktop_mem_samp_key *samp)
 {
 	struct ktop_mem_alloc a, *old;
 	long err;
 
-	a.size = size;
+	a.size = size | (samp ? KTOP_MEM_SAMPLED : 0);
 	a.ts_ns = bpf_ktime_get_ns();
 	a.tgid = tgid;
 	a.id = sid;
@@ -141,7 +193,7 @@ static __always_inline void record_alloc(__u64 key, __u64 size, __u32 tgid, __s3
 			struct ktop_mem_alloc prev = *old;
 
 			if (bpf_map_delete_elem(&allocs, &key) == 0) {
-				site_free(&prev, true);
+				site_free(key, &prev, true);
 				__sync_fetch_and_add(&stale_replaced, 1);
 			}
 		}
@@ -151,6 +203,8 @@ static __always_inline void record_alloc(__u64 key, __u64 size, __u32 tgid, __s3
 		__sync_fetch_and_add(&drops_untracked, 1);
 		return;
 	}
+	if (samp)
+		sample_alloc(key, samp);
 	__sync_fetch_and_add(&sv->allocs, 1);
 	__sync_fetch_and_add(&sv->alloc_bytes, size);
 }
@@ -169,7 +223,7 @@ static __always_inline void track_free(__u64 key)
 	a = *p;
 	if (bpf_map_delete_elem(&allocs, &key))
 		return;		/* another CPU got there first */
-	site_free(&a, false);
+	site_free(key, &a, false);
 }
 
 #endif /* KTOP_MEMORY_BPF_H */

@@ -57,7 +57,7 @@ static __always_inline void track_alloc(void *ctx, __u64 key, __u64 size, __u32 
 		__sync_fetch_and_add(&drops_untracked, 1);
 		return;
 	}
-	record_alloc(key, size, tgid, (__s32)sid, sv);
+	record_alloc(key, size, tgid, (__s32)sid, sv, NULL);
 }
 
 static __always_inline int enter(struct pt_regs *ctx, __u32 fn, __u64 size, __u64 memptr, __u64 old)

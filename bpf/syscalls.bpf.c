@@ -14,20 +14,7 @@ const volatile bool targ_per_proc = true;	/* per-process breakdown */
  * must refuse reachable in sys_exit, to check how a rejection is reported. */
 const volatile bool targ_test_reject = false;
 
-/* Start of the syscall the thread is in. Lives and dies with the thread,
- * so one that exits mid-syscall leaves nothing behind. */
-struct sc_start {
-	__u64 ts;
-	__u32 nr;
-	__u32 valid;
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, int);
-	__type(value, struct sc_start);
-} sc_start SEC(".maps");
+#include "sc_start.bpf.h"
 
 /* The same where tracing programs have no task storage (before 5.12):
  * keyed by thread id, emptied by sched_process_exit, sized by core. */
@@ -35,7 +22,7 @@ struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, KTOP_SC_TID_MAX);
 	__type(key, __u32);
-	__type(value, struct sc_start);
+	__type(value, struct ktop_sc_start);
 } sc_start_tid SEC(".maps");
 
 struct {
@@ -74,7 +61,7 @@ __u64 drops_nr_range = 0;	/* syscall number outside 0..KTOP_SC_MAX-1 */
 
 static __always_inline int on_enter(long id)
 {
-	struct sc_start *s, zero = {};
+	struct ktop_sc_start *s, zero = {};
 
 	/* the helper call only when filtering: targ_filter is known at load,
 	 * so without -p the verifier drops this branch altogether */
@@ -85,9 +72,12 @@ static __always_inline int on_enter(long id)
 		__sync_fetch_and_add(&drops_start, 1);
 		return 0;
 	}
-	s->nr = (__u32)id;
-	s->valid = 1;
+	/* valid last: the in-flight iterator must never pair it with the
+	 * previous call's start time */
 	s->ts = bpf_ktime_get_ns();
+	s->nr = (__u32)id;
+	asm volatile("" ::: "memory");
+	s->valid = 1;
 	return 0;
 }
 
@@ -126,7 +116,7 @@ static __always_inline void count_proc(__u32 tgid, __u32 nr, __u64 dt, __u64 err
 
 static __always_inline int on_exit(long ret)
 {
-	struct sc_start *s;
+	struct ktop_sc_start *s;
 	struct ktop_sc_stat *st;
 	struct ktop_sc_hist *h;
 	__u64 now, dt, err, pid_tgid;

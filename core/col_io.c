@@ -62,8 +62,8 @@ struct col_io {
 	size_t rtmpcap;
 	struct ktop_io_proc *ptmp;	/* every (process, disk, op) with I/O this interval */
 	size_t ptmpcap;
-	struct ktop_io_slow recent[KTOP_IO_SLOW_MAX];	/* ring, recent_head is the newest */
-	uint32_t nrecent, recent_head, nnew;
+	struct ktop_io_slow recent[KTOP_IO_SLOW_MAX];	/* newest first */
+	uint32_t nrecent, nnew;		/* nnew: the first nnew arrived since the last poll */
 	uint64_t slow_count;		/* slow requests since the last poll */
 	uint64_t polls;
 	uint64_t abandoned;		/* stale requests freed by the sweep */
@@ -114,38 +114,99 @@ static void col_io_free(void *p)
 	free(c);
 }
 
+/* Index of the entry to drop from the full recent list for a new one of op
+ * opn: the oldest whose op has more than KTOP_IO_SLOW_PER_OP entries (so a
+ * bulk writer's slow writes cannot push out the few flushes), else the
+ * oldest of opn itself, else the oldest. */
+static uint32_t slow_victim(const struct col_io *c, uint32_t opn)
+{
+	uint32_t per_op[KTOP_IO_OPS + 1] = { 0 }, i, o;
+
+	for (i = 0; i < c->nrecent; i++)
+		per_op[c->recent[i].opn < KTOP_IO_OPS ? c->recent[i].opn : KTOP_IO_OPS]++;
+	for (i = c->nrecent; i-- > 0;) {
+		o = c->recent[i].opn < KTOP_IO_OPS ? c->recent[i].opn : KTOP_IO_OPS;
+		if (per_op[o] > KTOP_IO_SLOW_PER_OP)
+			return i;
+	}
+	for (i = c->nrecent; i-- > 0;)
+		if (c->recent[i].opn == opn)
+			return i;
+	return c->nrecent - 1;
+}
+
+/*
+ * A flush request (0-byte preflush write) completes right after the device
+ * flush it waited for, in the same completion context (blk-flush.c ends the
+ * waiting requests from the flush's end_io). The device flush has no
+ * process (the block layer issues it); the kernel tells who asked for it
+ * only this way: name the first requester on the flush, count the others.
+ */
+static void pair_flush(struct col_io *c, const struct ktop_io_slow *req)
+{
+	uint32_t i;
+
+	for (i = 0; i < c->nrecent; i++) {
+		struct ktop_io_slow *f = &c->recent[i];
+
+		if (req->mono_ns - f->mono_ns > 2000000)	/* 2 ms: not the same completion */
+			return;
+		if (f->kind != KTOP_IO_SLOW_DEVFLUSH || strcmp(f->disk, req->disk))
+			continue;
+		if (!f->pid) {
+			f->pid = req->pid;
+			memcpy(f->comm, req->comm, sizeof(f->comm));
+		} else {
+			f->for_more++;
+		}
+		return;
+	}
+}
+
 /* Ring-buffer callback: one slow request into the recent list. */
 static int on_slow(void *ctx, void *data, size_t len)
 {
 	struct col_io *c = ctx;
 	const struct ktop_io_event *e = data;
-	struct ktop_io_slow *s;
+	struct ktop_io_slow s;
+	uint32_t at;
 
 	if (len < sizeof(*e))
 		return 0;
-	c->recent_head = (c->recent_head + 1) % KTOP_IO_SLOW_MAX;
-	if (c->nrecent < KTOP_IO_SLOW_MAX)
-		c->nrecent++;
-	if (c->nnew < KTOP_IO_SLOW_MAX)
-		c->nnew++;
 	c->slow_count++;
-	s = &c->recent[c->recent_head];
-	memset(s, 0, sizeof(*s));
-	s->real_ns = (int64_t)e->ts_ns + c->mono_to_real;
-	snprintf(s->disk, sizeof(s->disk), "%s", disks_get(&c->disks, e->disk)->name);
-	snprintf(s->part, sizeof(s->part), "%s", disks_get(&c->disks, e->part)->name);
-	s->opn = e->op;
-	s->sector = e->sector;
-	s->bytes = e->bytes;
-	s->lat_ns = e->lat_ns;
-	s->queue_ns = e->queue_ns;
-	s->device_ns = e->device_ns;
-	s->pid = e->tgid;
-	s->error = (int)e->error;
+	memset(&s, 0, sizeof(s));
+	s.real_ns = (int64_t)e->ts_ns + c->mono_to_real;
+	s.mono_ns = e->ts_ns;
+	snprintf(s.disk, sizeof(s.disk), "%s", disks_get(&c->disks, e->disk)->name);
+	snprintf(s.part, sizeof(s.part), "%s", disks_get(&c->disks, e->part)->name);
+	s.opn = e->op;
+	/* the sector is read at issue: a request never issued (a flush request
+	 * the flush machinery ended) has none, nor has a device flush (-1) */
+	s.sector = (e->flags & KTOP_IO_F_ISSUE) && e->op != KTOP_IO_OP_FLUSH &&
+		   e->sector != ~0ULL ? e->sector : KTOP_IO_NO_SECTOR;
+	if (e->op == KTOP_IO_OP_FLUSH)
+		s.kind = KTOP_IO_SLOW_DEVFLUSH;
+	else if (e->op == KTOP_IO_OP_WRITE && !e->bytes && !(e->flags & KTOP_IO_F_ISSUE))
+		s.kind = KTOP_IO_SLOW_PREFLUSH;
+	s.bytes = e->bytes;
+	s.lat_ns = e->lat_ns;
+	s.queue_ns = e->queue_ns;
+	s.device_ns = e->device_ns;
+	s.pid = e->tgid;
+	s.error = (int)e->error;
 	if (e->flags & KTOP_IO_F_ATTR) {
-		memcpy(s->comm, e->comm, sizeof(s->comm));
-		s->comm[sizeof(s->comm) - 1] = 0;
+		memcpy(s.comm, e->comm, sizeof(s.comm));
+		s.comm[sizeof(s.comm) - 1] = 0;
 	}
+	if (s.kind == KTOP_IO_SLOW_PREFLUSH && s.pid)
+		pair_flush(c, &s);
+	/* newest first: make room at the front */
+	at = c->nrecent < KTOP_IO_SLOW_MAX ? c->nrecent++ : slow_victim(c, s.opn);
+	if (at < c->nnew)
+		c->nnew--;			/* one of this interval's made way */
+	memmove(&c->recent[1], &c->recent[0], at * sizeof(c->recent[0]));
+	c->recent[0] = s;
+	c->nnew++;
 	return 0;
 }
 
@@ -628,18 +689,15 @@ static uint64_t sweep_stale(struct col_io *c)
 	return freed;
 }
 
-/* Copy the recent slow requests, newest first, into the snapshot. */
+/* Copy the recent slow requests, newest first, into the snapshot, and
+ * count those of this interval that are not in it. */
 static void fill_slow(struct col_io *c, struct ktop_io_snap *out)
 {
-	uint32_t i, at = c->recent_head;
-
 	out->nslow = c->nrecent;
 	out->nslow_new = c->nnew < c->nrecent ? c->nnew : c->nrecent;
-	for (i = 0; i < c->nrecent; i++) {
-		out->slow[i] = c->recent[at];
-		at = (at + KTOP_IO_SLOW_MAX - 1) % KTOP_IO_SLOW_MAX;
-	}
+	memcpy(out->slow, c->recent, c->nrecent * sizeof(c->recent[0]));
 	out->slow_count = c->slow_count;
+	out->slow_not_kept = c->slow_count > out->nslow_new ? c->slow_count - out->nslow_new : 0;
 	c->nnew = 0;
 	c->slow_count = 0;
 }
@@ -708,6 +766,8 @@ static int col_io_poll(void *p, struct ktop_snapshot *snap)
 	out->drops.stale = delta_u64(c->drops_prev.stale, cum.stale);
 	out->drops.abandoned = delta_u64(c->drops_prev.abandoned, cum.abandoned);
 	c->drops_prev = cum;
+	out->lost_in_percentiles = out->drops.reqs_full + out->drops.stats_full + out->drops.stale +
+				   out->drops.abandoned;
 	lost = cum.reqs_full + cum.stats_full + cum.parts_full + cum.procs_full + cum.slow +
 	       cum.stale + cum.abandoned;
 	st->lost = delta_u64(c->lost_prev, lost);

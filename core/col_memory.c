@@ -21,6 +21,7 @@
 #include "core/procinfo.h"
 #include "core/u64map.h"
 #include "core/usym.h"
+#include "core/util.h"
 
 #define LINGER_NS	(30ull * 1000000000ull)	/* an exited process's row stays this long */
 #define LINGER_ZERO_NS	(5ull * 1000000000ull)	/* ... when it left nothing outstanding */
@@ -142,6 +143,12 @@ struct col_mem {
 	struct u64map names;		/* tgid -> comm, from that read (or empty) */
 	struct site_ref *refs;
 	size_t refcap;
+	int samples_fd;			/* kernel mode: sample counters by (site, stack) */
+	void *pkeys, *pvals;		/* its reads */
+	size_t pcap;
+	struct samp *samp;		/* outstanding samples of this poll, by site */
+	size_t nsamp, sampcap;
+	struct delq del_samples;
 	struct delq del_sites, del_comms, del_stacks;	/* keys to delete, by map */
 	struct ktop_mem_row *tmp;	/* every row of this poll, before the cut */
 	size_t tmpcap;
@@ -158,6 +165,24 @@ struct col_mem {
 static uint64_t site_key(uint32_t tgid, int32_t stack_id)
 {
 	return (uint64_t)tgid << 32 | (uint32_t)stack_id;
+}
+
+/* Outstanding samples of one (site, stack). */
+struct samp {
+	uint64_t site;			/* site_key() */
+	int32_t stack_id;
+	uint64_t out;			/* sampled allocations still outstanding */
+};
+
+static int cmp_samp(const void *a, const void *b)
+{
+	const struct samp *x = a, *y = b;
+
+	if (x->site != y->site)
+		return x->site < y->site ? -1 : 1;
+	if (x->out != y->out)
+		return x->out < y->out ? 1 : -1;
+	return x->stack_id < y->stack_id ? -1 : x->stack_id > y->stack_id;
 }
 
 static int cmp_key_bytes(const void *a, const void *b, void *ksize)
@@ -243,6 +268,10 @@ static void col_mem_free(void *p)
 	u64map_free(&c->names);
 	free(c->refs);
 	free(c->del_sites.keys);
+	free(c->del_samples.keys);
+	free(c->pkeys);
+	free(c->pvals);
+	free(c->samp);
 	free(c->del_comms.keys);
 	free(c->del_stacks.keys);
 	free(c->tmp);
@@ -374,6 +403,7 @@ static int open_kernel(struct col_mem *c, const struct ktop_opts *o, struct ktop
 	c->allocs_fd = bpf_map__fd(s->maps.allocs);
 	c->sites_fd = bpf_map__fd(s->maps.sites);
 	c->stacks_fd = bpf_map__fd(s->maps.stacks);
+	c->samples_fd = bpf_map__fd(s->maps.samples);
 	c->comms_fd = bpf_map__fd(s->maps.comms);
 	c->skip_calls_fd = bpf_map__fd(s->maps.skip_calls);
 	c->skip_fd = bpf_map__fd(s->maps.skip_stacks);
@@ -406,6 +436,10 @@ static int open_user(struct col_mem *c, const struct ktop_opts *o, struct ktop_t
 	s->rodata->targ_tgid = c->tgt.pid;
 	s->rodata->targ_page_size = (__u64)sysconf(_SC_PAGESIZE);
 	bpf_map__set_max_entries(s->maps.allocs, o->mem_max_outstanding);
+	/* user mode keys sites by stack: no call-site samples (the LRU map
+	 * would otherwise preallocate its 65,536 entries for nothing) */
+	bpf_map__set_max_entries(s->maps.samples, 1);
+	bpf_map__set_max_entries(s->maps.sampled, 64);
 	err = memuser_bpf__load(s);
 	if (err) {
 		load_error(st, "memory: kernel refused the BPF programs", err);
@@ -475,6 +509,7 @@ static int col_mem_open(void **out, const struct ktop_opts *o, struct ktop_tab_s
 	u64map_init(&c->dropped, sizeof(uint64_t));
 	u64map_init(&c->names, KTOP_COMM_MAX);
 	c->del_sites.ksize = sizeof(struct ktop_mem_skey);
+	c->del_samples.ksize = sizeof(struct ktop_mem_samp_key);
 	c->del_comms.ksize = sizeof(__u32);
 	c->del_stacks.ksize = sizeof(__u32);
 	c->scan_fresh = true;
@@ -530,6 +565,46 @@ static int read_sites(struct col_mem *c)
 		if (!site_out_allocs(s))
 			s->oldest_ts = s->pass_ts = 0;
 	}
+	return 0;
+}
+
+/*
+ * Kernel mode: read the sample counters into c->samp (those with samples
+ * outstanding, grouped by site, most first) and delete the counters of
+ * sites that are gone (their process exited) or that hold no sample any
+ * more and no longer allocate. Returns 0 or -errno.
+ */
+static int read_samples(struct col_mem *c)
+{
+	long n, i;
+
+	c->nsamp = 0;
+	n = map_read_all(c->samples_fd, sizeof(struct ktop_mem_samp_key),
+			 sizeof(struct ktop_mem_samp_val), false, &c->pkeys, &c->pvals, &c->pcap);
+	if (n < 0)
+		return (int)n;
+	if (array_reserve((void **)&c->samp, &c->sampcap, (size_t)n, sizeof(*c->samp)))
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		const struct ktop_mem_samp_key *k = (const void *)((char *)c->pkeys + i * sizeof(*k));
+		const struct ktop_mem_samp_val *v = (const void *)((char *)c->pvals + i * sizeof(*v));
+		uint64_t sk = site_key(k->tgid, k->id), out = mem_outstanding(v->allocs, v->frees);
+		const struct site *s = u64map_get(&c->sites, sk);
+
+		if (!s || (!out && s->idle >= IDLE_POLLS)) {
+			delq_push(&c->del_samples, c->samples_fd, k);
+			continue;
+		}
+		if (!out)
+			continue;
+		c->samp[c->nsamp].site = sk;
+		c->samp[c->nsamp].stack_id = k->stack_id;
+		c->samp[c->nsamp].out = out;
+		c->nsamp++;
+	}
+	delq_flush(&c->del_samples, c->samples_fd);
+	if (c->nsamp)
+		qsort(c->samp, c->nsamp, sizeof(*c->samp), cmp_samp);
 	return 0;
 }
 
@@ -664,7 +739,7 @@ static void scan_ages(struct col_mem *c)
 		if (s && s->blinded) {
 			if (drop_alloc(c, key, a) == 0) {
 				s->wo_allocs++;
-				s->wo_bytes += a->size;
+				s->wo_bytes += KTOP_MEM_SIZE(a);
 			}
 		} else if (s) {
 			if (!s->pass_ts || a->ts_ns < s->pass_ts)
@@ -832,6 +907,9 @@ static void gc_stacks(struct col_mem *c)
 		if (c->sites.used[j] && s->stack_id >= 0 && !u64map_put(&used, (uint32_t)s->stack_id))
 			goto out;
 	}
+	for (j = 0; j < c->nsamp; j++)
+		if (c->samp[j].stack_id >= 0 && !u64map_put(&used, (uint32_t)c->samp[j].stack_id))
+			goto out;
 	for (i = 0; i < n; i++) {
 		__u32 key = ((__u32 *)c->gkeys)[i];
 
@@ -1080,6 +1158,8 @@ static int cmp_row(const void *a, const void *b)
 
 	if (x->suspect != y->suspect)
 		return y->suspect - x->suspect;
+	if (x->held != y->held)
+		return y->held - x->held;
 	if (x->growth_bytes_per_s != y->growth_bytes_per_s)
 		return x->growth_bytes_per_s < y->growth_bytes_per_s ? 1 : -1;
 	if (x->outstanding_bytes != y->outstanding_bytes)
@@ -1096,7 +1176,7 @@ static int kernel_rows(struct col_mem *c, struct ktop_mem_snap *m, uint64_t now)
 	if (grow_tmp(c, c->procs.n))
 		return -ENOMEM;
 	for (j = 0; j < c->procs.cap; j++) {
-		const struct proc *p = u64map_val(&c->procs, j);
+		struct proc *p = u64map_val(&c->procs, j);
 		struct ktop_mem_row *r;
 
 		if (!c->procs.used[j] || u64map_get(&c->dropped, c->procs.keys[j]))
@@ -1118,6 +1198,7 @@ static int kernel_rows(struct col_mem *c, struct ktop_mem_snap *m, uint64_t now)
 		r->growth_bytes_per_s = mem_trend_slope(&p->trend);
 		r->highs = mem_trend_highs(&p->trend);
 		r->suspect = mem_suspect(r->oldest_age_ns, c->leak_age_ns, r->highs);
+		r->held = mem_held(&p->trend, r->suspect, r->oldest_age_ns, c->leak_age_ns);
 		r->exited = p->exited_ns != 0;
 		memcpy(r->kind_bytes, p->kind_bytes, sizeof(r->kind_bytes));
 	}
@@ -1227,6 +1308,76 @@ static void fill_stack_counts(struct ktop_mem_stack *d, const struct site *s, ui
 	d->oldest_age_ns = d->outstanding_allocs ? age(now, s->oldest_ts) : 0;
 }
 
+/* First sample of site key sk in c->samp (sorted by site), or c->nsamp. */
+static size_t samp_first(const struct col_mem *c, uint64_t sk)
+{
+	size_t lo = 0, hi = c->nsamp, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (c->samp[mid].site < sk)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < c->nsamp && c->samp[lo].site == sk ? lo : c->nsamp;
+}
+
+/* a * k / n without overflow for the sizes here (n > 0). */
+static uint64_t share_of(uint64_t a, uint64_t k, uint64_t n)
+{
+	return (uint64_t)((long double)a * k / n + 0.5L);
+}
+
+/*
+ * The stacks of one site into the snapshot, at most max; returns how many.
+ * A stack site is its stack. A kernel call site is shown by the paths its
+ * outstanding samples came by, each with its estimated share; with no
+ * sample outstanding (fewer than KTOP_MEM_SAMPLE_EVERY allocations), by
+ * the stack of its first allocation, marked as only an example.
+ */
+static uint32_t site_stacks(struct col_mem *c, struct ktop_mem_snap *m, const struct site_ref *r,
+			    uint64_t now, uint32_t max)
+{
+	const struct site *s = r->s;
+	uint64_t sk = site_key(r->tgid, r->id), total = 0;
+	size_t i, first = s->call_site ? samp_first(c, sk) : c->nsamp;
+	struct ktop_mem_stack *d;
+	uint32_t k = 0;
+
+	for (i = first; i < c->nsamp && c->samp[i].site == sk; i++)
+		total += c->samp[i].out;
+	if (!total) {
+		d = &m->stacks[m->nstacks++];
+		memset(d, 0, sizeof(*d));
+		fill_stack_counts(d, s, r->tgid, now);
+		fill_kstack(c, d, s);
+		if (s->call_site) {
+			d->site_bytes = site_out_bytes(s);
+			d->example = 1;
+		}
+		return 1;
+	}
+	for (i = first; i < c->nsamp && c->samp[i].site == sk && k < max &&
+		    m->nstacks < KTOP_MEM_STACKS_MAX; i++, k++) {
+		struct site one = *s;
+
+		one.stack_id = c->samp[i].stack_id;
+		d = &m->stacks[m->nstacks++];
+		memset(d, 0, sizeof(*d));
+		fill_stack_counts(d, s, r->tgid, now);
+		d->outstanding_bytes = share_of(d->outstanding_bytes, c->samp[i].out, total);
+		d->outstanding_allocs = share_of(d->outstanding_allocs, c->samp[i].out, total);
+		d->allocs = share_of(d->allocs, c->samp[i].out, total);
+		d->frees = share_of(d->frees, c->samp[i].out, total);
+		fill_kstack(c, d, &one);
+		d->site_bytes = site_out_bytes(s);
+		d->samples = (uint32_t)c->samp[i].out;
+		d->samples_site = (uint32_t)total;
+	}
+	return k;
+}
+
 /* Kernel mode: up to STACKS_PER_PROC stacks of each shown process, heaviest
  * first, in row order, until the snapshot is full. */
 static int kernel_stacks(struct col_mem *c, struct ktop_mem_snap *m, uint64_t now)
@@ -1267,13 +1418,8 @@ static int kernel_stacks(struct col_mem *c, struct ktop_mem_snap *m, uint64_t no
 				hi = mid;
 		}
 		for (k = 0; lo < n && c->refs[lo].tgid == pid && k < STACKS_PER_PROC &&
-			    m->nstacks < KTOP_MEM_STACKS_MAX; lo++, k++) {
-			struct ktop_mem_stack *d = &m->stacks[m->nstacks++];
-
-			memset(d, 0, sizeof(*d));
-			fill_stack_counts(d, c->refs[lo].s, pid, now);
-			fill_kstack(c, d, c->refs[lo].s);
-		}
+			    m->nstacks < KTOP_MEM_STACKS_MAX; lo++)
+			k += site_stacks(c, m, &c->refs[lo], now, STACKS_PER_PROC - k);
 	}
 	return 0;
 }
@@ -1367,6 +1513,7 @@ static int user_rows(struct col_mem *c, struct ktop_mem_snap *m, uint64_t now)
 		r->growth_bytes_per_s = mem_trend_slope(tr);
 		r->highs = mem_trend_highs(tr);
 		r->suspect = mem_suspect(r->oldest_age_ns, c->leak_age_ns, r->highs);
+		r->held = mem_held(tr, r->suspect, r->oldest_age_ns, c->leak_age_ns);
 		r->exited = c->tgt_exited;
 	}
 	m->nrows_total = (uint32_t)n;
@@ -1448,6 +1595,8 @@ static int col_mem_poll(void *p, struct ktop_snapshot *snap)
 	}
 	if (c->mode == KTOP_MEM_KERNEL) {
 		classify_sites(c);
+		if (read_samples(c))
+			c->nsamp = 0;		/* stacks show examples only */
 		gc_stacks(c);
 	}
 	scan_ages(c);

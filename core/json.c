@@ -168,3 +168,10 @@ void jw_bool(struct jw *w, const char *key, int v)
 	sep(w, key);
 	fputs(v ? "true" : "false", w->f);
 }
+
+/* See json.h. */
+void jw_null(struct jw *w, const char *key)
+{
+	sep(w, key);
+	fputs("null", w->f);
+}

@@ -26,6 +26,8 @@ void jw_u64(struct jw *w, const char *key, uint64_t v);
 void jw_i64(struct jw *w, const char *key, int64_t v);
 void jw_dbl(struct jw *w, const char *key, double v);
 void jw_bool(struct jw *w, const char *key, int v);
+/* A JSON null: a value that does not exist (an I/O request without a sector). */
+void jw_null(struct jw *w, const char *key);
 
 /*
  * Write s (len bytes) as a JSON string literal with quotes. Valid UTF-8

@@ -70,6 +70,27 @@ bool mem_suspect(uint64_t oldest_age_ns, uint64_t leak_age_ns, unsigned highs)
 	return oldest_age_ns >= leak_age_ns && highs * 2 > MEM_TREND_INTERVALS;
 }
 
+/* See mem_model.h. */
+bool mem_held(struct mem_trend *t, bool suspect, uint64_t oldest_age_ns, uint64_t leak_age_ns)
+{
+	uint64_t now;
+
+	if (!t->n)
+		return false;
+	now = t->v[(t->head + MEM_TREND_LEN - 1) % MEM_TREND_LEN];
+	if (suspect) {
+		t->leak_bytes = now ? now : 1;
+		return false;
+	}
+	if (!t->leak_bytes)
+		return false;
+	if (now < t->leak_bytes - t->leak_bytes / 2) {
+		t->leak_bytes = 0;	/* freed (at least half): no longer a leak */
+		return false;
+	}
+	return oldest_age_ns >= leak_age_ns;
+}
+
 static bool has_prefix(const char *s, const char *const *list)
 {
 	for (; *list; list++)

@@ -15,6 +15,7 @@ struct mem_trend {
 	uint64_t t_ns[MEM_TREND_LEN];	/* CLOCK_MONOTONIC of each sample */
 	uint8_t n;			/* samples held, <= MEM_TREND_LEN */
 	uint8_t head;			/* index of the next write */
+	uint64_t leak_bytes;		/* outstanding when last a suspect; 0: not a leak (any more) */
 };
 
 /* Append a sample (time t_ns, outstanding bytes v); the oldest drops out
@@ -42,6 +43,18 @@ double mem_trend_slope(const struct mem_trend *t);
  * intervals. Can't fail.
  */
 bool mem_suspect(uint64_t oldest_age_ns, uint64_t leak_age_ns, unsigned highs);
+
+/*
+ * The held rule (docs/memory.md, help screen): a leak that stopped growing
+ * (it hit a limit, or the leaking path went quiet) is still a leak. Call it
+ * once per interval after mem_trend_push(), with that interval's verdict of
+ * mem_suspect(). A suspect remembers what it held (t->leak_bytes); once it
+ * is no longer a suspect it is **held** while its oldest allocation is
+ * still at least leak_age_ns old and it still holds at least half of what
+ * it held as a suspect. Below half (freed), it is forgotten. Returns true
+ * when held (never for a suspect). Can't fail.
+ */
+bool mem_held(struct mem_trend *t, bool suspect, uint64_t oldest_age_ns, uint64_t leak_age_ns);
 
 /*
  * True when kernel symbol sym is tracing machinery (BPF, perf, the

@@ -11,6 +11,11 @@
 #define TEXT_PROCS	10
 #define TEXT_SLOW	10
 
+/* Why a device flush has no process (JSON why_no_process). */
+static const char flush_why[] =
+	"the block layer issues a device flush for every flush request waiting (fsync, journal "
+	"commit); none of them was seen completing with it (below the slow threshold?)";
+
 static void json_comm(struct jw *w, const char *key, const char comm[KTOP_COMM_MAX])
 {
 	jw_strn(w, key, comm, strnlen(comm, KTOP_COMM_MAX));
@@ -90,6 +95,9 @@ void out_json_io(struct jw *w, const struct ktop_snapshot *s)
 	}
 	jw_arr_end(w);
 	jw_u64(w, "slow_count", io->slow_count);
+	jw_u64(w, "slow_listed", io->nslow_new);
+	jw_u64(w, "slow_not_kept", io->slow_not_kept);
+	jw_u64(w, "lost_in_percentiles", io->lost_in_percentiles);
 	jw_arr(w, "slow");
 	for (i = 0; i < io->nslow_new; i++) {
 		const struct ktop_io_slow *e = &io->slow[i];
@@ -99,13 +107,25 @@ void out_json_io(struct jw *w, const struct ktop_snapshot *s)
 		jw_str(w, "disk", e->disk);
 		jw_str(w, "partition", e->part);
 		jw_str(w, "op", ktop_io_op_name(e->opn));
-		jw_u64(w, "sector", e->sector);
+		if (e->sector == KTOP_IO_NO_SECTOR)
+			jw_null(w, "sector");
+		else
+			jw_u64(w, "sector", e->sector);
+		if (e->kind == KTOP_IO_SLOW_PREFLUSH)
+			jw_str(w, "kind", "flush_request");
+		else if (e->kind == KTOP_IO_SLOW_DEVFLUSH)
+			jw_str(w, "kind", "device_flush");
 		jw_u64(w, "bytes", e->bytes);
 		jw_u64(w, "lat_ns", e->lat_ns);
 		jw_u64(w, "queue_ns", e->queue_ns);
 		jw_u64(w, "device_ns", e->device_ns);
 		jw_u64(w, "pid", e->pid);
 		json_comm(w, "comm", e->comm);
+		if (e->kind == KTOP_IO_SLOW_DEVFLUSH) {
+			jw_u64(w, "for_more", e->for_more);
+			if (!e->pid)
+				jw_str(w, "why_no_process", flush_why);
+		}
 		jw_bool(w, "error", e->error);
 		jw_obj_end(w);
 	}
@@ -157,21 +177,35 @@ void out_text_io(FILE *f, const struct ktop_snapshot *s)
 			san(p->disk), ktop_io_op_name(p->opn),
 			fmt_count(a, sizeof(a), p->count / secs), p->bytes / secs / 1e6);
 	}
-	if (!io->nslow_new)
+	if (!io->nslow_new && !io->drops.slow)
 		return;
-	fprintf(f, "\nslow I/O (>= %s): %llu in this interval\n",
-		fmt_ns(q, sizeof(q), io->slow_threshold_ns), (unsigned long long)io->slow_count);
+	fprintf(f, "\nslow I/O (>= %s): %llu in this interval, %u listed, %llu not kept (the list "
+		"keeps %d), %llu not recorded (ring buffer full)\n",
+		fmt_ns(q, sizeof(q), io->slow_threshold_ns),
+		(unsigned long long)(io->slow_count + io->drops.slow), io->nslow_new,
+		(unsigned long long)io->slow_not_kept, KTOP_IO_SLOW_MAX,
+		(unsigned long long)io->drops.slow);
 	fprintf(f, "%-24s %-10s %-7s %12s %8s %8s %7s %-16s\n", "TIME", "DEVICE", "OP", "SECTOR",
 		"SIZE", "LATENCY", "PID", "COMM");
 	for (i = 0; i < io->nslow_new && i < TEXT_SLOW; i++) {
 		const struct ktop_io_slow *ev = &io->slow[i];
 		char ts[40];
 
-		fprintf(f, "%-24s %-10s %-7s %12llu %8s %8s %7u %-16s%s\n",
+		char sec[24];
+
+		if (ev->sector == KTOP_IO_NO_SECTOR)
+			snprintf(sec, sizeof(sec), "-");
+		else
+			snprintf(sec, sizeof(sec), "%llu", (unsigned long long)ev->sector);
+		fprintf(f, "%-24s %-10s %-7s %12s %8s %8s %7u %-16s%s%s\n",
 			fmt_iso8601(ts, sizeof(ts), ev->real_ns), san(ev->part),
-			ktop_io_op_name(ev->opn), (unsigned long long)ev->sector,
+			ktop_io_op_name(ev->opn), sec,
 			fmt_bytes(a, sizeof(a), (double)ev->bytes), fmt_ns(b, sizeof(b), ev->lat_ns),
-			ev->pid, ev->pid ? comm_str(ev->comm) : "-", ev->error ? "  error" : "");
+			ev->pid, ev->pid ? comm_str(ev->comm) : "-",
+			ev->kind == KTOP_IO_SLOW_PREFLUSH ? "  (flush request)" :
+			ev->kind == KTOP_IO_SLOW_DEVFLUSH ? (ev->pid ? "  (device flush, for this process)" :
+			"  (device flush, no process: see docs/io.md)") : "",
+			ev->error ? "  error" : "");
 	}
 }
 
@@ -286,18 +320,25 @@ void replay_io(const struct jv *tab, struct ktop_snapshot *s)
 		p->bytes = jv_u64(o, "bytes");
 	}
 	io->slow_count = jv_u64(tab, "slow_count");
+	io->slow_not_kept = jv_u64(tab, "slow_not_kept");
+	io->lost_in_percentiles = jv_u64(tab, "lost_in_percentiles");
 	a = jv_arr(tab, "slow");
 	for (i = 0; a && i < a->n && io->nslow < KTOP_IO_SLOW_MAX; i++) {
 		const struct jv *o = &a->kids[i];
 		struct ktop_io_slow *e = &io->slow[io->nslow++];
-		char ts[40];
+		char ts[40], kind[24];
 
 		jv_str(o, "timestamp", ts, sizeof(ts));
 		e->real_ns = replay_time(ts);
 		jv_str(o, "disk", e->disk, sizeof(e->disk));
 		jv_str(o, "partition", e->part, sizeof(e->part));
 		e->opn = op_of(o);
-		e->sector = jv_u64(o, "sector");
+		e->sector = jv_get(o, "sector") && jv_get(o, "sector")->type == JV_NUM ?
+			    jv_u64(o, "sector") : KTOP_IO_NO_SECTOR;
+		jv_str(o, "kind", kind, sizeof(kind));
+		e->kind = !strcmp(kind, "flush_request") ? KTOP_IO_SLOW_PREFLUSH :
+			  !strcmp(kind, "device_flush") ? KTOP_IO_SLOW_DEVFLUSH : KTOP_IO_SLOW_PLAIN;
+		e->for_more = (uint32_t)jv_u64(o, "for_more");
 		e->bytes = jv_u64(o, "bytes");
 		e->lat_ns = jv_u64(o, "lat_ns");
 		e->queue_ns = jv_u64(o, "queue_ns");
@@ -307,4 +348,6 @@ void replay_io(const struct jv *tab, struct ktop_snapshot *s)
 		e->error = jv_bool(o, "error");
 	}
 	io->nslow_new = io->nslow;
+	if (!jv_get(tab, "slow_not_kept") && io->slow_count > io->nslow)	/* older recordings */
+		io->slow_not_kept = io->slow_count - io->nslow;
 }

@@ -61,6 +61,7 @@ void out_json_memory(struct jw *w, const struct ktop_snapshot *s)
 		jw_u64(w, "frees", r->frees);
 		jw_u64(w, "oldest_age_ns", r->oldest_age_ns);
 		jw_bool(w, "suspect", r->suspect);
+		jw_bool(w, "held", r->held);
 		jw_dbl(w, "growth_bytes_per_s", r->growth_bytes_per_s);
 		jw_u64(w, "highs", r->highs);
 		jw_bool(w, "exited", r->exited);
@@ -88,6 +89,16 @@ void out_json_memory(struct jw *w, const struct ktop_snapshot *s)
 		jw_u64(w, "oldest_age_ns", k->oldest_age_ns);
 		jw_str(w, "kind", user ? mem_fn_name(k->kind) : mem_kind_name(k->kind));
 		jw_str(w, "allocator", k->allocator);
+		if (k->site_bytes || k->example || k->samples_site) {
+			jw_u64(w, "call_site_outstanding_bytes", k->site_bytes);
+			if (k->example)
+				jw_str(w, "stack_is", "example: the call site's first allocation");
+			else {
+				jw_str(w, "stack_is", "sampled: share estimated from samples");
+				jw_u64(w, "samples", k->samples);
+				jw_u64(w, "samples_of_call_site", k->samples_site);
+			}
+		}
 		jw_arr(w, "frames");
 		for (f = 0; f < k->nframes && f < KTOP_MEM_FRAMES_MAX; f++)
 			jw_strn(w, NULL, k->frames[f], strnlen(k->frames[f], KTOP_FRAME_LEN));
@@ -163,7 +174,7 @@ void out_text_memory(FILE *f, const struct ktop_snapshot *s)
 			(unsigned long long)r->outstanding_allocs,
 			fmt_count(b, sizeof(b), r->allocs / secs), fmt_count(c, sizeof(c), r->frees / secs),
 			r->oldest_age_ns ? fmt_ns(d, sizeof(d), r->oldest_age_ns) : "-", g,
-			r->suspect ? "SUSPECT " : "", r->exited ? "EXITED " : "", san(site));
+			r->suspect ? "SUSPECT " : r->held ? "HELD " : "", r->exited ? "EXITED " : "", san(site));
 	}
 	if (m->nrows_total > TEXT_ROWS)
 		fprintf(f, "... %u more rows\n", m->nrows_total - (m->nrows < TEXT_ROWS ? m->nrows : TEXT_ROWS));
@@ -193,6 +204,13 @@ void out_text_memory(FILE *f, const struct ktop_snapshot *s)
 				fmt_bytes(a, sizeof(a), (double)k->outstanding_bytes),
 				(unsigned long long)k->outstanding_allocs, san(k->allocator),
 				fmt_ns(g, sizeof(g), k->oldest_age_ns));
+			if (k->example)
+				fprintf(f, "    (example stack: the first allocation of a call site "
+					"holding %s)\n", fmt_bytes(a, sizeof(a), (double)k->site_bytes));
+			else if (k->samples_site)
+				fprintf(f, "    (estimated share: %u of %u sampled allocations of a call "
+					"site holding %s)\n", k->samples, k->samples_site,
+					fmt_bytes(a, sizeof(a), (double)k->site_bytes));
 			text_frames(f, k, "      ");
 		}
 		shown++;
@@ -247,6 +265,11 @@ void replay_memory(const struct jv *tab, struct ktop_snapshot *s)
 			if (!strcmp(kind, m->mode == KTOP_MEM_USER ? mem_fn_name(n) : mem_kind_name(n)))
 				k->kind = n;
 		jv_str(o, "allocator", k->allocator, sizeof(k->allocator));
+		k->site_bytes = jv_u64(o, "call_site_outstanding_bytes");
+		k->samples = (uint32_t)jv_u64(o, "samples");
+		k->samples_site = (uint32_t)jv_u64(o, "samples_of_call_site");
+		jv_str(o, "stack_is", kind, sizeof(kind));
+		k->example = !strncmp(kind, "example", 7);
 		for (f = 0; fr && f < fr->n && k->nframes < KTOP_MEM_FRAMES_MAX; f++) {
 			const struct jv *v = &fr->kids[f];
 
@@ -270,6 +293,7 @@ void replay_memory(const struct jv *tab, struct ktop_snapshot *s)
 		r->frees = jv_u64(o, "frees");
 		r->oldest_age_ns = jv_u64(o, "oldest_age_ns");
 		r->suspect = jv_bool(o, "suspect");
+		r->held = jv_bool(o, "held");
 		r->growth_bytes_per_s = jv_num(o, "growth_bytes_per_s");
 		r->highs = (uint32_t)jv_u64(o, "highs");
 		r->exited = jv_bool(o, "exited");

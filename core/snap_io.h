@@ -47,14 +47,29 @@ struct ktop_io_proc {
 	uint64_t count, bytes;
 };
 
+#define KTOP_IO_NO_SECTOR	UINT64_MAX	/* the request has no sector: JSON null, shown "-" */
+#define KTOP_IO_SLOW_PER_OP	4	/* the slow list keeps the newest 4 of each op, whatever the rest */
+
+/* ktop_io_slow.kind: what a request is, beyond its op. */
+#define KTOP_IO_SLOW_PLAIN	0
+#define KTOP_IO_SLOW_PREFLUSH	1	/* a 0-byte write never issued: a process's cache-flush
+					 * request (fsync, journal commit), done when the device
+					 * flush it waited for is */
+#define KTOP_IO_SLOW_DEVFLUSH	2	/* a device flush (op flush): issued by the block layer for
+					 * the flush requests waiting; pid is one of them when seen */
+
 /* One request slower than --io-slow. */
 struct ktop_io_slow {
 	int64_t real_ns;		/* completion, CLOCK_REALTIME */
+	uint64_t mono_ns;		/* completion, CLOCK_MONOTONIC (pairing flushes) */
 	char disk[KTOP_IO_NAME];
 	char part[KTOP_IO_NAME];
 	uint32_t opn;
-	uint64_t sector, bytes, lat_ns, queue_ns, device_ns;
+	uint32_t kind;			/* KTOP_IO_SLOW_* */
+	uint64_t sector;		/* KTOP_IO_NO_SECTOR: none (flushes, never issued) */
+	uint64_t bytes, lat_ns, queue_ns, device_ns;
 	uint32_t pid;			/* 0: not attributed (comm "") */
+	uint32_t for_more;		/* device flush: further flush requests it served, seen slow */
 	int error;
 	char comm[KTOP_COMM_MAX];
 };
@@ -74,7 +89,10 @@ struct ktop_io_snap {
 	uint64_t slow_threshold_ns;	/* --io-slow */
 	uint64_t flag_p95_ns;		/* --io-flag */
 	uint64_t untracked;		/* completions of requests that started before ktop attached */
-	uint64_t slow_count;		/* slow requests completed in this interval */
+	uint64_t slow_count;		/* slow requests completed in this interval (recorded) */
+	uint64_t slow_not_kept;		/* ... of them not in the list: it keeps 32 (newest, and
+					 * the newest 4 of each op); drops.slow were not even
+					 * recorded (ring buffer full) */
 	struct ktop_io_drops drops;
 	uint32_t nrows;			/* sorted by p99, slowest first */
 	struct ktop_io_row rows[KTOP_IO_ROWS_MAX];
@@ -84,6 +102,9 @@ struct ktop_io_snap {
 	struct ktop_io_proc procs[KTOP_IO_PROCS_MAX];
 	uint32_t nslow;			/* most recent first */
 	uint32_t nslow_new;		/* the first nslow_new of them completed in this interval */
+	uint64_t lost_in_percentiles;	/* of this interval's losses, requests missing from the
+					 * rows' counts and percentiles (reqs_full, stats_full,
+					 * stale, abandoned); the others touch lists only */
 	struct ktop_io_slow slow[KTOP_IO_SLOW_MAX];
 };
 

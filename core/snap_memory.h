@@ -27,6 +27,7 @@ struct ktop_mem_row {
 	double growth_bytes_per_s;	/* least-squares slope over the last 10 intervals */
 	uint32_t highs;			/* of the last 10 intervals, how many set a new high */
 	int suspect;			/* see docs/memory.md for the rule */
+	int held;			/* was a suspect, stopped growing, still holds it (docs/memory.md) */
 	int exited;			/* process gone (kept for a while) */
 	uint64_t kind_bytes[KTOP_MEM_KINDS];	/* kernel mode: outstanding slab, page, percpu */
 };
@@ -39,6 +40,14 @@ struct ktop_mem_stack {
 	uint64_t missed_frees_total;	/* frees found missing (address came back) since start */
 	uint64_t oldest_age_ns;
 	char allocator[32];		/* allocator entry: "kmem_cache_alloc_noprof", "malloc" */
+	/* Kernel call sites serve many paths: the outstanding figures above
+	 * are then this stack's share of the call site's, estimated from
+	 * sampled allocations (1 in 64) still outstanding: samples of
+	 * samples_site. With no sample outstanding yet the stack is only an
+	 * example, that of the call site's first allocation (example = 1). */
+	uint64_t site_bytes;		/* what the whole call site holds; 0: not a call site */
+	uint32_t samples, samples_site;
+	uint32_t example;
 	uint32_t nframes;		/* frames[0] is the allocating call site */
 	char frames[KTOP_MEM_FRAMES_MAX][KTOP_FRAME_LEN];	/* "symbol+0xoff", raw */
 	char srcs[KTOP_MEM_FRAMES_MAX][KTOP_SRC_LEN];		/* "file.c:42" or "" (user mode) */

@@ -10,6 +10,7 @@
 struct ktop_sc_row {
 	uint32_t nr;
 	char name[32];
+	uint32_t ktop_probes;		/* 1: these calls are ktop's own uprobes returning (uretprobe, uprobe) */
 	uint64_t count, errors, total_ns;
 	uint64_t p50_ns, p95_ns, p99_ns;
 	uint64_t max_ns;		/* largest in the interval, from the histogram, capped by the exact max */
@@ -27,6 +28,22 @@ struct ktop_sc_pair {
 	uint64_t count, errors, total_ns;
 };
 
+#define KTOP_SC_INFLIGHT_MAX	16	/* longest calls in flight listed */
+#define KTOP_SC_INFLIGHT_STACKS	3	/* ... the first this many with their kernel stack */
+#define KTOP_SC_INFLIGHT_FRAMES	12
+
+/* A thread inside a syscall at the end of the interval (not yet returned). */
+struct ktop_sc_inflight {
+	uint32_t tid, pid, nr;
+	char state;			/* R S D I T t X Z ?, as ps shows it */
+	char name[32];			/* syscall */
+	char comm[KTOP_COMM_MAX];	/* thread name */
+	char pcomm[KTOP_COMM_MAX];	/* process name */
+	uint64_t elapsed_ns;		/* in the call so far */
+	uint32_t nframes;		/* kernel stack, innermost first (top few only) */
+	char frames[KTOP_SC_INFLIGHT_FRAMES][64];
+};
+
 struct ktop_sc_snap {
 	uint32_t nrows;			/* rows with calls in the interval, by total_ns desc */
 	struct ktop_sc_row rows[KTOP_SC_ROWS_MAX];
@@ -35,6 +52,13 @@ struct ktop_sc_snap {
 	uint32_t npairs;
 	struct ktop_sc_pair pairs[KTOP_SC_PAIRS_MAX];
 	uint64_t total_ns;		/* sum over rows: TIME% denominator */
+	/* in flight: calls still running, longest first */
+	char inflight_why[128];		/* non-empty: not available, and why */
+	uint64_t inflight_min_ns;	/* calls shorter than this are not counted */
+	uint32_t inflight_total;	/* threads in a call for >= inflight_min_ns */
+	uint32_t inflight_d;		/* ... of them in D state (uninterruptible) */
+	uint32_t ninflight;
+	struct ktop_sc_inflight inflight[KTOP_SC_INFLIGHT_MAX];
 };
 
 #endif

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Syscall number to name, from tables generated at build time from UAPI headers. */
+/* Syscall number to name, from the kernel syscall tables committed in scripts/syscalls/. */
 #ifndef KTOP_SYSCALL_NAMES_H
 #define KTOP_SYSCALL_NAMES_H
 
@@ -16,7 +16,7 @@ extern const unsigned ktop_syscalls_arm64_len;
 /*
  * Name of syscall nr on arch ("x86_64" or "arm64"; NULL means the machine
  * ktop runs on). Returns a static string, or NULL when the number is not in
- * the table (newer than the build machine's headers, or a bad number).
+ * the table (newer than scripts/syscalls/ARCH.tbl, or a bad number).
  */
 const char *syscall_name(const char *arch, int nr);
 

@@ -27,7 +27,9 @@ static const char *const what[KTOP_TAB_MAX] = {
 
 static const char suspect_rule[] =
 	"Leak suspect: holds allocations older than --leak-age (default 10 s) and its outstanding "
-	"bytes reached a new high in more than half (6+) of the last 10 intervals.";
+	"bytes reached a new high in more than half (6+) of the last 10 intervals. Held: a suspect "
+	"that stopped growing stays flagged while its oldest allocation is older than --leak-age "
+	"and it still holds at least half of what it held as a suspect.";
 
 /* Draw the help over the body: keys, each tab (what it measures and its
  * status; on a short terminal only the status), the leak-suspect rule

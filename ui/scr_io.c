@@ -222,9 +222,12 @@ static void draw_slow(struct ui *u, const struct ktop_snapshot *s, const struct 
 
 	if (h < 2)
 		return;
-	snprintf(line, sizeof(line), "Recent slow I/O (>= %s): %llu in this interval, %llu not listed (ring full)",
-		 fmt_ns(a, sizeof(a), io->slow_threshold_ns), (unsigned long long)io->slow_count,
-		 (unsigned long long)io->drops.slow);
+	/* honest counts: slow in the interval = listed + not kept (the list
+	 * holds 32) + not recorded (ring buffer full) */
+	snprintf(line, sizeof(line), "Recent slow I/O (>= %s): %llu this interval, %u listed, "
+		 "%llu not kept, %llu dropped", fmt_ns(a, sizeof(a), io->slow_threshold_ns),
+		 (unsigned long long)(io->slow_count + io->drops.slow), io->nslow_new,
+		 (unsigned long long)io->slow_not_kept, (unsigned long long)io->drops.slow);
 	title_line(u, y, 0, COLS, line);
 	if (st->lost_total && COLS > 100) {
 		snprintf(line, sizeof(line), " lost since start: %llu", (unsigned long long)st->lost_total);

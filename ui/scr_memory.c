@@ -53,7 +53,7 @@ static double key(const struct ktop_mem_row *r, int col)
 	case C_OLD: return (double)r->oldest_age_ns;
 	case C_GROW: return r->growth_bytes_per_s;
 	case C_HIGHS: return r->highs;
-	case C_FLAGS: return r->suspect * 2 + r->exited;
+	case C_FLAGS: return r->suspect * 4 + r->held * 2 + r->exited;
 	}
 	return 0;
 }
@@ -212,7 +212,8 @@ static void cells_of(const struct ktop_mem_snap *m, const struct ktop_mem_row *r
 		snprintf(cells[C_OLD], 48, "-");
 	growth_str(cells[C_GROW], 48, r->growth_bytes_per_s);
 	snprintf(cells[C_HIGHS], 48, "%u/10", r->highs);
-	snprintf(cells[C_FLAGS], 48, "%s%s", r->suspect ? "SUSPECT " : "", r->exited ? "EXITED" : "");
+	snprintf(cells[C_FLAGS], 48, "%s%s", r->suspect ? "SUSPECT " : r->held ? "HELD " : "",
+		 r->exited ? "EXITED" : "");
 }
 
 /* One stack as a line: "12.3K  45  oldest 12s  allocator <- site <- caller ...". */
@@ -227,8 +228,11 @@ static void stack_line(int y, int x, int w, const struct ktop_mem_stack *k)
 		fmt_ns(b, sizeof(b), k->oldest_age_ns);
 	else
 		snprintf(b, sizeof(b), "-");
-	len = (size_t)snprintf(line, sizeof(line), "%8s %7llu %7s  %s", a,
-			       (unsigned long long)k->outstanding_allocs, b, k->allocator);
+	/* call-site stacks: an estimated share of the site, or only an example */
+	len = (size_t)snprintf(line, sizeof(line), "%8s %7llu %7s  %s%s", a,
+			       (unsigned long long)k->outstanding_allocs, b,
+			       k->example ? "(example stack) " : k->samples_site ? "(est. share) " : "",
+			       k->allocator);
 	for (f = 0; f < k->nframes && len < sizeof(line) - 8; f++)
 		len += (size_t)snprintf(line + len, sizeof(line) - len, " <- %.*s",
 					KTOP_FRAME_LEN, k->frames[f]);
@@ -280,6 +284,17 @@ static void draw_kstacks(struct ui *u, const struct ktop_snapshot *s, const stru
 		if (k->pid != r->pid)
 			continue;
 		stack_line(y + n++, 0, COLS, k);
+		if (full && n < h && (k->example || k->samples_site)) {
+			fmt_bytes(a, sizeof(a), (double)k->site_bytes);
+			if (k->example)
+				snprintf(line, sizeof(line), "example stack: the first allocation of a "
+					 "call site holding %s (none of its 1-in-64 samples outstanding)", a);
+			else
+				snprintf(line, sizeof(line), "estimated share: %u of %u sampled "
+					 "allocations (1 in 64) of a call site holding %s", k->samples,
+					 k->samples_site, a);
+			ui_put(y + n++, 6, COLS - 6, line);
+		}
 		if (full && n < h)
 			n += stack_frames(y + n, 6, COLS - 6, h - n, k);
 	}
@@ -302,7 +317,7 @@ static void draw_ustack(struct ui *u, const struct ktop_snapshot *s, const struc
 		 "intervals set a new high%s", fmt_bytes(a, sizeof(a), (double)r->outstanding_bytes),
 		 (unsigned long long)r->outstanding_allocs, k->allocator,
 		 r->oldest_age_ns ? fmt_ns(b, sizeof(b), r->oldest_age_ns) : "-", r->highs,
-		 r->suspect ? "  LEAK SUSPECT" : "");
+		 r->suspect ? "  LEAK SUSPECT" : r->held ? "  HELD (a leak that stopped growing)" : "");
 	ui_color_on(u, UI_C_TITLE);
 	ui_put_fit(y, 0, COLS, line);
 	ui_color_off(u, UI_C_TITLE);
@@ -339,7 +354,7 @@ static void draw(struct ui *u, const struct ktop_snapshot *s, int y, int h)
 
 			cells_of(m, r, secs, cells);
 			ui_table_row(u, y + 1 + i, cl, C_N, cells, top + i == t->sel,
-				     r->suspect ? UI_C_WARN : r->exited ? UI_C_DIM : -1);
+				     r->suspect || r->held ? UI_C_WARN : r->exited ? UI_C_DIM : -1);
 		}
 		if (!u->nrows)
 			ui_empty(u, s, y + 1, "no outstanding allocations tracked yet");

@@ -163,6 +163,30 @@ static void draw_procs(struct ui *u, const struct ktop_snapshot *s, const struct
 		ui_put(y + 2, x, w, "  (no per-process data)");
 }
 
+/* In flight: the longest calls still running (h lines, title included). */
+static void draw_inflight(struct ui *u, const struct ktop_sc_snap *sc, int y, int x, int w, int h)
+{
+	char line[160], a[16], comm[KTOP_COMM_MAX + 1];
+	uint32_t i;
+
+	ui_color_on(u, UI_C_TITLE);
+	if (sc->inflight_why[0])
+		snprintf(line, sizeof(line), "%s", sc->inflight_why);
+	else
+		snprintf(line, sizeof(line), "In flight: %u running >= %s, %u in D", sc->inflight_total,
+			 fmt_ns(a, sizeof(a), sc->inflight_min_ns), sc->inflight_d);
+	ui_put(y, x, w, line);
+	ui_color_off(u, UI_C_TITLE);
+	for (i = 0; i < sc->ninflight && (int)i < h - 1; i++) {
+		const struct ktop_sc_inflight *f = &sc->inflight[i];
+
+		snprintf(comm, sizeof(comm), "%.*s", KTOP_COMM_MAX, f->pcomm);
+		snprintf(line, sizeof(line), "%7s %-14.14s %c %7u %s", fmt_ns(a, sizeof(a), f->elapsed_ns),
+			 f->name, f->state, f->tid, comm);
+		ui_put(y + 1 + (int)i, x, w, line);
+	}
+}
+
 static void draw(struct ui *u, const struct ktop_snapshot *s, int y, int h)
 {
 	const struct ktop_sc_snap *sc = &s->sc;
@@ -172,7 +196,7 @@ static void draw(struct ui *u, const struct ktop_snapshot *s, int y, int h)
 	char cells[C_N][48], title[3][160], note[2][200];
 	const struct ktop_sc_row *sel = NULL;
 	const char *titles[3];
-	int th, top, i, lw;
+	int th, top, i, lw, ih;
 
 	if (u->pid) {		/* pivoted: say which figures are the process's own */
 		snprintf(note[0], sizeof(note[0]), "PID %u only: CALLS/s ERR/s AVG are its own, TIME%% "
@@ -203,7 +227,8 @@ static void draw(struct ui *u, const struct ktop_snapshot *s, int y, int h)
 			uint64_t n = p ? p->count : r->count, e = p ? p->errors : r->errors;
 			uint64_t tot = p ? p->total_ns : r->total_ns;
 
-			snprintf(cells[C_NAME], 48, "%s", r->name);
+			snprintf(cells[C_NAME], 48, "%s%s", r->name,
+				 r->ktop_probes ? " (ktop's probes)" : "");
 			fmt_count(cells[C_CALLS], 48, n / secs);
 			fmt_count(cells[C_ERR], 48, e / secs);
 			if (denom)
@@ -225,7 +250,13 @@ static void draw(struct ui *u, const struct ktop_snapshot *s, int y, int h)
 	}
 	if (u->nrows && t->sel < u->nrows)
 		sel = &sc->rows[u->rows[t->sel]];
-	if (!sel || h - th < 4)
+	if (!sel) {
+		/* nothing returned (all hung?): what is still running */
+		if ((sc->ninflight || sc->inflight_why[0]) && h - th - 1 >= 2)
+			draw_inflight(u, sc, y + th + 1, 1, COLS - 2, h - th - 1);
+		return;
+	}
+	if (h - th < 4)
 		return;
 	lw = COLS / 2;
 	/* pivoted, the histogram is still every process's: the title says so */
@@ -240,7 +271,13 @@ static void draw(struct ui *u, const struct ktop_snapshot *s, int y, int h)
 	for (i = 0; i < 3; i++)
 		titles[i] = title[i];
 	ui_hist(u, y + th + 1, 0, lw - 1, h - th - 1, sel->hist, titles, 3);
-	draw_procs(u, s, sel, y + th + 1, lw + 1, COLS - lw - 1, h - th - 1);
+	/* in flight under the top processes, when both fit */
+	ih = sc->inflight_why[0] ? 1 : sc->ninflight ? 1 + (sc->ninflight < 3 ? (int)sc->ninflight : 3) : 0;
+	if (h - th - 1 - ih < 5)
+		ih = 0;
+	draw_procs(u, s, sel, y + th + 1, lw + 1, COLS - lw - 1, h - th - 1 - ih);
+	if (ih)
+		draw_inflight(u, sc, y + h - ih, lw + 1, COLS - lw - 1, ih);
 }
 
 const struct screen scr_syscalls = {

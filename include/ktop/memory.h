@@ -55,9 +55,23 @@
 #define KTOP_MEM_SITE_CALL	0x40000000
 #define KTOP_MEM_ID_MASK	0x3fffffff
 
+/*
+ * Kernel call-site sites: where a call site is shared by many paths
+ * (alloc_empty_file() serves exec, open, pipe2, eventfd...), the stack of
+ * its first allocation says nothing about the others. So one allocation in
+ * KTOP_MEM_SAMPLE_EVERY of each call site has its stack walked and is
+ * tracked as a sample of (process, site, stack) until freed: the samples
+ * still outstanding give each path's share of what the site holds.
+ */
+#define KTOP_MEM_SAMPLE_EVERY	64
+#define KTOP_MEM_SAMPLES_MAX	16384	/* (process, site, stack) sample counters */
+#define KTOP_MEM_SAMPLED_MAX	65536	/* outstanding sampled allocations (LRU) */
+#define KTOP_MEM_SAMPLED	(1ull << 63)	/* in ktop_mem_alloc.size: a sample */
+#define KTOP_MEM_SIZE(a)	((a)->size & ~KTOP_MEM_SAMPLED)
+
 /* One outstanding allocation (value of the outstanding map). */
 struct ktop_mem_alloc {
-	__u64 size;			/* bytes */
+	__u64 size;			/* bytes; KTOP_MEM_SAMPLED set on samples */
 	__u64 ts_ns;			/* bpf_ktime_get_ns() at allocation */
 	__u32 tgid;			/* allocating process (KTOP_MEM_IRQ_TGID in irq) */
 	__s32 id;			/* its site: call-site id, stack id, or < 0 (above) */
@@ -84,6 +98,21 @@ struct ktop_mem_sval {
 	__s32 stack_id;			/* the stack to show: the key's for stack sites, a call
 					 * site's first allocation's; < 0 none (walk failed) */
 	__u32 kind;			/* KTOP_MEM_KIND_* or KTOP_MEM_FN_*, set at creation */
+};
+
+/* Key of the sample counters: a site and one of the stacks it was reached by. */
+struct ktop_mem_samp_key {
+	__u32 tgid;
+	__s32 id;			/* the site (a call-site id) */
+	__s32 stack_id;
+	__u32 pad;
+};
+
+/* Sampled allocations of a (site, stack), cumulative; outstanding =
+ * allocs - frees. */
+struct ktop_mem_samp_val {
+	__u64 allocs;
+	__u64 frees;
 };
 
 /* A stack (value of the stacks map): frames innermost first, 0-padded. */

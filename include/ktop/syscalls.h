@@ -39,4 +39,29 @@ struct ktop_comm {
 	char comm[KTOP_COMM_LEN];
 };
 
+/* Start of the syscall a thread is in (the value of the sc_start task
+ * storage, shared by bpf/syscalls.bpf.c and bpf/inflight.bpf.c). valid is
+ * written last on entry and cleared first on exit. */
+struct ktop_sc_start {
+	__u64 ts;			/* bpf_ktime_get_ns() at sys_enter */
+	__u32 nr;
+	__u32 valid;			/* 1 while the thread is in the syscall */
+};
+
+#define KTOP_INFLIGHT_STACK	16	/* kernel frames kept of a long-running call */
+
+/* One thread in a syscall, written by the in-flight task iterator
+ * (bpf/inflight.bpf.c) to its seq_file; core reads these records back. */
+struct ktop_inflight_rec {
+	__u64 elapsed_ns;		/* in the syscall so far */
+	__u32 tid, tgid;
+	__u32 nr;
+	__u32 state;			/* task->__state: 0 running, 1 S, 2 D, 0x402 idle... */
+	__u32 nstack;			/* frames in stack[] (0: not taken) */
+	__u32 pad;
+	char comm[KTOP_COMM_LEN];	/* thread name */
+	char pcomm[KTOP_COMM_LEN];	/* process (group leader) name */
+	__u64 stack[KTOP_INFLIGHT_STACK];
+};
+
 #endif /* KTOP_SYSCALLS_H */

@@ -125,9 +125,11 @@ secs as $secs |
      .queued, .queue_avg_ns, .issued, .device_avg_ns, .flagged, $secs]),
   ((.processes // [])[:10][] | select((.comm | p) and (.disk | p)) |
     ["IOP", .pid, .comm, .disk, .op, .count, .bytes, $secs]),
-  (select((.slow // [] | length) > 0) | ["IOH", .slow_threshold_ns, .slow_count]),
+  (select((.slow // [] | length) > 0) | ["IOH", .slow_threshold_ns, .slow_count + .drops.slow,
+    (.slow | length), .slow_not_kept, .drops.slow]),
   ((.slow // [])[:10][] | select((.partition | p) and (.comm | p)) |
-    ["IOS", .timestamp, .partition, .op, .sector, .bytes, .lat_ns, .pid, .comm, .error]))
+    ["IOS", .timestamp, .partition, .op, (.sector // "-"), .bytes, .lat_ns, .pid, .comm, .error,
+     (.kind // "")]))
 | map(tostring) | @tsv'
 
 # The text writer's formats (core/out_*.c) and units (core/fmt.c), again.
@@ -196,10 +198,16 @@ $1 == "IO" {
 		($12 > 0 ? ns($13) : "-"), ($14 > 0 ? ns($15) : "-"), ($16 == "true" ? "  !p95" : "")
 }
 $1 == "IOP" { s = $8; printf "%s\t%7s %-16s %-10s %-7s %8s %8.2f\n", $1, $2, $3, $4, $5, cnt($6 / s), $7 / s / 1e6 }
-$1 == "IOH" { printf "%s\tslow I/O (>= %s): %s in this interval\n", $1, ns($2), $3 }
+$1 == "IOH" {
+	printf "%s\tslow I/O (>= %s): %s in this interval, %s listed, %s not kept (the list keeps 32), %s not recorded (ring buffer full)\n",
+		$1, ns($2), $3, $4, $5, $6
+}
 $1 == "IOS" {
-	printf "%s\t%-24s %-10s %-7s %12s %8s %8s %7s %-16s%s\n", $1, $2, $3, $4, $5, bytes($6), ns($7),
-		$8, ($8 > 0 ? $9 : "-"), ($10 == "true" ? "  error" : "")
+	kind = $11 == "flush_request" ? "  (flush request)" : \
+	       $11 == "device_flush" ? ($8 > 0 ? "  (device flush, for this process)" : \
+				       "  (device flush, no process: see docs/io.md)") : ""
+	printf "%s\t%-24s %-10s %-7s %12s %8s %8s %7s %-16s%s%s\n", $1, $2, $3, $4, $5, bytes($6), ns($7),
+		$8, ($8 > 0 ? $9 : "-"), kind, ($10 == "true" ? "  error" : "")
 }'
 
 TAB=$'\t'

@@ -64,6 +64,53 @@ static void test_trend_flat_and_falling(void **state)
 	assert_float_equal(mem_trend_slope(&t), -100.0, 1e-6);
 }
 
+/* A leak that hits a limit: suspect while it grows, then held (flagged)
+ * while it keeps what it took, forgotten once it frees at least half. */
+static void test_held_after_growth_stops(void **state)
+{
+	struct mem_trend t = { 0 };
+	uint64_t age = 20 * S, leak_age = 10 * S;
+	bool sus;
+	int i;
+
+	(void)state;
+	assert_false(mem_held(&t, false, age, leak_age));	/* no samples */
+	for (i = 0; i < 12; i++) {
+		mem_trend_push(&t, i * S, 1000 * (uint64_t)i);
+		sus = mem_suspect(age, leak_age, mem_trend_highs(&t));
+		assert_false(mem_held(&t, sus, age, leak_age));
+	}
+	assert_true(sus);			/* it grew: a suspect */
+	for (i = 12; i < 40; i++) {		/* the limit: flat at 11000 */
+		mem_trend_push(&t, i * S, 11000);
+		sus = mem_suspect(age, leak_age, mem_trend_highs(&t));
+		assert_true(sus || mem_held(&t, sus, age, leak_age));
+	}
+	assert_false(sus);			/* no new highs: not a suspect ... */
+	assert_true(mem_held(&t, sus, age, leak_age));	/* ... but held */
+	/* not old enough (the old ones freed, say): not held, not forgotten */
+	assert_false(mem_held(&t, false, leak_age - 1, leak_age));
+	mem_trend_push(&t, 40 * S, 6000);	/* freed a little: still held */
+	assert_true(mem_held(&t, false, age, leak_age));
+	mem_trend_push(&t, 41 * S, 5000);	/* below half: forgotten */
+	assert_false(mem_held(&t, false, age, leak_age));
+	mem_trend_push(&t, 42 * S, 11000);	/* back up, without being a suspect: not held */
+	assert_false(mem_held(&t, false, age, leak_age));
+}
+
+/* Something that never was a suspect is never held, however big and old. */
+static void test_held_needs_a_suspect(void **state)
+{
+	struct mem_trend t = { 0 };
+	int i;
+
+	(void)state;
+	for (i = 0; i < 30; i++) {
+		mem_trend_push(&t, i * S, 1 << 30);
+		assert_false(mem_held(&t, false, 3600 * S, 10 * S));
+	}
+}
+
 static void test_trend_uneven_intervals(void **state)
 {
 	struct mem_trend t = { 0 };
@@ -255,6 +302,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_trend_steady_growth),
+		cmocka_unit_test(test_held_after_growth_stops),
+		cmocka_unit_test(test_held_needs_a_suspect),
 		cmocka_unit_test(test_trend_churn_sets_few_highs),
 		cmocka_unit_test(test_trend_flat_and_falling),
 		cmocka_unit_test(test_trend_uneven_intervals),

@@ -20,6 +20,12 @@ static const struct known x86_64[] = {
 	{ 57, "fork" }, { 59, "execve" }, { 60, "exit" }, { 110, "getppid" },
 	{ 202, "futex" }, { 230, "clock_nanosleep" }, { 231, "exit_group" },
 	{ 257, "openat" }, { 435, "clone3" },
+	/* newer than Debian 12's headers: named from the committed kernel table */
+	{ 335, "uretprobe" }, { 336, "uprobe" }, { 451, "cachestat" }, { 452, "fchmodat2" },
+	{ 454, "futex_wake" }, { 455, "futex_wait" }, { 456, "futex_requeue" },
+	{ 457, "statmount" }, { 458, "listmount" }, { 459, "lsm_get_self_attr" },
+	{ 461, "lsm_list_modules" }, { 462, "mseal" }, { 463, "setxattrat" },
+	{ 467, "open_tree_attr" }, { 469, "file_setattr" },
 };
 
 /* From include/uapi/asm-generic/unistd.h, which arm64 uses. */
@@ -30,6 +36,9 @@ static const struct known arm64[] = {
 	{ 220, "clone" }, { 221, "execve" }, { 435, "clone3" },
 	/* these three exist only because of arm64's __ARCH_WANT_* choices */
 	{ 38, "renameat" }, { 163, "getrlimit" }, { 447, "memfd_secret" },
+	/* the same numbers as x86_64 from 424 on */
+	{ 451, "cachestat" }, { 452, "fchmodat2" }, { 455, "futex_wait" },
+	{ 457, "statmount" }, { 458, "listmount" }, { 462, "mseal" }, { 463, "setxattrat" },
 };
 
 static void check_known(const char *arch, const struct known *k, size_t n)
@@ -61,6 +70,9 @@ static void test_arm64_known(void **state)
 	assert_int_equal(syscall_nr("arm64", "open"), -1);
 	assert_int_equal(syscall_nr("arm64", "fork"), -1);
 	assert_int_equal(syscall_nr("arm64", "getpgrp"), -1);
+	assert_int_equal(syscall_nr("arm64", "uretprobe"), -1);	/* x86 only */
+	assert_int_equal(syscall_nr("arm64", "nfsservctl"), -1);	/* gone from the table */
+	assert_int_equal(syscall_nr("arm64", "fstatat64"), -1);	/* 32-bit ABI row */
 }
 
 static void test_unknown(void **state)
