@@ -15,6 +15,7 @@
 #include "core/out.h"
 #include "core/priv.h"
 #include "core/procinfo.h"
+#include "core/recorder.h"
 #include "core/replay.h"
 #include "core/sanitize.h"
 #include "ui/ui.h"
@@ -70,6 +71,31 @@ static FILE *open_output(const char *path)
 	return fdopen(fd, "w");
 }
 
+/* --record: one line per file saved, on stdout, at once (a journal reads it). */
+static void print_saved(void)
+{
+	char path[4096];
+
+	while (recorder__saved(recorder_live, path, sizeof(path)))
+		printf("%s\n", san(path));
+	fflush(stdout);
+}
+
+/* The JSON line of s: the recorder's copy when it made one (no second rendering). */
+static int write_json_line(FILE *out, const struct ktop_snapshot *s)
+{
+	size_t len;
+	const char *l = recorder__line(recorder_live, s->iteration, &len);
+	int err = 0;
+
+	if (l)
+		fwrite(l, 1, len, out);
+	else
+		err = out_json_write(out, s, NULL);
+	fputc('\n', out);
+	return err;
+}
+
 static int run_batch(const struct ktop_opts *o)
 {
 	FILE *out = stdout;
@@ -91,10 +117,15 @@ static int run_batch(const struct ktop_opts *o)
 		if (stop_sig)
 			break;
 		core_poll();
-		err = o->json ? out_json_write(out, core_snapshot(), NULL) :
-				out_text_write(out, core_snapshot());
+		if (o->record) {	/* headless: only the files the triggers saved */
+			print_saved();
+			msg_flush(stderr, MSG_WARN);
+			continue;
+		}
 		if (o->json)
-			fputc('\n', out);
+			err = write_json_line(out, core_snapshot());
+		else
+			err = out_text_write(out, core_snapshot());
 		if (fflush(out) || err || ferror(out)) {
 			if (errno != EPIPE) {
 				fprintf(stderr, "ktop: cannot write the report: %s\n", strerror(errno));
@@ -110,6 +141,10 @@ static int run_batch(const struct ktop_opts *o)
 		fprintf(stderr, "ktop: -o %s: %s\n", o->output, strerror(errno));
 		rc = EXIT_FAIL;
 	}
+	recorder__finish(recorder_live);	/* files in flight: save what they hold */
+	if (o->record)
+		print_saved();
+	msg_flush(stderr, MSG_WARN);
 	return rc;
 }
 
@@ -219,6 +254,11 @@ int main(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
+	rc = recorder__new(&recorder_live, &o, err, sizeof(err));
+	if (rc) {
+		fprintf(stderr, "ktop: %s\n", rc == -ENOMEM ? "out of memory" : san(err));
+		return rc == -ENOMEM ? EXIT_FAIL : EXIT_USAGE;
+	}
 	if (priv_check(err, sizeof(err))) {
 		fprintf(stderr, "ktop: %s\n", err);
 		return EXIT_PRIV;
@@ -239,7 +279,7 @@ int main(int argc, char **argv)
 	msg_flush(stderr, MSG_WARN);
 	if (priv_drop())
 		msg_warn("could not drop unneeded capabilities: %s", strerror(errno));
-	rc = o.batch ? run_batch(&o) : ui_run(&o, &stop_sig);
+	rc = o.batch || o.record ? run_batch(&o) : ui_run(&o, &stop_sig);
 	core_close();
 	msg_flush(stderr, MSG_ERR);
 	return rc;

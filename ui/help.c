@@ -2,6 +2,7 @@
 /* Help screen: keys, what each tab measures and from which hook, and each tab's status. */
 #include <curses.h>
 #include <stdio.h>
+#include "core/fmt.h"
 #include "ui/ui_int.h"
 
 static const char *const keys[] = {
@@ -9,7 +10,9 @@ static const char *const keys[] = {
 	"< >  r                   sort column left/right, reverse order",
 	"Up Down PgUp PgDn Home End  select a row;  Enter: details;  Esc: back / clear filter",
 	"f or Space               freeze / unfreeze the display (collection goes on)",
-	"w                        write a snapshot: ktop-YYYYmmdd-HHMMSS.json and .txt (0600)",
+	"w                        write a snapshot: ktop-YYYYmmdd-HHMMSS.json and .txt (0600),",
+	"                         and the recorder's kept window as .ndjson (--replay opens it)",
+	"[ ]  W                   replay: one interval back / forward; the selected row's worst interval",
 	"/                        filter rows by text;  p: only the selected row's PID (p again: all)",
 	"s                        BPF run-time statistics on/off (health line; costs ~2 clock reads per event)",
 	"h ? F1                   this help;   q F10 Ctrl-C: quit",
@@ -25,6 +28,27 @@ static const char *const what[KTOP_TAB_MAX] = {
 static const char suspect_rule[] =
 	"Leak suspect: holds allocations older than --leak-age (default 10 s) and its outstanding "
 	"bytes reached a new high in more than half (6+) of the last 10 intervals.";
+
+/* See ui_int.h. */
+void ui_rec_text(char *buf, size_t n, const struct ktop_rec_status *r, bool full)
+{
+	char span[16], bytes[16], keep[16], mem[16];
+
+	buf[0] = 0;
+	if (!r->on)
+		return;
+	fmt_ns(span, sizeof(span), r->kept_ns);
+	fmt_bytes(bytes, sizeof(bytes), (double)r->bytes);
+	if (!full) {
+		snprintf(buf, n, "kept %u/%s %s%s", r->kept, span, bytes, r->saving ? " SAVING" : "");
+		return;
+	}
+	fmt_ns(keep, sizeof(keep), r->keep_ns);
+	fmt_bytes(mem, sizeof(mem), (double)r->keep_mem);
+	snprintf(buf, n, "Recorder: keeps %u intervals (%s) in %s; bounds --keep %s, --keep-mem %s; "
+		 "%u trigger(s), %u file(s) being written, %llu saved", r->kept, span, bytes, keep, mem,
+		 r->triggers, r->saving, (unsigned long long)r->saved);
+}
 
 /* Draw the help over the body. */
 void ui_help_draw(struct ui *u, const struct ktop_snapshot *s)
@@ -60,4 +84,7 @@ void ui_help_draw(struct ui *u, const struct ktop_snapshot *s)
 		y++;
 		ui_put(y++, 2, COLS - 3, suspect_rule);
 	}
+	ui_rec_text(line, sizeof(line), &s->rec, true);
+	if (line[0] && y < LINES - 2)
+		ui_put(y++, 2, COLS - 3, line);
 }

@@ -13,6 +13,7 @@
 #include "core/bpfstats.h"
 #include "core/replay.h"
 #include "core/snapfile.h"
+#include "core/trigger.h"
 #include "ui/ui.h"
 #include "ui/ui_int.h"
 
@@ -82,7 +83,7 @@ static void status(struct ui *u, const char *text)
 /* Health, right of the tab bar: losses, untracked allocations, BPF run time. */
 static void draw_health(struct ui *u, const struct ktop_snapshot *s, int x)
 {
-	char line[160], bpf[48];
+	char line[200], bpf[48], rec[64];
 	double secs = s->interval_ns ? s->interval_ns / 1e9 : 1;
 	int len;
 
@@ -90,7 +91,8 @@ static void draw_health(struct ui *u, const struct ktop_snapshot *s, int x)
 		snprintf(bpf, sizeof(bpf), "bpf %.2fms/s", s->bpf_run_ns / 1e6 / secs);
 	else
 		snprintf(bpf, sizeof(bpf), "bpf stats off");
-	len = snprintf(line, sizeof(line), "lost %llu  untracked %llu  %s",
+	ui_rec_text(rec, sizeof(rec), &s->rec, false);
+	len = snprintf(line, sizeof(line), "%s%slost %llu  untracked %llu  %s", rec, rec[0] ? "  " : "",
 		       (unsigned long long)s->lost_events, (unsigned long long)s->mem.untracked, bpf);
 	if (x + len + 1 > COLS)
 		return;
@@ -247,10 +249,40 @@ static void snapshot_key(struct ui *u, const struct ktop_snapshot *s)
 	snprintf(sel, sizeof(sel), "%d", u->t[u->tab].sel);
 	v.selected = sel;
 	if (snapfile_write(u->o->snapshot_dir, s, &v, path, sizeof(path)) == 0)
-		snprintf(msg, sizeof(msg), "snapshot written: %s (and .txt)", path);
+		snprintf(msg, sizeof(msg), "snapshot written: %s (and .txt%s)", path,
+			 !src.r && s->rec.on ? ", .ndjson: the recorder's window" : "");
 	else
 		snprintf(msg, sizeof(msg), "snapshot failed: %s", path);
 	status(u, msg);
+}
+
+/* Replay: jump to the interval where the selected row is worst. */
+static void worst_key(struct ui *u)
+{
+	struct ktop_snapshot *tmp;
+	char key[KTOP_FRAME_LEN + 8], msg[300];
+	int sel = u->t[u->tab].sel;
+	size_t idx;
+
+	if (sel < 0 || sel >= u->nrows ||
+	    trigger_row_key(u->tab, src.snap, u->rows[sel], key, sizeof(key))) {
+		status(u, "W: select a row first");
+		return;
+	}
+	tmp = malloc(sizeof(*tmp));
+	if (!tmp) {
+		status(u, "W: out of memory");
+		return;
+	}
+	if (replay__worst(src.r, u->tab, key, tmp, &idx) == 0) {
+		src_step((long)idx - (long)src.idx, 0);
+		u->frozen = true;
+		snprintf(msg, sizeof(msg), "worst interval of %s: %zu/%zu", key, idx + 1, src.n);
+	} else {
+		snprintf(msg, sizeof(msg), "W: %s is in no interval of this recording", key);
+	}
+	status(u, msg);
+	free(tmp);
 }
 
 /* Read a line of text on the status line ('/' filter). Returns 0, or -1 on Esc. */
@@ -382,11 +414,15 @@ static int key(struct ui *u, int ch, const struct ktop_snapshot *shown, struct k
 		else
 			u->filter[0] = 0;
 		break;
-	case KEY_LEFT: case KEY_RIGHT:
+	case KEY_LEFT: case KEY_RIGHT: case '[': case ']':
 		if (src.r) {
-			src_step(ch == KEY_LEFT ? -1 : 1, 0);
+			src_step(ch == KEY_LEFT || ch == '[' ? -1 : 1, 0);
 			u->frozen = true;	/* stepping pauses the replay */
 		}
+		break;
+	case 'W':
+		if (src.r)
+			worst_key(u);
 		break;
 	case 'f': case ' ':
 		if (src.r) {
@@ -467,6 +503,7 @@ int ui_replay(const struct ktop_opts *o, volatile int *stop, char *err, size_t e
 	if (rc)
 		return rc;
 	src.n = replay__count(src.r);
+	src.idx = replay__start(src.r);
 	src.snap = calloc(1, sizeof(*src.snap));
 	if (!src.snap) {
 		replay__free(src.r);
