@@ -28,7 +28,7 @@ void recorder__finish(struct recorder *r);
 void recorder__free(struct recorder *r);
 
 /*
- * Keep snapshot s (its JSON line), drop what falls out of the bounds
+ * Keep snapshot s (its JSON line, zlib-compressed), drop what falls out of the bounds
  * (oldest first), append s to the trigger files being written, finish those
  * whose --after has passed, and test the triggers on s. Messages (fired,
  * saved, disk floor) go through msg_warn(). Returns 0, or -ENOMEM (s is
@@ -49,9 +49,9 @@ void recorder__status(const struct recorder *r, struct ktop_rec_status *st);
 /*
  * Write every kept interval to f as JSON Lines, each object led by
  * "window": reason; the interval at index fired (-1: none) also gets
- * "fired": what. Returns 0 or -EIO.
+ * "fired": what. Returns 0, -EIO, or -ENOMEM (uncompressing).
  */
-int recorder__write(const struct recorder *r, FILE *f, const char *reason, long fired, const char *what);
+int recorder__write(struct recorder *r, FILE *f, const char *reason, long fired, const char *what);
 
 /* Pop the oldest "file saved" record: 1 and its absolute path in path, or
  * 0 when there is none. For --record, which prints one line per file. */

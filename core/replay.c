@@ -19,6 +19,7 @@ struct replay {
 	size_t *off, *len;		/* each record's line */
 	size_t n;
 	size_t start;			/* where the dashboard opens */
+	int window;			/* a recorder window: records carry "window" */
 };
 
 static void (*const decoders[KTOP_TAB_MAX])(const struct jv *, struct ktop_snapshot *) = {
@@ -230,8 +231,10 @@ int replay__open(struct replay **out, const char *path, char *err, size_t errlen
 			return -EINVAL;
 		}
 		/* a recorder window opens where it fired, else at its newest */
-		if (jv_get(v, "window"))
+		if (jv_get(v, "window")) {
+			r->window = 1;
 			r->start = window_start(r);
+		}
 		jv_free(v);
 	}
 	*out = r;
@@ -254,8 +257,10 @@ void replay__free(struct replay *r)
 }
 
 /* See replay.h. */
-size_t replay__start(const struct replay *r)
+size_t replay__start(const struct replay *r, int *window)
 {
+	if (window)
+		*window = r ? r->window : 0;
 	return r ? r->start : 0;
 }
 

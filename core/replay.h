@@ -16,8 +16,9 @@ struct replay;
 int replay__open(struct replay **out, const char *path, char *err, size_t errlen);
 void replay__free(struct replay *r);
 /* Record the dashboard opens at: 0, or for a recorder window (records
- * carry "window") the record that fired, else the newest. */
-size_t replay__start(const struct replay *r);
+ * carry "window"; *window set to 1 when window is not NULL) the record
+ * that fired, else the newest. */
+size_t replay__start(const struct replay *r, int *window);
 /*
  * The record where the row with identity key (trigger_row_key()) of tab
  * is worst (trigger_row_badness()), decoding each record into tmp. Returns

@@ -38,6 +38,7 @@ static struct {
 	struct replay *r;		/* NULL: live */
 	size_t idx, n;
 	struct ktop_snapshot *snap;	/* replay: the decoded current record */
+	int window;			/* replay of a recorder window: opens paused */
 } src;
 
 static const struct ktop_snapshot *src_current(void)
@@ -503,7 +504,7 @@ int ui_replay(const struct ktop_opts *o, volatile int *stop, char *err, size_t e
 	if (rc)
 		return rc;
 	src.n = replay__count(src.r);
-	src.idx = replay__start(src.r);
+	src.idx = replay__start(src.r, &src.window);
 	src.snap = calloc(1, sizeof(*src.snap));
 	if (!src.snap) {
 		replay__free(src.r);
@@ -530,6 +531,7 @@ int ui_run(const struct ktop_opts *o, volatile int *stop)
 	memset(&u, 0, sizeof(u));
 	u.o = o;
 	u.tab = o->first_tab;
+	u.frozen = src.r && src.window;	/* a window opens where it matters, paused */
 	for (i = 0; i < KTOP_TAB_MAX; i++)
 		u.t[i].sort = screens[i]->default_sort;
 	setlocale(LC_ALL, "");

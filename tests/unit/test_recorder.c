@@ -149,14 +149,15 @@ static void test_byte_bound(void **state)
 	recorder__status(fx->r, &st);
 	one = st.bytes;
 	assert_non_null(recorder__line(fx->r, 1, &len));
-	assert_true(one > len && one < 4096);
+	assert_true(one > 0 && one < len);	/* compressed */
 	for (i = 2; i <= 100; i++) {
 		push(fx, i, 0);
 		recorder__status(fx->r, &st);
 		assert_true(st.bytes <= 4096);
 	}
-	/* as many as fit, oldest dropped first */
-	assert_int_equal(st.kept, 4096 / one);
+	/* as many as fit (each line compresses to about the same), oldest dropped first */
+	assert_true(st.kept + 1 >= 4096 / one && st.kept <= 4096 / one + 1);
+	assert_true(st.kept < 100);
 	/* a line bigger than the bound: only the newest stays */
 	fx->o.keep_mem = 1;
 	push(fx, 101, 0);
