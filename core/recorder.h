@@ -28,7 +28,7 @@ void recorder__finish(struct recorder *r);
 void recorder__free(struct recorder *r);
 
 /*
- * Keep snapshot s (its JSON line, zlib-compressed), drop what falls out of the bounds
+ * Keep snapshot s (its JSON line, zstd-compressed), drop what falls out of the bounds
  * (oldest first), append s to the trigger files being written, finish those
  * whose --after has passed, and test the triggers on s. Messages (fired,
  * saved, disk floor) go through msg_warn(). Returns 0, or -ENOMEM (s is

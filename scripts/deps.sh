@@ -6,7 +6,7 @@
 set -eu
 what=${1:-build}
 pkgs="make gcc clang llvm bpftool pkg-config libbpf-dev libelf-dev zlib1g-dev
-      libncurses-dev libdw-dev libcap-dev linux-libc-dev"
+      libncurses-dev libdw-dev libcap-dev linux-libc-dev libzstd-dev"
 case "$what" in
 build) ;;
 test) pkgs="$pkgs libcmocka-dev tmux jq libclang-rt-14-dev" ;;

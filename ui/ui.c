@@ -95,6 +95,9 @@ static void draw_health(struct ui *u, const struct ktop_snapshot *s, int x)
 	ui_rec_text(rec, sizeof(rec), &s->rec, false);
 	len = snprintf(line, sizeof(line), "%s%slost %llu  untracked %llu  %s", rec, rec[0] ? "  " : "",
 		       (unsigned long long)s->lost_events, (unsigned long long)s->mem.untracked, bpf);
+	if (x + len + 1 > COLS && rec[0])	/* narrow: the losses matter more */
+		len = snprintf(line, sizeof(line), "lost %llu  untracked %llu  %s",
+			       (unsigned long long)s->lost_events, (unsigned long long)s->mem.untracked, bpf);
 	if (x + len + 1 > COLS)
 		return;
 	ui_color_on(u, s->lost_events || s->mem.untracked ? UI_C_WARN : UI_C_DIM);

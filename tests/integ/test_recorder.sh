@@ -37,15 +37,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-wait_for() {	# wait_for TEXT FILE SECS
-	local i
-	for i in $(seq 1 $(($3 * 20))); do
-		grep -q "$1" "$2" && return 0
-		sleep 0.05
-	done
-	return 1
-}
-
 # ---- 5. bad expressions: exit 2, the column of the error -----------------
 bad_expr() {	# bad_expr EXPR COLUMN
 	local out rc

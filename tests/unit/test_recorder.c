@@ -19,6 +19,7 @@
 #include "core/recorder.h"
 #include "core/snapfile.h"
 #include "core/trigger.h"
+#include "testutil.h"
 
 #define SEC	1000000000ull
 
@@ -28,14 +29,6 @@ struct fx {
 	struct ktop_snapshot *s;
 	struct recorder *r;
 };
-
-static int rm_one(const char *p, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(p);
-}
 
 static int setup(void **state)
 {
@@ -63,7 +56,7 @@ static int teardown(void **state)
 	struct fx *fx = *state;
 
 	recorder__free(fx->r);
-	nftw(fx->dir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
+	tu_rm_tree(fx->dir);
 	free(fx->s);
 	free(fx);
 	return 0;
