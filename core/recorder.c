@@ -247,7 +247,8 @@ static void finish(struct recorder *r, int i, const char *why)
 	}
 	r->saved_total++;
 	saved_push(r, path);
-	msg_warn("recorder: trigger '%s': saved %s (%u intervals%s%s)", t->expr, path, c->lines,
+	/* the path first: a status line cut at the terminal's width keeps it */
+	msg_warn("recorder: saved %s (trigger '%s', %u intervals%s%s)", path, t->expr, c->lines,
 		 why[0] ? "; cut short: " : "", why);
 }
 

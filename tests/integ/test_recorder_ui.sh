@@ -1,7 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Flight recorder in the dashboard (tmux): a workload sleeps 1 ms for 8 s,
-# 200 ms for 3 s, 1 ms again; after the spike, w writes the snapshot pair
+# 200 ms for 3 s, 1 ms again; a trigger on it fires in the spike and the
+# status line gives the absolute path of the file it saved; after the
+# spike, w writes the snapshot pair
 # and the recorder's window (.ndjson). --replay of the window opens at its
 # newest interval (REPLAY N/N), [ steps back until the nanosleep row shows
 # the spike's 200 ms, ] steps forward again, and W (worst interval of the
@@ -33,7 +35,7 @@ start() {	# start ARGS...: ktop in a fresh 120x30 tmux session
 
 "$WL/sleep_phases" 1:8 200:3 1:30 > "$TMPD/sp.out" & SP=$!
 for i in $(seq 1 100); do grep -q ready "$TMPD/sp.out" && break; sleep 0.05; done
-start --panes syscalls -p $SP --snapshot-dir "$TMPD"
+start --panes syscalls -p $SP --snapshot-dir "$TMPD" --trigger "'syscalls[nanosleep].p99>50ms'" --after 1
 for i in $(seq 1 200); do
 	kp=$(pgrep -f "^$KTOPA --panes syscalls -p $SP" | head -1)
 	[ -n "$kp" ] && wait_attached "$kp" && break
@@ -42,13 +44,29 @@ done
 [ -n "$kp" ] || { bad "the dashboard did not start"; finish; }
 sleep 1
 kill -USR1 $SP
+# the trigger fires in the spike: the status line names the file it saved
+saved=
+for i in $(seq 1 100); do
+	screen
+	grep -qE "recorder: saved $TMPD/ktop-[0-9]{8}-[0-9]{6}-syscalls_nanosleep_.p99_gt_50ms.ndjson" \
+		"$TMPD/screen" && saved=1
+	grep -q "phase 3" "$TMPD/sp.out" && [ -n "$saved" ] && break
+	sleep 0.3
+done
+if [ -n "$saved" ]; then ok "trigger: the status line gave the absolute path of the file saved"
+else bad "trigger: no 'recorder: saved PATH' on the status line"; fi
+check "trigger: that file exists, mode 0600" \
+	test "$(stat -c %a "$TMPD"/ktop-*-syscalls_nanosleep_.p99_gt_50ms.ndjson 2>/dev/null)" = 600
 for i in $(seq 1 300); do grep -q "phase 3" "$TMPD/sp.out" && break; sleep 0.1; done
 sleep 2.5				# two intervals past the spike
 screen
 has "health line shows what the recorder keeps" "kept [0-9]+/[0-9.]+s [0-9.]+[KM]"
+keys h
+has "help shows what the recorder keeps and its bounds" "Recorder: keeps [0-9]+ intervals .* --keep 120s, --keep-mem 64"
+keys Escape
 keys w
 has "w: status line names the window" "snapshot written: .*\.json \(and \.txt, \.ndjson"
-W=$(ls "$TMPD"/ktop-*.ndjson 2>/dev/null | head -1)
+W=$(ls "$TMPD"/ktop-*.ndjson 2>/dev/null | grep -E '/ktop-[0-9]{8}-[0-9]{6}(-[0-9]+)?\.ndjson$' | head -1)
 [ -f "$W" ] || { bad "w wrote no .ndjson window"; finish; }
 ok "w wrote $(basename "$W") ($(wc -l < "$W") intervals) next to $(ls "$TMPD"/ktop-*.json | wc -l) .json"
 check "window file mode 0600" test "$(stat -c %a "$W")" = 600
@@ -69,9 +87,7 @@ else bad "[ never showed the spike (200 ms nanosleep)"; sed 's/^/    | /' "$TMPD
 has "the header follows the steps" "REPLAY $((N - ${found:-0}))/$N"
 keys ']'
 has "] steps forward one interval" "REPLAY $((N - ${found:-0} + 1))/$N"
-keys End
-keys Home
-keys ']'; keys ']'; keys ']'	# to the newest again (clamped)
+for i in $(seq 0 "${found:-0}"); do keys ']'; done	# to the newest again (clamped)
 has "back at the newest" "REPLAY $N/$N"
 keys Home				# the top row: nanosleep, by far the most time
 keys W
