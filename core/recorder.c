@@ -38,11 +38,14 @@ struct capture {
 
 struct recorder {
 	char *last;			/* the newest line uncompressed (batch output, files in flight) */
-	size_t last_len;
+	size_t last_len, last_cap;	/* the buffer is reused: no regrowth per interval */
+	int last_err;
 	uint64_t last_it;
 	char *scratch;			/* an older line, uncompressed to be written */
 	size_t scratch_cap;
 	ZSTD_CCtx *zc;			/* reused: no allocation per interval */
+	unsigned char *zbuf;		/* compression output, reused */
+	size_t zbuf_cap;
 	struct rec_ent *ring;
 	size_t cap, head, n;		/* oldest at head */
 	uint64_t bytes;
@@ -169,7 +172,7 @@ static const char *ent_line(struct recorder *r, size_t i, size_t *len)
 	const struct rec_ent *e = ent_at(r, i);
 	size_t n;
 
-	if (i == r->n - 1 && r->last && r->last_it == e->iteration) {
+	if (i == r->n - 1 && r->last && r->last_it && r->last_it == e->iteration) {
 		*len = r->last_len;
 		return r->last;
 	}
@@ -296,43 +299,77 @@ static void fire(struct recorder *r, int i, const struct ktop_snapshot *s, const
 		 fmt_ns(after, sizeof(after), r->o->after_ns), r->dir);
 }
 
+/* fopencookie() writer appending to r->last, growing it by doubling. */
+static ssize_t last_write(void *cookie, const char *buf, size_t n)
+{
+	struct recorder *r = cookie;
+
+	if (r->last_len + n > r->last_cap) {
+		size_t cap = r->last_cap ? r->last_cap : 65536;
+		char *tmp;
+
+		while (cap < r->last_len + n)
+			cap *= 2;
+		tmp = realloc(r->last, cap);
+		if (!tmp) {
+			r->last_err = -ENOMEM;
+			return 0;
+		}
+		r->last = tmp;
+		r->last_cap = cap;
+	}
+	memcpy(r->last + r->last_len, buf, n);
+	r->last_len += n;
+	return (ssize_t)n;
+}
+
 /* The JSON line of s, in r->last; then kept compressed in e: zstd level 1
- * shrinks JSON lines ~12x (a busy machine's 400 KB line to 31 KB) in ~3 ms
+ * shrinks JSON lines ~12x (a busy machine's 400 KB line to 31 KB) in ~4 ms
  * on the shared test machine, where zlib's fastest level took 18 ms for
  * 10x. Returns 0 or -ENOMEM. */
 static int render(struct recorder *r, const struct ktop_snapshot *s, struct rec_ent *e)
 {
-	char *buf = NULL;
-	size_t len = 0, zlen;
+	static const cookie_io_functions_t io = { .write = last_write };
+	static char iobuf[65536];
 	unsigned char *z, *tmp;
-	FILE *f = open_memstream(&buf, &len);
+	size_t zlen;
+	FILE *f;
 	int err;
 
+	r->last_len = 0;
+	r->last_err = 0;
+	r->last_it = 0;
+	f = fopencookie(r, "w", io);
 	if (!f)
 		return -ENOMEM;
+	setvbuf(f, iobuf, _IOFBF, sizeof(iobuf));
 	err = out_json_write(f, s, NULL);
-	if (fclose(f) || err) {
-		free(buf);
+	if (fclose(f) || err || r->last_err)
 		return -ENOMEM;
-	}
 	if (!r->zc)
 		r->zc = ZSTD_createCCtx();
-	zlen = ZSTD_compressBound(len);
-	z = malloc(zlen);
-	if (z && r->zc)
-		zlen = ZSTD_compressCCtx(r->zc, z, zlen, buf, len, 1);
-	if (!z || !r->zc || ZSTD_isError(zlen)) {
-		free(z);
-		free(buf);
-		return -ENOMEM;
+	/* into a reused buffer of the bound's size (a fresh one would be
+	 * mmap()ed and faulted in every interval), then an exact copy */
+	zlen = ZSTD_compressBound(r->last_len);
+	if (zlen > r->zbuf_cap) {
+		tmp = realloc(r->zbuf, zlen);
+		if (!tmp)
+			return -ENOMEM;
+		r->zbuf = tmp;
+		r->zbuf_cap = zlen;
 	}
-	tmp = realloc(z, zlen);		/* give the bound's slack back */
-	e->z = tmp ? tmp : z;
+	if (!r->zc)
+		return -ENOMEM;
+	zlen = ZSTD_compressCCtx(r->zc, r->zbuf, r->zbuf_cap, r->last, r->last_len, 1);
+	if (ZSTD_isError(zlen))
+		return -ENOMEM;
+	z = malloc(zlen);
+	if (!z)
+		return -ENOMEM;
+	memcpy(z, r->zbuf, zlen);
+	e->z = z;
 	e->zlen = zlen;
-	e->len = len;
-	free(r->last);
-	r->last = buf;
-	r->last_len = len;
+	e->len = r->last_len;
 	r->last_it = s->iteration;
 	return 0;
 }
@@ -409,7 +446,7 @@ triggers:
 /* See recorder.h. */
 const char *recorder__line(const struct recorder *r, uint64_t it, size_t *len)
 {
-	if (!r || !r->last || r->last_it != it)
+	if (!r || !r->last || !r->last_it || r->last_it != it)
 		return NULL;
 	*len = r->last_len;
 	return r->last;
@@ -463,5 +500,6 @@ void recorder__free(struct recorder *r)
 	free(r->last);
 	free(r->scratch);
 	ZSTD_freeCCtx(r->zc);
+	free(r->zbuf);
 	free(r);
 }
