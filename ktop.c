@@ -110,23 +110,20 @@ static int run_batch(const struct ktop_opts *o)
 	while (!stop_sig) {
 		uint64_t next = tick_next(&t, now_mono_ns());
 		struct timespec ts = { .tv_sec = next / 1000000000ull, .tv_nsec = next % 1000000000ull };
-		int err;
+		int err = 0;
 
 		while (!stop_sig && clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
 			;
 		if (stop_sig)
 			break;
 		core_poll();
-		if (o->record) {	/* headless: only the files the triggers saved */
+		if (o->record)		/* headless: only the files the triggers saved */
 			print_saved();
-			msg_flush(stderr, MSG_WARN);
-			continue;
-		}
-		if (o->json)
+		else if (o->json)
 			err = write_json_line(out, core_snapshot());
 		else
 			err = out_text_write(out, core_snapshot());
-		if (fflush(out) || err || ferror(out)) {
+		if (!o->record && (fflush(out) || err || ferror(out))) {
 			if (errno != EPIPE) {
 				fprintf(stderr, "ktop: cannot write the report: %s\n", strerror(errno));
 				rc = EXIT_FAIL;

@@ -10,9 +10,7 @@ static const char *const keys[] = {
 	"< >  r                   sort column left/right, reverse order",
 	"Up Down PgUp PgDn Home End  select a row;  Enter: details;  Esc: back / clear filter",
 	"f or Space               freeze / unfreeze the display (collection goes on)",
-	"w                        write a snapshot: ktop-YYYYmmdd-HHMMSS.json and .txt (0600),",
-	"                         and the recorder's kept window as .ndjson (--replay opens it)",
-	"[ ]  W                   replay: one interval back / forward; the selected row's worst interval",
+	"w                        snapshot: ktop-YYYYmmdd-HHMMSS.json, .txt, .ndjson (recorder window)",
 	"/                        filter rows by text;  p: only the selected row's PID (p again: all)",
 	"s                        BPF run-time statistics on/off (health line; costs ~2 clock reads per event)",
 	"h ? F1                   this help;   q F10 Ctrl-C: quit",
@@ -87,4 +85,7 @@ void ui_help_draw(struct ui *u, const struct ktop_snapshot *s)
 	ui_rec_text(line, sizeof(line), &s->rec, true);
 	if (line[0] && y < LINES - 2)
 		ui_put(y++, 2, COLS - 3, line);
+	if (y < LINES - 2)
+		ui_put(y++, 2, COLS - 3, "Replay (--replay, a .ndjson window): Left/Right or [ ] step one interval, "
+		       "W jumps to the selected row's worst interval");
 }
