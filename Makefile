@@ -19,9 +19,9 @@ WARN        := -Wall -Wextra
 ifeq ($(WERROR),1)
 WARN        += -Werror
 endif
-PKGS        := libbpf ncursesw libmicrohttpd
+PKGS        := libbpf ncursesw libmicrohttpd libzstd
 PKG_CFLAGS  := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS    := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lbpf -lncursesw -ltinfo -lmicrohttpd)
+PKG_LIBS    := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lbpf -lncursesw -ltinfo -lmicrohttpd -lzstd)
 CFLAGS      ?= -O2 -g
 CFLAGS      += $(WARN) -std=gnu11 -D_GNU_SOURCE -DKTOP_VERSION='"$(VERSION)"'
 CPPFLAGS    += -I. -Iinclude -I$(O)/skel $(PKG_CFLAGS)

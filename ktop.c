@@ -16,6 +16,7 @@
 #include "core/out.h"
 #include "core/priv.h"
 #include "core/procinfo.h"
+#include "core/recorder.h"
 #include "core/replay.h"
 #include "core/sanitize.h"
 #include "ui/term.h"
@@ -72,6 +73,31 @@ static FILE *open_output(const char *path)
 	return fdopen(fd, "w");
 }
 
+/* --record: one line per file saved, on stdout, at once (a journal reads it). */
+static void print_saved(void)
+{
+	char path[4096];
+
+	while (recorder__saved(recorder_live, path, sizeof(path)))
+		printf("%s\n", san(path));
+	fflush(stdout);
+}
+
+/* The JSON line of s: the recorder's copy when it made one (no second rendering). */
+static int write_json_line(FILE *out, const struct ktop_snapshot *s)
+{
+	size_t len;
+	const char *l = recorder__line(recorder_live, s->iteration, &len);
+	int err = 0;
+
+	if (l)
+		fwrite(l, 1, len, out);
+	else
+		err = out_json_write(out, s, NULL);
+	fputc('\n', out);
+	return err;
+}
+
 static int run_batch(const struct ktop_opts *o)
 {
 	FILE *out = stdout;
@@ -86,21 +112,22 @@ static int run_batch(const struct ktop_opts *o)
 	while (!stop_sig) {
 		uint64_t next = tick_next(&t, now_mono_ns());
 		struct timespec ts = { .tv_sec = next / 1000000000ull, .tv_nsec = next % 1000000000ull };
-		int err;
+		int err = 0;
 
 		while (!stop_sig && clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
 			;
 		if (stop_sig)
 			break;
 		core_poll();
-		if (o->quiet)		/* -q: headless, only --listen serves */
+		if (o->record)		/* headless: only the files the triggers saved */
+			print_saved();
+		else if (o->quiet)	/* -q: headless, only --listen serves */
 			err = 0;
+		else if (o->json)
+			err = write_json_line(out, core_snapshot());
 		else
-			err = o->json ? out_json_write(out, core_snapshot(), NULL) :
-					out_text_write(out, core_snapshot());
-		if (o->json && !o->quiet)
-			fputc('\n', out);
-		if (fflush(out) || err || ferror(out)) {
+			err = out_text_write(out, core_snapshot());
+		if (!o->record && !o->quiet && (fflush(out) || err || ferror(out))) {
 			if (errno != EPIPE) {
 				fprintf(stderr, "ktop: cannot write the report: %s\n", strerror(errno));
 				rc = EXIT_FAIL;
@@ -115,6 +142,10 @@ static int run_batch(const struct ktop_opts *o)
 		fprintf(stderr, "ktop: -o %s: %s\n", o->output, strerror(errno));
 		rc = EXIT_FAIL;
 	}
+	recorder__finish(recorder_live);	/* files in flight: save what they hold */
+	if (o->record)
+		print_saved();
+	msg_flush(stderr, MSG_WARN);
 	return rc;
 }
 
@@ -235,6 +266,11 @@ int main(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
+	rc = recorder__new(&recorder_live, &o, err, sizeof(err));
+	if (rc) {
+		fprintf(stderr, "ktop: %s\n", rc == -ENOMEM ? "out of memory" : san(err));
+		return rc == -ENOMEM ? EXIT_FAIL : EXIT_USAGE;
+	}
 	if (priv_check(err, sizeof(err))) {
 		fprintf(stderr, "ktop: %s\n", err);
 		return EXIT_PRIV;
@@ -260,7 +296,7 @@ int main(int argc, char **argv)
 	msg_flush(stderr, MSG_WARN);
 	if (priv_drop())
 		msg_warn("could not drop unneeded capabilities: %s", strerror(errno));
-	rc = o.batch ? run_batch(&o) : ui_run(&o, &stop_sig);
+	rc = o.batch || o.record ? run_batch(&o) : ui_run(&o, &stop_sig);
 	core_close();
 	msg_flush(stderr, MSG_ERR);
 	return rc;

@@ -8,6 +8,7 @@
 #include <string.h>
 #include "core/cli.h"
 #include "core/listen.h"
+#include "core/trigger.h"
 
 const char cli_usage[] =
 "Usage: ktop [OPTION]...\n"
@@ -31,6 +32,13 @@ const char cli_usage[] =
 "      --io-slow SECS   slow-I/O list threshold (default 0.01)\n"
 "      --io-flag SECS   flag disks whose p95 is above this (default 0.1)\n"
 "      --snapshot-dir D where the w key writes (default: working directory)\n"
+"      --keep DUR       flight recorder: keep the last DUR of intervals in memory\n"
+"                       (default 2m; 0 = off); --keep-mem SIZE bounds it (default 64MiB)\n"
+"      --trigger EXPR   save the kept window plus --after DUR (default 10s) to\n"
+"                       ktop-DATE-TIME-EXPR.ndjson when EXPR holds (repeatable;\n"
+"                       e.g. 'io.p99>50ms', see ktop(1)); then quiet for --cooldown\n"
+"                       DUR (default 60s); never below --min-free SIZE of free disk\n"
+"      --record         headless: run the triggers, print each file saved\n"
 "      --replay FILE    show a file recorded with -b --json in the dashboard;\n"
 "                       with -b, write each record as a report (--json: as JSON)\n"
 "      --no-color       no colors (also when NO_COLOR is set)\n"
@@ -44,7 +52,8 @@ const char cli_usage[] =
 "  -h, --help           this help;  -V, --version  the version\n"
 "\n"
 "Keys: 1-4 Tab Shift-Tab switch tab; < > r sort; arrows PgUp PgDn Home End select;\n"
-"Enter details, Esc back; f or Space freeze; w snapshot; / filter; p this PID only;\n"
+"Enter details, Esc back; f or Space freeze; w snapshot and recorder window;\n"
+"/ filter; p this PID only; replay: [ ] step, W worst interval of the row;\n"
 "h ? F1 help; q F10 Ctrl-C quit.\n"
 "\n"
 "Exit status: 0 done, 1 runtime failure, 2 bad usage (unknown option, bad value,\n"
@@ -53,7 +62,8 @@ const char cli_usage[] =
 enum {
 	OPT_JSON = 256, OPT_PANES, OPT_LEAK_AGE, OPT_MEM_MODE, OPT_SNAPDIR, OPT_REPLAY,
 	OPT_NO_COLOR, OPT_BPF_STATS, OPT_MEM_MAX, OPT_LOCK_LONG, OPT_IO_SLOW, OPT_IO_FLAG,
-	OPT_MEM_STACKS, OPT_LISTEN, OPT_METRICS_TOP,
+	OPT_MEM_STACKS, OPT_LISTEN, OPT_METRICS_TOP, OPT_KEEP, OPT_KEEP_MEM, OPT_TRIGGER,
+	OPT_AFTER, OPT_COOLDOWN, OPT_RECORD, OPT_MIN_FREE,
 };
 
 static const struct option longopts[] = {
@@ -74,6 +84,13 @@ static const struct option longopts[] = {
 	{ "io-flag", required_argument, NULL, OPT_IO_FLAG },
 	{ "snapshot-dir", required_argument, NULL, OPT_SNAPDIR },
 	{ "replay", required_argument, NULL, OPT_REPLAY },
+	{ "keep", required_argument, NULL, OPT_KEEP },
+	{ "keep-mem", required_argument, NULL, OPT_KEEP_MEM },
+	{ "trigger", required_argument, NULL, OPT_TRIGGER },
+	{ "after", required_argument, NULL, OPT_AFTER },
+	{ "cooldown", required_argument, NULL, OPT_COOLDOWN },
+	{ "record", no_argument, NULL, OPT_RECORD },
+	{ "min-free", required_argument, NULL, OPT_MIN_FREE },
 	{ "no-color", no_argument, NULL, OPT_NO_COLOR },
 	{ "bpf-stats", no_argument, NULL, OPT_BPF_STATS },
 	{ "listen", required_argument, NULL, OPT_LISTEN },
@@ -99,6 +116,57 @@ void cli_defaults(struct ktop_opts *o)
 	o->io_slow_ns = 10000000;
 	o->io_flag_p95_ns = 100000000;
 	o->metrics_top = 10;
+	o->keep_ns = 120000000000ull;
+	o->keep_mem = 64ull << 20;
+	o->after_ns = 10000000000ull;
+	o->cooldown_ns = 60000000000ull;
+}
+
+static int parse_ulong(const char *s, unsigned long max, unsigned long *out);
+
+/* A duration: cli_parse_secs() or "Nm" / "Nh" (whole minutes, hours), up to a day. */
+static int parse_dur(const char *s, uint64_t *ns)
+{
+	unsigned long v;
+	size_t n = strlen(s);
+	char buf[24];
+
+	if (n > 1 && n < sizeof(buf) && (s[n - 1] == 'm' || s[n - 1] == 'h')) {
+		memcpy(buf, s, n - 1);
+		buf[n - 1] = 0;
+		if (parse_ulong(buf, s[n - 1] == 'm' ? 1440 : 24, &v))
+			return -EINVAL;
+		*ns = (uint64_t)v * (s[n - 1] == 'm' ? 60 : 3600) * 1000000000ull;
+		return 0;
+	}
+	return cli_parse_secs(s, ns);
+}
+
+/* A size: a whole number of bytes, or with K/KiB, M/MiB, G/GiB (powers of 1024). */
+static int parse_size(const char *s, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+	int sh = 0;
+
+	if (!s || *s < '0' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || v == 0)
+		return -EINVAL;
+	if (*end && strchr("KMG", *end)) {
+		sh = *end == 'K' ? 10 : *end == 'M' ? 20 : 30;
+		end++;
+		if (!strcmp(end, "iB"))
+			end += 2;
+	}
+	if (!strcmp(end, "B"))
+		end++;
+	if (*end || v > (1ull << 50) >> sh)
+		return -EINVAL;
+	*out = (uint64_t)v << sh;
+	return 0;
 }
 
 static int fail(char *err, size_t n, const char *fmt, ...)
@@ -302,6 +370,38 @@ int cli_parse(int argc, char **argv, struct ktop_opts *o, char *err, size_t errl
 				return fail(err, errlen, "--replay: empty file name");
 			o->replay = optarg;
 			break;
+		case OPT_KEEP:
+			if (!strcmp(optarg, "0"))
+				o->keep_ns = 0;
+			else if (parse_dur(optarg, &o->keep_ns) || o->keep_ns < 1000000000ull)
+				return fail(err, errlen, "--keep: '%.40s' is not a duration from 1s to 24h "
+					    "(e.g. 2m, 90s; 0 = off)", optarg);
+			break;
+		case OPT_KEEP_MEM:
+			if (parse_size(optarg, &o->keep_mem) || o->keep_mem < (64u << 10))
+				return fail(err, errlen, "--keep-mem: '%.40s' is not a size of at least 64KiB "
+					    "(e.g. 64MiB)", optarg);
+			break;
+		case OPT_MIN_FREE:
+			if (parse_size(optarg, &o->min_free))
+				return fail(err, errlen, "--min-free: '%.40s' is not a size (e.g. 2GiB)", optarg);
+			break;
+		case OPT_AFTER:
+		case OPT_COOLDOWN:
+			if (parse_dur(optarg, ch == OPT_AFTER ? &o->after_ns : &o->cooldown_ns))
+				return fail(err, errlen, "--%s: '%.40s' is not a duration (e.g. 10s, 2m)",
+					    ch == OPT_AFTER ? "after" : "cooldown", optarg);
+			break;
+		case OPT_TRIGGER:
+			if (o->ntriggers >= KTOP_TRIGGERS_MAX)
+				return fail(err, errlen, "--trigger: at most %d", KTOP_TRIGGERS_MAX);
+			if (trigger_parse(optarg, &o->triggers[o->ntriggers], err, errlen))
+				return -EINVAL;
+			o->ntriggers++;
+			break;
+		case OPT_RECORD:
+			o->record = true;
+			break;
 		case OPT_NO_COLOR:
 			o->no_color = true;
 			break;
@@ -337,6 +437,12 @@ int cli_parse(int argc, char **argv, struct ktop_opts *o, char *err, size_t errl
 		return fail(err, errlen, "unexpected argument '%.40s'", argv[optind]);
 	if (ret != CLI_RUN)
 		return ret;
+	if (o->ntriggers && !o->keep_ns)
+		return fail(err, errlen, "--trigger needs the recorder: --keep 0 turns it off");
+	if (o->record && !o->ntriggers)
+		return fail(err, errlen, "--record needs at least one --trigger");
+	if (o->record && (o->batch || o->replay))
+		return fail(err, errlen, "--record is a mode of its own: not with -b or --replay");
 	if (o->json && !o->batch)
 		return fail(err, errlen, "--json needs -b (batch mode)");
 	if (o->output && !o->batch)

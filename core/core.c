@@ -15,6 +15,7 @@
 #include "core/metrics_http.h"
 #include "core/msg.h"
 #include "core/procinfo.h"
+#include "core/recorder.h"
 
 const char *const ktop_tab_names[KTOP_TAB_MAX] = {
 	[KTOP_TAB_SYSCALLS] = "syscalls",
@@ -183,6 +184,10 @@ int core_poll(void)
 	core.last_mono_ns = mono;
 	core.last_cpu_ns = cpu;
 	core.cur = !core.cur;
+	/* the recorder keeps every interval after the baseline (no deltas there) */
+	recorder__status(recorder_live, &s->rec);
+	if (s->iteration)
+		return recorder__push(recorder_live, s);
 	return 0;
 }
 
@@ -205,6 +210,8 @@ void core_close(void)
 			collectors[i]->free(core.state[i]);
 		core.state[i] = NULL;
 	}
+	recorder__free(recorder_live);	/* saves the trigger files in flight */
+	recorder_live = NULL;
 	free(core.snap[0]);
 	free(core.snap[1]);
 	core.snap[0] = core.snap[1] = NULL;

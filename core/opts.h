@@ -21,6 +21,20 @@ enum ktop_mem_mode {
 	KTOP_MEM_USER,
 };
 
+#define KTOP_TRIGGERS_MAX	16
+
+/* One --trigger expression, parsed (core/trigger.c): plain data. */
+struct ktop_trigger {
+	char expr[128];			/* as typed */
+	char name[64];			/* file-name part: [A-Za-z0-9._-] only */
+	int tab;			/* enum ktop_tab_id, or -1: top level (lost) */
+	char sel[64];			/* row selector between [ ], "" = every row */
+	int field;			/* enum trig_field */
+	int op;				/* enum trig_op */
+	double value;			/* ns, bytes or a count; per second when per_s */
+	bool per_s;			/* compare the field's rate over the interval */
+};
+
 struct ktop_opts {
 	uint64_t interval_ns;		/* -d, default 1 s */
 	long iterations;		/* -n, 0 = until stopped */
@@ -49,6 +63,14 @@ struct ktop_opts {
 	bool quiet;			/* -q: with -b, write no report (a headless scrape target) */
 	const char *listen;		/* --listen ADDR:PORT for /metrics, NULL = off */
 	uint32_t metrics_top;		/* --metrics-top: per-process/per-lock series, default 10 */
+	uint64_t keep_ns;		/* --keep: recorder window, default 2 min, 0 = off */
+	uint64_t keep_mem;		/* --keep-mem: recorder byte bound, default 64 MiB */
+	uint64_t after_ns;		/* --after: what a trigger file holds after the firing */
+	uint64_t cooldown_ns;		/* --cooldown: quiet time of a trigger after it fired */
+	uint64_t min_free;		/* --min-free: disk floor in bytes, 0 = max(1 GiB, 5%) */
+	bool record;			/* --record: headless, print only the files saved */
+	int ntriggers;
+	struct ktop_trigger triggers[KTOP_TRIGGERS_MAX];	/* --trigger */
 };
 
 /* Names of the tabs, as -t and --panes spell them. */

@@ -33,6 +33,18 @@ int out_json_write(FILE *f, const struct ktop_snapshot *s, const struct ktop_vie
 		jw_u64(&w, "bpf_run_ns", s->bpf_run_ns);
 		jw_u64(&w, "bpf_run_cnt", s->bpf_run_cnt);
 	}
+	if (s->rec.on) {
+		jw_obj(&w, "recorder");
+		jw_u64(&w, "kept", s->rec.kept);
+		jw_u64(&w, "kept_ns", s->rec.kept_ns);
+		jw_u64(&w, "bytes", s->rec.bytes);
+		jw_u64(&w, "keep_ns", s->rec.keep_ns);
+		jw_u64(&w, "keep_mem", s->rec.keep_mem);
+		jw_u64(&w, "triggers", s->rec.triggers);
+		jw_u64(&w, "saving", s->rec.saving);
+		jw_u64(&w, "saved", s->rec.saved);
+		jw_obj_end(&w);
+	}
 	for (i = 0; i < KTOP_TAB_MAX; i++) {
 		const struct ktop_tab_status *t = &s->tab[i];
 

@@ -11,12 +11,15 @@
 #include <unistd.h>
 #include "core/out.h"
 #include "core/replay.h"
+#include "core/trigger.h"
 
 struct replay {
 	const char *map;
 	size_t size;
 	size_t *off, *len;		/* each record's line */
 	size_t n;
+	size_t start;			/* where the dashboard opens */
+	int window;			/* a recorder window: records carry "window" */
 };
 
 static void (*const decoders[KTOP_TAB_MAX])(const struct jv *, struct ktop_snapshot *) = {
@@ -101,6 +104,21 @@ void replay_decode(const struct jv *root, struct ktop_snapshot *s)
 	s->bpf_stats = jv_get(root, "bpf_run_ns") != NULL;
 	s->bpf_run_ns = jv_u64(root, "bpf_run_ns");
 	s->bpf_run_cnt = jv_u64(root, "bpf_run_cnt");
+	{
+		const struct jv *rec = jv_get(root, "recorder");
+
+		if (rec && rec->type == JV_OBJ) {
+			s->rec.on = 1;
+			s->rec.kept = (uint32_t)jv_u64(rec, "kept");
+			s->rec.kept_ns = jv_u64(rec, "kept_ns");
+			s->rec.bytes = jv_u64(rec, "bytes");
+			s->rec.keep_ns = jv_u64(rec, "keep_ns");
+			s->rec.keep_mem = jv_u64(rec, "keep_mem");
+			s->rec.triggers = (uint32_t)jv_u64(rec, "triggers");
+			s->rec.saving = (uint32_t)jv_u64(rec, "saving");
+			s->rec.saved = jv_u64(rec, "saved");
+		}
+	}
 	jv_str(root, "timestamp", ts, sizeof(ts));
 	s->real_ns = replay_time(ts);
 	for (i = 0; i < KTOP_TAB_MAX; i++) {
@@ -122,6 +140,21 @@ void replay_decode(const struct jv *root, struct ktop_snapshot *s)
 		st->lost = jv_u64(t, "lost_events");
 		decoders[i](t, s);
 	}
+}
+
+/* The record that fired (its "fired" member leads the line, after
+ * "window"), or the newest. */
+static size_t window_start(const struct replay *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++) {
+		size_t k = r->len[i] < 400 ? r->len[i] : 400;
+
+		if (memmem(r->map + r->off[i], k, "\"fired\":", 8))
+			return i;
+	}
+	return r->n - 1;
 }
 
 /* See replay.h. */
@@ -197,6 +230,11 @@ int replay__open(struct replay **out, const char *path, char *err, size_t errlen
 				 path);
 			return -EINVAL;
 		}
+		/* a recorder window opens where it fired, else at its newest */
+		if (jv_get(v, "window")) {
+			r->window = 1;
+			r->start = window_start(r);
+		}
 		jv_free(v);
 	}
 	*out = r;
@@ -216,6 +254,34 @@ void replay__free(struct replay *r)
 	free(r->off);
 	free(r->len);
 	free(r);
+}
+
+/* See replay.h. */
+size_t replay__start(const struct replay *r, int *window)
+{
+	if (window)
+		*window = r ? r->window : 0;
+	return r ? r->start : 0;
+}
+
+/* See replay.h. */
+int replay__worst(struct replay *r, int tab, const char *key, struct ktop_snapshot *tmp, size_t *idx)
+{
+	double best1 = -1, best2 = -1, p1, p2;
+	size_t i;
+	int found = -ENOENT;
+
+	for (i = 0; i < r->n; i++) {
+		if (replay__get(r, i, tmp) || trigger_row_badness(tab, tmp, key, &p1, &p2))
+			continue;
+		if (p1 > best1 || (p1 == best1 && p2 > best2)) {
+			best1 = p1;
+			best2 = p2;
+			*idx = i;
+			found = 0;
+		}
+	}
+	return found;
 }
 
 /* See replay.h. */

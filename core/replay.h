@@ -15,6 +15,16 @@ struct replay;
  */
 int replay__open(struct replay **out, const char *path, char *err, size_t errlen);
 void replay__free(struct replay *r);
+/* Record the dashboard opens at: 0, or for a recorder window (records
+ * carry "window"; *window set to 1 when window is not NULL) the record
+ * that fired, else the newest. */
+size_t replay__start(const struct replay *r, int *window);
+/*
+ * The record where the row with identity key (trigger_row_key()) of tab
+ * is worst (trigger_row_badness()), decoding each record into tmp. Returns
+ * 0 and *idx, or -ENOENT when no record has that row.
+ */
+int replay__worst(struct replay *r, int tab, const char *key, struct ktop_snapshot *tmp, size_t *idx);
 /* Number of records (non-empty lines). */
 size_t replay__count(const struct replay *r);
 /*

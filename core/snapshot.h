@@ -28,6 +28,18 @@ struct ktop_tab_status {
 #include "core/snap_locks.h"
 #include "core/snap_io.h"
 
+/* The flight recorder (core/recorder.c) as it was when the snapshot was taken. */
+struct ktop_rec_status {
+	int on;				/* 0: --keep 0, or a replay without the figures */
+	uint32_t kept;			/* intervals kept in memory */
+	uint64_t kept_ns;		/* time they span */
+	uint64_t bytes;			/* memory they take */
+	uint64_t keep_ns, keep_mem;	/* the bounds: --keep, --keep-mem */
+	uint32_t triggers;		/* --trigger expressions */
+	uint32_t saving;		/* trigger files being written now */
+	uint64_t saved;			/* trigger files saved since start */
+};
+
 struct ktop_snapshot {
 	uint64_t iteration;		/* 1 for the first interval */
 	uint64_t mono_ns;		/* CLOCK_MONOTONIC at poll */
@@ -46,6 +58,7 @@ struct ktop_snapshot {
 	uint64_t scrapes_total;		/* /metrics requests answered since start */
 	double scrapes_per_s;		/* ... over this interval */
 	char exited[128];		/* "-p process exited: 123, 456", or "" */
+	struct ktop_rec_status rec;
 	struct ktop_tab_status tab[KTOP_TAB_MAX];
 	struct ktop_sc_snap sc;
 	struct ktop_mem_snap mem;

@@ -11,7 +11,7 @@ what=${1:-build}
 # ncurses-base: the terminfo entries built into ktop (scripts/gen_terminfo.sh)
 pkgs="make gcc clang llvm bpftool pkg-config libbpf-dev libelf-dev zlib1g-dev
       libncurses-dev libdw-dev libcap-dev linux-libc-dev libc6-dev liblzma-dev libbz2-dev
-      ncurses-base libmicrohttpd-dev"
+      ncurses-base libmicrohttpd-dev libzstd-dev"
 case "$what" in
 bootstrap) pkgs="make" ;;
 build) ;;

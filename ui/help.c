@@ -3,6 +3,7 @@
 #include <curses.h>
 #include <stdio.h>
 #include <string.h>
+#include "core/fmt.h"
 #include "ui/ui_int.h"
 
 static const char *const keys[] = {	/* each fits 80 columns */
@@ -12,8 +13,8 @@ static const char *const keys[] = {	/* each fits 80 columns */
 	"/                        filter: text in any column, or a process PID or name",
 	"p                        only the selected row's process (p again: all)",
 	"f or Space               freeze/unfreeze (collection goes on); replay: pause",
-	"Left Right               replay: step back/forward one record (pauses)",
-	"w                        snapshot: ktop-YYYYmmdd-HHMMSS.json and .txt (0600)",
+	"Left Right  [ ]   W      replay: step back/forward one record; W: the row's worst",
+	"w                        snapshot: .json, .txt and the recorder window .ndjson (0600)",
 	"s                        BPF run-time stats on/off (~2 clock reads per event)",
 	"h ? F1                   this help;   q F10 Ctrl-C: quit",
 };
@@ -31,9 +32,30 @@ static const char suspect_rule[] =
 	"that stopped growing stays flagged while its oldest allocation is older than --leak-age "
 	"and it still holds at least half of what it held as a suspect.";
 
+/* See ui_int.h. */
+void ui_rec_text(char *buf, size_t n, const struct ktop_rec_status *r, bool full)
+{
+	char span[16], bytes[16], keep[16], mem[16];
+
+	buf[0] = 0;
+	if (!r->on)
+		return;
+	fmt_ns(span, sizeof(span), r->kept_ns);
+	fmt_bytes(bytes, sizeof(bytes), (double)r->bytes);
+	if (!full) {
+		snprintf(buf, n, "kept %u/%s %s%s", r->kept, span, bytes, r->saving ? " SAVING" : "");
+		return;
+	}
+	fmt_ns(keep, sizeof(keep), r->keep_ns);
+	fmt_bytes(mem, sizeof(mem), (double)r->keep_mem);
+	snprintf(buf, n, "Recorder: keeps %u intervals (%s) in %s; bounds --keep %s, --keep-mem %s; "
+		 "%u trigger(s), %u file(s) being written, %llu saved", r->kept, span, bytes, keep, mem,
+		 r->triggers, r->saving, (unsigned long long)r->saved);
+}
+
 /* Draw the help over the body: keys, each tab (what it measures and its
  * status; on a short terminal only the status), the leak-suspect rule
- * wrapped to the width. */
+ * wrapped to the width, the recorder's bounds. */
 void ui_help_draw(struct ui *u, const struct ktop_snapshot *s)
 {
 	static const char *const state[] = { "off (--panes)", "disabled", "running" };
@@ -73,5 +95,8 @@ void ui_help_draw(struct ui *u, const struct ktop_snapshot *s)
 		}
 	}
 	if (y + 1 < LINES - 2)		/* wrapped: the rule is read whole */
-		ui_wrap(y + 1, 2, w, LINES - 2 - (y + 1), suspect_rule);
+		y += 1 + ui_wrap(y + 1, 2, w, LINES - 2 - (y + 1), suspect_rule);
+	ui_rec_text(line, sizeof(line), &s->rec, true);
+	if (line[0] && y < LINES - 2)
+		y += ui_wrap(y, 2, w, LINES - 2 - y, line);
 }

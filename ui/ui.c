@@ -17,6 +17,7 @@
 #include "core/snapfile.h"
 #include "core/sanitize.h"
 #include "ui/term.h"
+#include "core/trigger.h"
 #include "ui/ui.h"
 #include "ui/ui_int.h"
 
@@ -42,6 +43,7 @@ static struct {
 	struct replay *r;		/* NULL: live */
 	size_t idx, n;
 	struct ktop_snapshot *snap;	/* replay: the decoded current record */
+	int window;			/* replay of a recorder window: opens paused */
 } src;
 
 static const struct ktop_snapshot *src_current(void)
@@ -87,7 +89,7 @@ static void status(struct ui *u, const char *text)
 /* Health, right of the tab bar: losses, untracked allocations, BPF run time. */
 static void draw_health(struct ui *u, const struct ktop_snapshot *s, int x)
 {
-	char line[224], bpf[48], scr[96] = "";
+	char line[280], bpf[48], scr[96] = "", rec[64];
 	double secs = s->interval_ns ? s->interval_ns / 1e9 : 1;
 	int len;
 
@@ -97,12 +99,16 @@ static void draw_health(struct ui *u, const struct ktop_snapshot *s, int x)
 		snprintf(bpf, sizeof(bpf), "bpf stats off");
 	if (s->listen[0])		/* --listen: being scraped, and how often */
 		snprintf(scr, sizeof(scr), "  scraped %s %.1f/s", s->listen, s->scrapes_per_s);
-	len = snprintf(line, sizeof(line), "lost %llu  untracked %llu  %s%s",
+	ui_rec_text(rec, sizeof(rec), &s->rec, false);
+	len = snprintf(line, sizeof(line), "%s%slost %llu  untracked %llu  %s%s", rec, rec[0] ? "  " : "",
 		       (unsigned long long)s->lost_events, (unsigned long long)s->mem.untracked, bpf, scr);
 	if (scr[0] && x + len + 1 > COLS) {	/* narrow: the scrape note goes first */
 		len -= (int)strlen(scr);
 		line[len] = 0;
 	}
+	if (x + len + 1 > COLS && rec[0])	/* then the recorder's: the losses matter more */
+		len = snprintf(line, sizeof(line), "lost %llu  untracked %llu  %s",
+			       (unsigned long long)s->lost_events, (unsigned long long)s->mem.untracked, bpf);
 	if (x + len + 1 > COLS)
 		return;
 	ui_color_on(u, s->lost_events || s->mem.untracked ? UI_C_WARN : UI_C_DIM);
@@ -317,7 +323,8 @@ static void snapshot_key(struct ui *u, const struct ktop_snapshot *s)
 	err = snapfile_write(d, s, &v, path, sizeof(path));
 	if (!err) {		/* the absolute path: the cwd is unclear over SSH */
 		abs = realpath(path, NULL);
-		snprintf(msg, sizeof(msg), "snapshot written: %s (and .txt)", abs ? abs : path);
+		snprintf(msg, sizeof(msg), "snapshot written: %s (and .txt%s)", abs ? abs : path,
+			 !src.r && s->rec.on ? ", .ndjson: the recorder's window" : "");
 		free(abs);
 		status(u, msg);
 		return;
@@ -394,6 +401,35 @@ static int read_escape(void)
 		if (!strcmp(seq, esc_keys[i].seq))
 			return esc_keys[i].key;
 	return ERR;
+}
+
+/* Replay: jump to the interval where the selected row is worst. */
+static void worst_key(struct ui *u)
+{
+	struct ktop_snapshot *tmp;
+	char key[KTOP_FRAME_LEN + 8], msg[300];
+	int sel = u->t[u->tab].sel;
+	size_t idx;
+
+	if (sel < 0 || sel >= u->nrows ||
+	    trigger_row_key(u->tab, src.snap, u->rows[sel], key, sizeof(key))) {
+		status(u, "W: select a row first");
+		return;
+	}
+	tmp = malloc(sizeof(*tmp));
+	if (!tmp) {
+		status(u, "W: out of memory");
+		return;
+	}
+	if (replay__worst(src.r, u->tab, key, tmp, &idx) == 0) {
+		src_step((long)idx - (long)src.idx, 0);
+		u->frozen = true;
+		snprintf(msg, sizeof(msg), "worst interval of %s: %zu/%zu", key, idx + 1, src.n);
+	} else {
+		snprintf(msg, sizeof(msg), "W: %s is in no interval of this recording", key);
+	}
+	status(u, msg);
+	free(tmp);
 }
 
 /* Read a line of text on the status line ('/' filter). Returns 0, or -1 on Esc. */
@@ -527,11 +563,15 @@ static int key(struct ui *u, int ch, const struct ktop_snapshot *shown, struct k
 		else
 			u->filter[0] = 0;
 		break;
-	case KEY_LEFT: case KEY_RIGHT:
+	case KEY_LEFT: case KEY_RIGHT: case '[': case ']':
 		if (src.r) {
-			src_step(ch == KEY_LEFT ? -1 : 1, 0);
+			src_step(ch == KEY_LEFT || ch == '[' ? -1 : 1, 0);
 			u->frozen = true;	/* stepping pauses the replay */
 		}
+		break;
+	case 'W':
+		if (src.r)
+			worst_key(u);
 		break;
 	case 'f': case ' ':
 		if (src.r) {
@@ -614,6 +654,7 @@ int ui_replay(const struct ktop_opts *o, volatile int *stop, char *err, size_t e
 	if (rc)
 		return rc;
 	src.n = replay__count(src.r);
+	src.idx = replay__start(src.r, &src.window);
 	src.snap = calloc(1, sizeof(*src.snap));
 	if (!src.snap) {
 		replay__free(src.r);
@@ -641,6 +682,7 @@ int ui_run(const struct ktop_opts *o, volatile int *stop)
 	memset(&u, 0, sizeof(u));
 	u.o = o;
 	u.tab = o->first_tab;
+	u.frozen = src.r && src.window;	/* a window opens where it matters, paused */
 	for (i = 0; i < KTOP_TAB_MAX; i++)
 		u.t[i].sort = screens[i]->default_sort;
 	setlocale(LC_ALL, "");

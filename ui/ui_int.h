@@ -66,6 +66,10 @@ struct screen {
 
 extern const struct screen scr_syscalls, scr_memory, scr_locks, scr_io;
 
+/* help.c: what the flight recorder keeps, for the health line (brief) and
+ * the help; "" when it is off. */
+void ui_rec_text(char *buf, size_t n, const struct ktop_rec_status *r, bool full);
+
 /* widgets.c */
 void ui_color_on(struct ui *u, int c);
 void ui_color_off(struct ui *u, int c);

@@ -60,6 +60,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		CHECK(!o.replay || o.replay[0]);
 		CHECK(o.leak_age_ns > 0 && o.lock_long_ns > 0 && o.io_slow_ns > 0);
 		CHECK(o.mem_max_outstanding >= 1024 && o.mem_max_outstanding <= (1u << 24));
+		CHECK(o.keep_ns == 0 || (o.keep_ns >= 1000000000ull && o.keep_ns <= 86400ull * 1000000000ull));
+		CHECK(o.keep_mem >= 65536 && o.after_ns > 0 && o.cooldown_ns > 0);
+		CHECK(o.ntriggers >= 0 && o.ntriggers <= KTOP_TRIGGERS_MAX);
+		CHECK(!o.ntriggers || o.keep_ns);
+		CHECK(!o.record || (o.ntriggers && !o.batch && !o.replay));
+		for (i = 0; i < (size_t)o.ntriggers; i++)
+			CHECK(o.triggers[i].name[0] && !strchr(o.triggers[i].name, '/'));
 	}
 	free(buf);
 	return 0;

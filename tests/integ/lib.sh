@@ -32,6 +32,15 @@ assert_range() {
 		bad "$1 = $4 not in [$2, $3]"
 	fi
 }
+# wait_for PATTERN FILE SECONDS: until a line of FILE matches (a workload's "ready"); 0/1.
+wait_for() {
+	local i
+	for i in $(seq 1 $(($3 * 20))); do
+		grep -q "$1" "$2" && return 0
+		sleep 0.05
+	done
+	return 1
+}
 finish() { [ "$fails" = 0 ] && exit 0; echo "  $fails check(s) failed"; exit 1; }
 
 # Number of BPF programs loaded in the system right now.

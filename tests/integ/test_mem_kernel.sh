@@ -15,14 +15,6 @@ need_tp kmem_cache_free
 [ -x "$WL/mem_hoard" ] || skip "workload $WL/mem_hoard not built"
 
 N=120
-wait_for() {	# wait_for PATTERN FILE SECONDS
-	local i
-	for i in $(seq 1 $(($3 * 20))); do
-		grep -q "$1" "$2" && return 0
-		sleep 0.05
-	done
-	return 1
-}
 : > "$TMPD/h.out"; : > "$TMPD/c.out"
 "$WL/mem_hoard" hoard $N 50 > "$TMPD/h.out" &
 H=$!

@@ -15,14 +15,6 @@ N=150
 : > "$TMPD/wl.out"
 "$WL/mem_leaky" $N 40 > "$TMPD/wl.out" &
 WP=$!
-wait_for() {	# wait_for PATTERN FILE SECONDS
-	local i
-	for i in $(seq 1 $(($3 * 20))); do
-		grep -q "$1" "$2" && return 0
-		sleep 0.05
-	done
-	return 1
-}
 wait_for ready "$TMPD/wl.out" 5 || { kill $WP; bad "workload did not start"; finish; }
 start_ktop --panes memory -p $WP --leak-age 1 -d 0.5 -n 60 || { kill $WP; bad "ktop did not start"; finish; }
 kill -USR1 $WP

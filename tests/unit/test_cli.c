@@ -153,6 +153,35 @@ static void test_files_and_durations(void **state)
 	assert_int_equal(o.io_flag_p95_ns, S / 4);
 }
 
+static void test_recorder_options(void **state)
+{
+	struct ktop_opts o;
+
+	(void)state;
+	assert_int_equal(parse(&o, NULL), CLI_RUN);
+	assert_true(o.keep_ns == 120 * S && o.keep_mem == 64ull << 20);	/* on by default */
+	assert_true(o.after_ns == 10 * S && o.cooldown_ns == 60 * S && o.ntriggers == 0);
+	assert_int_equal(parse(&o, "--keep", "10m", "--keep-mem", "8MiB", "--after", "5s",
+			       "--cooldown", "1h", "--min-free", "2G", NULL), CLI_RUN);
+	assert_true(o.keep_ns == 600 * S && o.keep_mem == 8ull << 20);
+	assert_true(o.after_ns == 5 * S && o.cooldown_ns == 3600 * S && o.min_free == 2ull << 30);
+	assert_int_equal(parse(&o, "--keep", "0", "--keep-mem", "65536", NULL), CLI_RUN);
+	assert_true(o.keep_ns == 0 && o.keep_mem == 65536);
+	assert_int_equal(parse(&o, "--record", "--trigger", "lost>0", "--trigger=io.p99>50ms", NULL),
+			 CLI_RUN);
+	assert_true(o.record && o.ntriggers == 2);
+	assert_string_equal(o.triggers[1].expr, "io.p99>50ms");
+	bad("--keep", "--keep", "0.5");
+	bad("--keep", "--keep", "25h");
+	bad("--keep-mem", "--keep-mem", "1KiB");
+	bad("--keep-mem", "--keep-mem", "12XB");
+	bad("--after", "--after", "-1");
+	bad("column 8", "--trigger", "io.p99>>50ms");
+	bad("--record needs", "--record");
+	bad("not with -b", "--record", "-b", "--trigger", "lost>0");
+	bad("--keep 0", "--keep", "0", "--trigger", "lost>0");
+}
+
 static void test_help_version(void **state)
 {
 	struct ktop_opts o;
@@ -376,6 +405,7 @@ int main(void)
 		cmocka_unit_test(test_pids_and_mem_mode),
 		cmocka_unit_test(test_tabs_and_panes),
 		cmocka_unit_test(test_files_and_durations),
+		cmocka_unit_test(test_recorder_options),
 		cmocka_unit_test(test_help_version),
 		cmocka_unit_test(test_usage_lists_every_option),
 		cmocka_unit_test(test_bad_delay),

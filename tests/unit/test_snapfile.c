@@ -29,14 +29,6 @@ struct fx {
 	struct ktop_view v;
 };
 
-static int rm_one(const char *p, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(p);
-}
-
 static int setup(void **state)
 {
 	struct fx *fx = calloc(1, sizeof(*fx));
@@ -73,8 +65,8 @@ static int teardown(void **state)
 	struct fx *fx = *state;
 
 	chmod(fx->dir, 0700);
-	nftw(fx->dir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
-	nftw(fx->other, rm_one, 8, FTW_DEPTH | FTW_PHYS);
+	tu_rm_tree(fx->dir);
+	tu_rm_tree(fx->other);
 	free(fx->s);
 	free(fx);
 	return 0;

@@ -7,6 +7,22 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <ftw.h>
+#include <sys/stat.h>
+
+static inline int tu_rm_one_(const char *p, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(p);
+}
+
+/* Remove dir and everything below it, never following a symlink. */
+static inline void tu_rm_tree(const char *dir)
+{
+	nftw(dir, tu_rm_one_, 8, FTW_DEPTH | FTW_PHYS);
+}
 
 /* xorshift64*: deterministic, so a failure reproduces with the same seed. */
 static inline uint64_t tu_rand(uint64_t *s)
