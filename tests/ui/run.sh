@@ -117,7 +117,7 @@ if grep -qE $'\e\\[[0-9;]*3[0-7]m' "$TMPD/esc"; then bad "NO_COLOR: color escape
 
 echo "replay of a recording"
 "$KTOP" -b --json -n 4 -d 0.8 --panes syscalls > "$TMPD/rec.ndjson" 2>/dev/null
-WAIT=0.4 start 80x24 LANG=C.UTF-8 LC_ALL=C.UTF-8 -- --replay "$TMPD/rec.ndjson"
+WAIT=0 start 80x24 LANG=C.UTF-8 LC_ALL=C.UTF-8 -- --replay "$TMPD/rec.ndjson"
 screen
 has "replay starts at the first record" "REPLAY 1/4"
 sleep 2.8; screen
