@@ -6,9 +6,11 @@
 # line per check (RESULT: PASS, FAIL or DISABLED), the stderr of `ktop -v`
 # as @@E lines, and the assertions as they run. Counts are exact, as in
 # tests/integ; latencies are not checked (the emulator's clock is slow).
-. /vmtest/integ/lib.sh
-KTOP=/usr/local/bin/ktop
-WL=/vmtest/wl
+# Outside a VM (to try the checks themselves): LIB=tests/integ/lib.sh
+# KTOP=./ktop WL=build/workloads bash tests/vm/guest/checks.sh
+VMKTOP=${KTOP:-/usr/local/bin/ktop} VMWL=${WL:-/vmtest/wl}
+. "${LIB:-/vmtest/integ/lib.sh}"
+KTOP=$VMKTOP WL=$VMWL
 ATTACH_TIMEOUT=${ATTACH_TIMEOUT:-180}	# seconds: the verifier is slow under TCG
 FLAVOURS=${FLAVOURS:-auto raw_tp}
 
@@ -63,7 +65,11 @@ report() {
 }
 bad() { echo "  FAIL: $*"; fails=$((fails + 1)); [ -n "$FIRST_FAIL" ] || FIRST_FAIL=$*; }
 begin() { fails=0 FIRST_FAIL= DETAIL= PROGS= KTOP_PID=; : > "$TMPD/out.json"; : > "$TMPD/err.txt"; echo "== $1 ($FLAVOUR)"; }
-cleanup() { [ -n "${KTOP_PID:-}" ] && kill "$KTOP_PID" 2>/dev/null; kill $(jobs -p) 2>/dev/null; }
+cleanup() {
+	[ -n "${KTOP_PID:-}" ] && kill "$KTOP_PID" 2>/dev/null
+	kill $(jobs -p) 2>/dev/null
+	rm -rf "$TMPD"
+}
 
 check_syscalls() {
 	local N=20001 K=20 L=20 M=333 J=$TMPD/out.json WPID
@@ -74,10 +80,11 @@ check_syscalls() {
 		bad "ktop did not start"; kill $WPID; report syscalls syscalls; return
 	fi
 	echo x > "$TMPD/go"
-	wait $WPID
+	for i in $(seq 1 1200); do [ -e "$TMPD/done" ] && break; sleep 0.1; done
 	check "workload finished" test -e "$TMPD/done"
 	sleep 1.5
 	stop_ktop TERM
+	kill $WPID; wait $WPID 2>/dev/null	# it sleeps until killed
 	sum() { jq -s "[.[].syscalls.rows[] | select(.name == \"$1\") | .$2] | add // 0" "$J"; }
 	assert_eq "getppid count" $N "$(sum getppid count)"
 	assert_eq "getppid errors" 0 "$(sum getppid errors)"
