@@ -50,8 +50,8 @@ rootfs_tar() {
 			> "$VMDIR/debootstrap.log" 2>&1 ||
 			die "debootstrap failed, see $VMDIR/debootstrap.log"
 		rm -rf "$t"/usr/share/{doc,man,info,locale,i18n} "$t"/var/cache/apt/* "$t"/var/lib/apt/lists/*
-		tar -C "$t" --exclude=./proc/* --exclude=./sys/* --exclude=./dev/* -czf "$tar.tmp" . &&
-			mv "$tar.tmp" "$tar" || die "cannot write $tar"
+		tar -C "$t" --exclude=./proc/* --exclude=./sys/* --exclude=./dev/* -czf "$tar.$$" . &&
+			mv "$tar.$$" "$tar" || die "cannot write $tar"
 		rm -rf "$t"
 	fi
 	echo "$tar"
@@ -62,8 +62,8 @@ base_cpio() {
 	tar=$(rootfs_tar) || exit 2
 	if [ ! -s "$cpio" ] || [ "$tar" -nt "$cpio" ]; then
 		t=$(mktemp -d "$VMDIR/cpio.XXXXXX")
-		tar -C "$t" -xzf "$tar" && (cd "$t" && find . | cpio -o -H newc --quiet > "$cpio.tmp") &&
-			mv "$cpio.tmp" "$cpio" || die "cannot build $cpio"
+		tar -C "$t" -xzf "$tar" && (cd "$t" && find . | cpio -o -H newc --quiet > "$cpio.$$") &&
+			mv "$cpio.$$" "$cpio" || die "cannot build $cpio"
 		rm -rf "$t"
 	fi
 	echo "$cpio"
@@ -94,7 +94,8 @@ modules_cpio() {
 	done
 	# modules.dep is made in the guest (depmod there: no kmod needed here)
 	cp "$r/lib/modules/$v"/modules.{order,builtin}* "$t/usr/lib/modules/$v/" 2>/dev/null
-	(cd "$t" && find usr | cpio -o -H newc --quiet > "$out") || die "cannot build $out"
+	(cd "$t" && find usr | cpio -o -H newc --quiet > "$out.$$") && mv "$out.$$" "$out" ||
+		die "cannot build $out"
 	rm -rf "$t"
 	echo "$out"
 }
