@@ -202,7 +202,7 @@ matrix)
 	echo "ktop matrix, $(date -u '+%F %H:%M UTC'), ktop: $ktop_id"
 	{ echo "KERNEL TAB FLAVOUR ATTACH RESULT DETAIL"; cat "$RUN/table.txt"; } |
 		awk '{ d = ""; for (i = 6; i <= NF; i++) d = d (i > 6 ? " " : "") $i
-		       printf "%-16s %-9s %-7s %-16s %-8s %s\n", $1, $2, $3, $4, $5, d }'
+		       printf "%-16s %-9s %-7s %-26s %-8s %s\n", $1, $2, $3, $4, $5, d }'
 	grep -qE '^[^ ]+ [^ ]+ [^ ]+ [^ ]+ (FAIL|DISABLED)' "$RUN/table.txt" && out=1
 	grep -q . "$RUN/table.txt" || out=1
 	echo

@@ -46,8 +46,11 @@ wait_for() {	# wait_for PATTERN FILE SECONDS
 }
 # report TAB: the @@R line of a check from $fails, the JSON and ktop's stderr
 report() {
-	local tab=$1 key=$2 attach dis res detail
+	local tab=$1 key=$2 attach src dis res detail
 	attach=$(jq -r ".$key.attach // empty" "$TMPD/out.json" 2>/dev/null | sort -u | paste -sd/)
+	# the event source where a tab says it (Locks: tracepoints or slow paths)
+	src=$(jq -r ".$key.source // empty" "$TMPD/out.json" 2>/dev/null | sort -u | paste -sd/)
+	[ -n "$src" ] && attach="${attach:-?}:$(tr ' ' _ <<< "$src")"
 	dis=$(jq -r ".$key.disabled // empty" "$TMPD/out.json" 2>/dev/null | head -1)
 	[ -z "$dis" ] && dis=$(grep -m1 -E "$key tab disabled|no collector" "$TMPD/err.txt" 2>/dev/null)
 	if [ -n "$dis" ]; then
