@@ -9,6 +9,7 @@
 # Outside a VM (to try the checks themselves): LIB=tests/integ/lib.sh
 # KTOP=./ktop WL=build/workloads bash tests/vm/guest/checks.sh
 VMKTOP=${KTOP:-/usr/local/bin/ktop} VMWL=${WL:-/vmtest/wl}
+# shellcheck source=tests/integ/lib.sh
 . "${LIB:-/vmtest/integ/lib.sh}"
 KTOP=$VMKTOP WL=$VMWL
 ATTACH_TIMEOUT=${ATTACH_TIMEOUT:-180}	# seconds: the verifier is slow under TCG
@@ -67,9 +68,10 @@ report() {
 	fi
 }
 bad() { echo "  FAIL: $*"; fails=$((fails + 1)); [ -n "$FIRST_FAIL" ] || FIRST_FAIL=$*; }
-begin() { fails=0 FIRST_FAIL= DETAIL= PROGS= KTOP_PID=; : > "$TMPD/out.json"; : > "$TMPD/err.txt"; echo "== $1 ($FLAVOUR)"; }
+begin() { fails=0 FIRST_FAIL='' DETAIL='' PROGS='' KTOP_PID=''; : > "$TMPD/out.json"; : > "$TMPD/err.txt"; echo "== $1 ($FLAVOUR)"; }
 cleanup() {
 	[ -n "${KTOP_PID:-}" ] && kill "$KTOP_PID" 2>/dev/null
+	# shellcheck disable=SC2046
 	kill $(jobs -p) 2>/dev/null
 	rm -rf "$TMPD"
 }
@@ -198,7 +200,7 @@ check_io() {
 	assert_eq "workload exit status" 0 $?
 	r1=$(statf "$DEV" 1) w1=$(statf "$DEV" 5)
 	n=$(wc -l < "$J")
-	for i in $(seq 1 100); do [ "$(wc -l < "$J")" -ge $((n + 2)) ] && break; sleep 0.1; done
+	for _ in $(seq 1 100); do [ "$(wc -l < "$J")" -ge $((n + 2)) ] && break; sleep 0.1; done
 	stop_ktop TERM
 	losetup -d "$LOOP"
 	sum() { jq -s "[.[].io.rows[] | select(.disk == \"$DEV\" and .op == \"$1\") | .$2] | add // 0" "$J"; }
@@ -233,7 +235,7 @@ for FLAVOUR in $FLAVOURS; do
 	check_io
 done
 unset KTOP_FORCE_RAW_TP
-FLAVOUR=- fails=0 FIRST_FAIL= DETAIL= PROGS=
+FLAVOUR=- fails=0 FIRST_FAIL='' DETAIL='' PROGS=''
 after=$(prog_count)
 if [ "$before" = "$after" ]; then r=PASS; else r=FAIL; fi
 echo "@@R bpf-left - - $r programs loaded before the checks $before, after $after"

@@ -44,7 +44,7 @@ for i in $(seq 1 "$n"); do
 	   kill -0 $sp 2>/dev/null && { echo "@@L dashboard still running 300 s after SIG$sig"; kill -KILL $sp $p; }
 	   wait $sp; rc=$? ;;
 	esac
-	for w in $(seq 1 50); do [ "$(prog_count)" -le "$base" ] && break; sleep 0.1; done
+	for _ in $(seq 1 50); do [ "$(prog_count)" -le "$base" ] && break; sleep 0.1; done
 	left=$(( $(prog_count) - base ))
 	k=$(dmesg | grep -cE 'soft lockup|hung_task|blocked for more than|rcu_sched self-detected|BUG:|WARNING:')
 	[ "$k" -gt "$lockups" ] && { echo "@@L kernel log:"; dmesg | grep -E -A30 'soft lockup|blocked for more|self-detected|BUG:|WARNING:' | tail -60; lockups=$k; }
