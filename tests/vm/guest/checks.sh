@@ -20,8 +20,7 @@ FLAVOURS=${FLAVOURS:-auto raw_tp}
 start_ktop() {
 	"$KTOP" -b --json "$@" > "$TMPD/out.json" 2> "$TMPD/err.txt" &
 	KTOP_PID=$!
-	local i
-	for i in $(seq 1 $((ATTACH_TIMEOUT * 10))); do
+	for _ in $(seq 1 $((ATTACH_TIMEOUT * 10))); do
 		[ -s "$TMPD/out.json" ] && return 0
 		kill -0 "$KTOP_PID" 2>/dev/null || { wait "$KTOP_PID"; return 1; }
 		sleep 0.1
@@ -41,8 +40,7 @@ stop_ktop() {	# stop_ktop SIGNAL: 0 when ktop exited 0 and left no program behin
 	assert_eq "ktop's BPF programs left after exit" 0 "$(progs_alive $ids)"
 }
 wait_for() {	# wait_for PATTERN FILE SECONDS
-	local i
-	for i in $(seq 1 $(($3 * 10))); do grep -q "$1" "$2" && return 0; sleep 0.1; done
+	for _ in $(seq 1 $(($3 * 10))); do grep -q "$1" "$2" && return 0; sleep 0.1; done
 	return 1
 }
 # report TAB: the @@R line of a check from $fails, the JSON and ktop's stderr
@@ -85,7 +83,7 @@ check_syscalls() {
 		bad "ktop did not start"; kill $WPID; report syscalls syscalls; return
 	fi
 	echo x > "$TMPD/go"
-	for i in $(seq 1 1200); do [ -e "$TMPD/done" ] && break; sleep 0.1; done
+	for _ in $(seq 1 1200); do [ -e "$TMPD/done" ] && break; sleep 0.1; done
 	check "workload finished" test -e "$TMPD/done"
 	sleep 1.5
 	stop_ktop TERM

@@ -32,7 +32,7 @@ for i in $(seq 1 "$n"); do
 	   "$KTOP" -b --json -d 0.5 > /tmp/l.json 2> /tmp/l.err & p=$!
 	   sleep "$(printf '%d.%03d' $((delay_ms / 1000)) $((delay_ms % 1000)))"
 	   kill -$sig $p 2>/dev/null
-	   for w in $(seq 1 600); do kill -0 $p 2>/dev/null || break; sleep 0.5; done
+	   for _ in $(seq 1 600); do kill -0 $p 2>/dev/null || break; sleep 0.5; done
 	   kill -0 $p 2>/dev/null && { echo "@@L ktop $p still running 300 s after SIG$sig"; kill -KILL $p; }
 	   wait $p; rc=$? ;;
 	*) sig=$( [ $mode = 3 ] && echo INT || echo TERM ); how="dashboard SIG$sig after ${delay_ms}ms"
@@ -40,7 +40,7 @@ for i in $(seq 1 "$n"); do
 	   sleep "$(printf '%d.%03d' $((delay_ms / 1000)) $((delay_ms % 1000)))"
 	   p=$(pgrep -x -P $sp ktop || pgrep -nx ktop)
 	   [ -n "$p" ] && kill -$sig $p 2>/dev/null
-	   for w in $(seq 1 600); do kill -0 $sp 2>/dev/null || break; sleep 0.5; done
+	   for _ in $(seq 1 600); do kill -0 $sp 2>/dev/null || break; sleep 0.5; done
 	   kill -0 $sp 2>/dev/null && { echo "@@L dashboard still running 300 s after SIG$sig"; kill -KILL $sp $p; }
 	   wait $sp; rc=$? ;;
 	esac
