@@ -14,6 +14,7 @@
 #   KTOP=ktop binary to test (default ./ktop); WL=workload dir (default build/workloads)
 #   VMDIR=cache and logs (/var/tmp/ktop-vm); VM_TIMEOUT=seconds before a VM counts as hung
 #   VM_MEM (2G), VM_SMP (2), FLAVOURS ("auto raw_tp": raw_tp = KTOP_FORCE_RAW_TP=1),
+#   TABS (matrix: "syscalls locks memory io"),
 #   VM_APPEND=extra kernel command line (VM_KAPPEND: instead of the mode's own
 #   loglevel: quiet for run, loglevel=5 for matrix), VM_VERBOSE=1 streams the serial console,
 #   BPFOBJ=the build's *.bpf.o (default: next to KTOP), in the guest as /vmtest/bpf
@@ -185,7 +186,7 @@ matrix)
 	: > "$RUN/table.txt"
 	for k in ${KERNELS:-bookworm bullseye}; do
 		log=$RUN/$k.log
-		printf 'FLAVOURS="%s" bash /vmtest/checks.sh\n' "$FLAVOURS" > "$RUN/cmd.sh"
+		printf 'FLAVOURS="%s" TABS="%s" bash /vmtest/checks.sh\n' "$FLAVOURS" "${TABS:-}" > "$RUN/cmd.sh"
 		# loglevel=5: warnings' stack dumps (KERN_DEFAULT) reach the serial log, info does not
 		run_vm "$k" "$RUN/cmd.sh" "$log" "${VM_TIMEOUT:-1800}" "loglevel=5 ${VM_KAPPEND:-}"
 		rc=$?

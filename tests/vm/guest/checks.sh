@@ -1,7 +1,8 @@
 #!/bin/bash
 # The vmtest checks, run inside the guest by /init: every tab of ktop in
 # batch JSON mode against a known workload, for each attach flavour in
-# $FLAVOURS (auto: ktop's choice; raw_tp: KTOP_FORCE_RAW_TP=1). Prints one
+# $FLAVOURS (auto: ktop's choice; raw_tp: KTOP_FORCE_RAW_TP=1), the tabs in
+# $TABS (default: syscalls locks memory io). Prints one
 #   @@R TAB FLAVOUR ATTACH RESULT DETAIL
 # line per check (RESULT: PASS, FAIL or DISABLED), the stderr of `ktop -v`
 # as @@E lines, and the assertions as they run. Counts are exact, as in
@@ -128,8 +129,9 @@ check_locks() {
 		echo "  workload: $(cat "$TMPD/wl.out"); hottest: $(jq -c '.[0]' "$TMPD/sum.json")"
 		top=$(jq -r '.[0].symbol' "$TMPD/sum.json")
 		assert_eq "hottest lock of lock_mmap" "mmap_lock (pid $W)" "$top"
-		assert_eq "its type" "rwsem:w" "$(jq -r '.[0].type' "$TMPD/sum.json")"
-		DETAIL="hottest: $top ($(jq -r '.[0].contentions' "$TMPD/sum.json") contentions)"
+		# its side is not checked: on 5.10 munmap downgrades to a read
+		# hold and the page faults queue as readers (rwsem:r hottest)
+		DETAIL="hottest: $top $(jq -r '.[0].type' "$TMPD/sum.json") ($(jq -r '.[0].contentions' "$TMPD/sum.json") contentions)"
 	else
 		report locks locks; return
 	fi
@@ -227,10 +229,9 @@ echo "@@INFO ktop -v -b --json -n 1: exit $?"
 sed 's/^/@@E /' "$TMPD/v.err"
 for FLAVOUR in $FLAVOURS; do
 	if [ "$FLAVOUR" = raw_tp ]; then export KTOP_FORCE_RAW_TP=1; else unset KTOP_FORCE_RAW_TP; fi
-	check_syscalls
-	check_locks
-	check_memory
-	check_io
+	for tab in ${TABS:-syscalls locks memory io}; do
+		"check_$tab"
+	done
 done
 unset KTOP_FORCE_RAW_TP
 FLAVOUR=- fails=0 FIRST_FAIL='' DETAIL='' PROGS=''
