@@ -22,7 +22,12 @@
 #   prints the verifier's whole log).
 # In the guest: ktop is /usr/local/bin/ktop, workloads in /vmtest/wl, this
 # directory's guest/ scripts in /vmtest; /init runs CMD and powers off.
-# Logs: $VMDIR/runs/<time>-<mode>/<kernel>.log (the whole serial console).
+# Logs: $VMDIR/runs/<time>-<mode>-<pid>/<kernel>.log (the whole serial console);
+# <kernel>.log.mon is the QEMU monitor's socket while the VM runs: a guest
+# that went quiet can be looked at with e.g.
+#   python3 -c 'import socket,sys,time; s=socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]);
+#     s.send(b"info registers -a\n"); time.sleep(1); print(s.recv(65536).decode(errors="replace"))' LOG.mon
+# (RIP against the kernel's System.map), or "sendkey alt-sysrq-l" (backtraces).
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 HERE=$ROOT/tests/vm
@@ -131,7 +136,7 @@ boot() {
 	: > "$log"
 	if [ "${VM_VERBOSE:-0}" = 1 ]; then tail -f "$log" & tailpid=$!; fi
 	timeout -s KILL "$tmo" qemu-system-x86_64 -accel $accel -cpu $cpu -smp "$VM_SMP" -m "$VM_MEM" \
-		-nographic -no-reboot -monitor none -serial "file:$log" -nic none \
+		-nographic -no-reboot -monitor "unix:$log.mon,server,nowait" -serial "file:$log" -nic none \
 		-kernel "$(kroot "$kd")/boot/vmlinuz-$(kver "$kd")" -initrd "$initrd" \
 		-append "console=ttyS0 panic=-1 rdinit=/init $append ${VM_APPEND:-}" < /dev/null > "$log.qemu" 2>&1
 	rc=$?
