@@ -44,9 +44,11 @@ die() { echo "vmtest: $*" >&2; exit 2; }
 say() { echo "vmtest: $*" >&2; }
 
 # ---- the userland: debootstrap minbase bookworm, cached as a tarball --------
-ROOTFS_PKGS=libbpf1,libncursesw6,libelf1,libdw1,libcap2,zlib1g,bpftool,procps,jq,kmod,util-linux,iproute2
+# libmicrohttpd12: ktop's --listen (metrics); a changed list makes a new tree
+ROOTFS_PKGS=libbpf1,libncursesw6,libelf1,libdw1,libcap2,zlib1g,libmicrohttpd12,bpftool,procps,jq,kmod,util-linux,iproute2
+ROOTFS_ID=$(printf '%s' "$ROOTFS_PKGS" | md5sum | cut -c1-8)
 rootfs_tar() {
-	local tar=$VMDIR/rootfs-bookworm.tar.gz t=$VMDIR/rootfs.tmp
+	local tar=$VMDIR/rootfs-bookworm-$ROOTFS_ID.tar.gz t=$VMDIR/rootfs.tmp.$$
 	if [ ! -s "$tar" ]; then
 		say "debootstrap bookworm (once, a few minutes) into $t"
 		rm -rf "$t"
@@ -65,7 +67,7 @@ rootfs_tar() {
 }
 # the rootfs as a newc cpio (uncompressed: TCG unpacks it faster than it inflates)
 base_cpio() {
-	local tar cpio=$VMDIR/rootfs-bookworm.cpio t
+	local tar cpio=$VMDIR/rootfs-bookworm-$ROOTFS_ID.cpio t
 	tar=$(rootfs_tar) || exit 2
 	if [ ! -s "$cpio" ] || [ "$tar" -nt "$cpio" ]; then
 		t=$(mktemp -d "$VMDIR/cpio.XXXXXX")
