@@ -46,7 +46,7 @@ UNIT_BINS   := $(patsubst tests/unit/%.c,$(O)/tests/%,$(UNIT_SRCS))
 WORKLOADS   := $(patsubst tests/workloads/%.c,$(O)/workloads/%,$(wildcard tests/workloads/*.c))
 
 .PHONY: all run deps deps-test deps-bench test test-unit test-integ test-ui fuzz fuzz-smoke \
-	bench install uninstall clean asan soak static static-mhd-check test-static
+	bench install uninstall clean asan soak static static-mhd-check test-static vmtest
 
 # The binary is ./ktop for the default build dir, $(O)/ktop for any other
 # (so parallel work trees of build dirs never overwrite each other's binary).
@@ -269,6 +269,17 @@ asan: deps-test
 SOAK_SECONDS ?= 3600
 soak: $(BIN) $(WORKLOADS)
 	$(Q)KTOP=$(abspath $(BIN)) WL=$(abspath $(O))/workloads tests/soak/run.sh $(SOAK_SECONDS)
+
+# The kernel matrix: Debian 12's and 11's stock kernels booted in QEMU with a
+# ktop binary (default this tree's; KTOP=/path/to/ktop for another build).
+# VMTEST_MODE=matrix (checks of every tab, table) | lockup (100 starts on 6.1)
+# | run (VMTEST_ARGS='KERNEL CMD'). Minutes per kernel: not part of `make test`.
+# See tests/vm/vmtest.sh and docs/compat.md.
+VMTEST_MODE ?= matrix
+vmtest: $(WORKLOADS) $(if $(KTOP),,$(BIN))
+	$(Q)scripts/deps.sh vmtest
+	$(Q)KTOP=$(abspath $(or $(KTOP),$(BIN))) WL=$(abspath $(O))/workloads \
+	  $(if $(KTOP),,BPFOBJ=$(abspath $(O))/bpf) tests/vm/vmtest.sh $(VMTEST_MODE) $(VMTEST_ARGS)
 
 install: $(BIN)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1

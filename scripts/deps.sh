@@ -1,7 +1,7 @@
 #!/bin/sh
 # Install what a fresh Debian 12 machine lacks to build and test ktop: the one
 # place that names every package a build, a test or a benchmark uses.
-# Usage: scripts/deps.sh [bootstrap|build|test|bench]. Idempotent: does
+# Usage: scripts/deps.sh [bootstrap|build|test|bench|vmtest]. Idempotent: does
 # nothing when every package is already installed. Needs root (apt-get) only
 # when something is missing. `bootstrap` is what ./make.sh needs before make
 # can run at all.
@@ -19,7 +19,8 @@ build) ;;
 # Debian 11/12 roots for make test-static; prometheus, curl: test_prometheus
 test) pkgs="$pkgs libcmocka-dev tmux jq libclang-rt-14-dev procps util-linux mount debootstrap file prometheus curl" ;;
 bench) pkgs="$pkgs fio bpftrace libbpf-tools stress-ng linux-perf" ;;
-*) echo "deps.sh: unknown set '$what' (bootstrap, build, test, bench)" >&2; exit 2 ;;
+vmtest) pkgs="$pkgs qemu-system-x86 debootstrap cpio debian-archive-keyring" ;;
+*) echo "deps.sh: unknown set '$what' (bootstrap, build, test, bench, vmtest)" >&2; exit 2 ;;
 esac
 missing=""
 for p in $pkgs; do
