@@ -219,6 +219,9 @@ int main(int argc, char **argv)
 	char err[256];
 	int rc, i;
 
+	/* First of all: a script's `ktop &` inherits SIGINT ignored, and a
+	 * SIGINT sent before our handler exists would be lost for good. */
+	setup_signals();
 	cli_defaults(&o);
 	rc = cli_parse(argc, argv, &o, err, sizeof(err));
 	if (rc < 0) {
@@ -250,7 +253,6 @@ int main(int argc, char **argv)
 	if (getenv("KTOP_TEST_VERIFIER_REJECT") && !strcmp(getenv("KTOP_TEST_VERIFIER_REJECT"), "1"))
 		o.test_reject = true;
 	if (o.replay) {		/* no BPF, no privilege needed */
-		setup_signals();
 		if (o.batch)
 			return run_replay_batch(&o);
 		rc = ui_replay(&o, &stop_sig, err, sizeof(err));
@@ -275,7 +277,6 @@ int main(int argc, char **argv)
 		fprintf(stderr, "ktop: %s\n", err);
 		return EXIT_PRIV;
 	}
-	setup_signals();
 	msg_hook_libbpf(o.verbose);
 	rc = core_open(&o);
 	if (rc) {
