@@ -229,7 +229,15 @@ static void draw_slow(struct ui *u, const struct ktop_snapshot *s, const struct 
 		 (unsigned long long)(io->slow_count + io->drops.slow), io->nslow_new,
 		 (unsigned long long)io->slow_not_kept, (unsigned long long)io->drops.slow);
 	title_line(u, y, 0, COLS, line);
-	if (st->lost_total && COLS > 100) {
+	/* losses: say whether they touch the percentiles (issue 18: a
+	 * bare "lost" had users guessing) */
+	if (io->lost_in_percentiles && COLS > 100) {
+		snprintf(line, sizeof(line), " %llu requests not in percentiles",
+			 (unsigned long long)io->lost_in_percentiles);
+		ui_color_on(u, UI_C_WARN);
+		ui_put(y, COLS - 34, 34, line);
+		ui_color_off(u, UI_C_WARN);
+	} else if (st->lost_total && COLS > 100) {
 		snprintf(line, sizeof(line), " lost since start: %llu", (unsigned long long)st->lost_total);
 		ui_put(y, COLS - 30, 30, line);
 	}

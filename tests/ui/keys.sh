@@ -412,4 +412,15 @@ else
 	bad "hist: the replay did not pause on record 1"
 fi
 
+# Losses that leave requests out of the percentiles are said on the I/O tab
+# (issue 18.6: a bare "lost since start" left users guessing)
+LOST=$TMPD/lost.ndjson
+jq -c '.io.lost_in_percentiles = 7' <<<"$R1" > "$LOST"
+if replay "$LOST" 120x40 -t io; then
+	settle "Recent slow"
+	has "lost: the I/O tab says how many requests the percentiles miss" "7 requests not in percentiles"
+else
+	bad "lost: the replay did not pause on record 1"
+fi
+
 [ $fails = 0 ]
