@@ -40,6 +40,17 @@ static struct btf *kernel_btf(void)
 }
 
 /* See bpfutil.h. */
+int probe_kernel_btf(char *why, size_t n)
+{
+	if (kernel_btf())
+		return 0;
+	snprintf(why, n, "the kernel has no usable BTF (/sys/kernel/btf/vmlinux %s): ktop needs "
+		 "CONFIG_DEBUG_INFO_BTF=y, as Debian 11+, RHEL 8.2+ and Ubuntu 20.10+ kernels have",
+		 access("/sys/kernel/btf/vmlinux", R_OK) ? "is missing" : "cannot be parsed");
+	return vmlinux_btf_err;
+}
+
+/* See bpfutil.h. */
 void probe_release(void)
 {
 	btf__free(vmlinux_btf);

@@ -20,6 +20,12 @@ bool probe_tracepoint(const char *tp);
 /* True when tp_btf programs can be used at all (vmlinux BTF present) and
  * KTOP_FORCE_RAW_TP is not set. */
 bool probe_tp_btf_ok(const struct ktop_opts *o);
+/*
+ * Whether the kernel's BTF can be read: every collector needs it (CO-RE
+ * relocations, tracepoint probes). Returns 0, or -errno with a one-line
+ * reason the user can act on in why.
+ */
+int probe_kernel_btf(char *why, size_t n);
 /* Free the kernel BTF the probes loaded (about 5 MB parsed); the next probe
  * loads it again. Called once every collector is open. */
 void probe_release(void);

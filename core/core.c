@@ -93,7 +93,10 @@ int core_open(const struct ktop_opts *o)
 			st->state = KTOP_TAB_OFF;
 			continue;
 		}
-		err = collectors[i]->open(&core.state[i], o, st);
+		/* without BTF every tab would blame its own tracepoints */
+		err = probe_kernel_btf(st->why, sizeof(st->why));
+		if (!err)
+			err = collectors[i]->open(&core.state[i], o, st);
 		if (err) {
 			core.state[i] = NULL;
 			st->state = KTOP_TAB_DISABLED;
