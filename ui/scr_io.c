@@ -232,8 +232,9 @@ static void draw_slow(struct ui *u, const struct ktop_snapshot *s, const struct 
 	/* losses: say whether they touch the percentiles (issue 18: a
 	 * bare "lost" had users guessing) */
 	if (io->lost_in_percentiles && COLS > 100) {
-		snprintf(line, sizeof(line), " %llu requests not in percentiles",
-			 (unsigned long long)io->lost_in_percentiles);
+		snprintf(line, sizeof(line), " %llu request%s not in percentiles",
+			 (unsigned long long)io->lost_in_percentiles,
+			 io->lost_in_percentiles == 1 ? "" : "s");
 		ui_color_on(u, UI_C_WARN);
 		ui_put(y, COLS - 34, 34, line);
 		ui_color_off(u, UI_C_WARN);
