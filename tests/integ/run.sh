@@ -10,7 +10,7 @@ pass=0 fail=0 skipn=0 skipped=()
 mkdir -p build
 KTOP_SKIPS=${KTOP_RESULTS:-build/test-results.txt}; KTOP_SKIPS=${KTOP_SKIPS%.txt}-skips.txt
 run_one() {	# run_one NAME ENV...
-	local t=$1 out rc to; shift
+	local t=$1 out rc to t0=$SECONDS; shift
 	# a test may need more than 300 s on a busy machine: "# timeout: SECS"
 	to=$(sed -n 's/^# timeout: \([0-9][0-9]*\)$/\1/p' "$t" | head -1)
 	out=$(env "$@" timeout "${to:-300}" bash "$t" 2>&1); rc=$?
@@ -20,10 +20,10 @@ run_one() {	# run_one NAME ENV...
 		while IFS= read -r l; do echo "SKIP $t $*: $l"; skipped+=("$t $*: $l"); done <<<"$sk"
 	fi
 	case $rc in
-	0) pass=$((pass + 1)); echo "PASS $t $*";;
+	0) pass=$((pass + 1)); echo "PASS $t $* ($((SECONDS - t0)) s)";;
 	77) skipn=$((skipn + 1)); l=$(grep -m1 '^SKIP' <<<"$out" | sed 's/^SKIP: //')
 	    echo "SKIP $t $*: $l"; skipped+=("$t $*: $l");;
-	*) fail=$((fail + 1)); echo "FAIL $t $* (exit $rc)"; sed 's/^/    /' <<<"$out";;
+	*) fail=$((fail + 1)); echo "FAIL $t $* (exit $rc, $((SECONDS - t0)) s)"; sed 's/^/    /' <<<"$out";;
 	esac
 	[ -n "${VERBOSE:-}" ] && [ $rc = 0 ] && sed 's/^/    /' <<<"$out"
 }

@@ -3,7 +3,7 @@
 # Flight recorder, headless (--record): three ktops run at once, each with
 # one trigger and one workload it controls, then the files they saved are
 # checked against what the workloads did.
-#  1. syscalls[nanosleep].p99>50ms, filtered to a workload that sleeps 1 ms
+#  1. syscalls[nanosleep].p99>100ms, filtered to a workload that sleeps 1 ms
 #     for 20 s, 200 ms for 3 s, 1 ms for 12 s, 200 ms for 3 s (the nanosleep
 #     system call itself). Exactly one file per spike (--cooldown 10s holds
 #     during the 3 s spike, and has passed by the second); each holds >= 15 s
@@ -76,7 +76,7 @@ command -v udevadm >/dev/null && udevadm settle 2>/dev/null
 PIDS="$SP $H"
 wait_for ready "$TMPD/sp.out" 5 && wait_for ready "$TMPD/h.out" 5 || { bad "workloads did not start"; finish; }
 
-"$KTOP" --record --panes syscalls -p $SP --trigger 'syscalls[nanosleep].p99>50ms' \
+"$KTOP" --record --panes syscalls -p $SP --trigger 'syscalls[nanosleep].p99>100ms' \
 	--after 4 --cooldown 10 --snapshot-dir "$D1" > "$TMPD/k1.out" 2> "$TMPD/k1.err" & K1=$!
 "$KTOP" --record --panes io --trigger "io[$DEV].count>50/s" --after 5 --cooldown 60 \
 	--snapshot-dir "$D2" > "$TMPD/k2.out" 2> "$TMPD/k2.err" & K2=$!
@@ -106,7 +106,7 @@ echo "  ran $(($(date +%s) - T0)) s"
 for i in 1 2 3; do sed "s/^/    ktop $i stderr: /" "$TMPD/k$i.err"; done
 
 # ---- 1. syscalls: one file per spike -------------------------------------
-mapfile -t F1 < <(ls "$D1"/ktop-*-syscalls_nanosleep_.p99_gt_50ms.ndjson 2>/dev/null)
+mapfile -t F1 < <(ls "$D1"/ktop-*-syscalls_nanosleep_.p99_gt_100ms.ndjson 2>/dev/null)
 assert_eq "syscalls: files saved (two spikes)" 2 "${#F1[@]}"
 assert_eq "syscalls: --record printed the files saved" "$(printf '%s\n' "${F1[@]}")" "$(sort "$TMPD/k1.out")"
 s2=$(awk '/^phase 2 start/ { print $4 }' "$TMPD/sp.out")
@@ -132,8 +132,8 @@ for k in 0 1; do
 	assert_range "file $((k + 1)): earliest interval, s before the spike" -1000 -15 "$(head -1 "$TMPD/rows$k" | awk '{ print $1 }')"
 	# (the 1 ms phase before the second spike is 12 s long; before the
 	# first, the workload waited for its start: no nanosleep row)
-	check "file $((k + 1)): the 10 s before the spike, p99 below the trigger's 50 ms" \
-		awk '$1 < 0 && $1 > -11 && $3 >= 50 { exit 1 }' "$TMPD/rows$k"
+	check "file $((k + 1)): the 10 s before the spike, p99 below the trigger's 100 ms" \
+		awk '$1 < 0 && $1 > -11 && $3 >= 100 { exit 1 }' "$TMPD/rows$k"
 	check "file $((k + 1)): 1 ms sleeps at p50 before the spike (0.9..1.3 ms)" \
 		awk '$1 < -1 && $1 > -11 && ($2 < 0.9 || $2 > 1.3) { bad = 1 } END { exit bad }' "$TMPD/rows$k"
 	# the spike: whole intervals inside it show 200 ms at p50 and p99
