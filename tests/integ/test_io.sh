@@ -150,7 +150,7 @@ for i in $(seq 2 "$nl"); do
 		# in the next interval for one and in this one for the other: how
 		# many depends on the machine's load, so per interval the bound is
 		# loose, and over the whole run (where they cancel) it is tight.
-		tol=$(( s / 20 > 10 ? s / 20 : 10 ))
+		tol=$(( s / 10 > 10 ? s / 10 : 10 ))
 		d=$(( k > s ? k - s : s - k ))
 		echo "  interval $i $NAME $o: ktop $k, stat $s"
 		[ $d -gt $tol ] && bad "interval $i $o: ktop $k vs stat $s differ by more than $tol"
