@@ -23,14 +23,14 @@ PKGS        := libbpf ncursesw libmicrohttpd libzstd
 PKG_CFLAGS  := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS    := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lbpf -lncursesw -ltinfo -lmicrohttpd -lzstd)
 CFLAGS      ?= -O2 -g
-CFLAGS      += $(WARN) -std=gnu11 -D_GNU_SOURCE -DKTOP_VERSION='"$(VERSION)"'
+CFLAGS      += $(WARN) -std=gnu11 -D_GNU_SOURCE
 CPPFLAGS    += -I. -Iinclude -I$(O)/skel $(PKG_CFLAGS)
 LDLIBS      += $(PKG_LIBS) -lelf -lz -ldw -lcap -lm -lpthread
 BPF_CFLAGS  := -g -O2 $(WARN) -Wno-unused-parameter --target=bpf -D__TARGET_ARCH_$(ARCH) -I$(O) -Iinclude -Ibpf
 
 BPF_SRCS    := $(wildcard bpf/*.bpf.c)
 SKELS       := $(patsubst bpf/%.bpf.c,$(O)/skel/%.skel.h,$(BPF_SRCS))
-GEN_SRCS    := $(O)/gen/syscalls_x86_64.c $(O)/gen/syscalls_arm64.c
+GEN_SRCS    := $(O)/gen/syscalls_x86_64.c $(O)/gen/syscalls_arm64.c $(O)/gen/version.c
 CORE_SRCS   := $(wildcard core/*.c)
 UI_SRCS     := $(wildcard ui/*.c)
 CORE_OBJS   := $(patsubst %.c,$(O)/%.o,$(CORE_SRCS)) $(GEN_SRCS:.c=.o)
@@ -46,7 +46,7 @@ UNIT_BINS   := $(patsubst tests/unit/%.c,$(O)/tests/%,$(UNIT_SRCS))
 WORKLOADS   := $(patsubst tests/workloads/%.c,$(O)/workloads/%,$(wildcard tests/workloads/*.c))
 
 .PHONY: all run deps deps-test deps-bench test test-unit test-integ test-ui fuzz fuzz-smoke \
-	bench install uninstall clean asan soak static static-mhd-check test-static vmtest
+	bench install uninstall clean asan soak static static-mhd-check test-static vmtest FORCE
 
 # The binary is ./ktop for the default build dir, $(O)/ktop for any other
 # (so parallel work trees of build dirs never overwrite each other's binary).
@@ -94,6 +94,13 @@ $(O)/skel/%.skel.h: $(O)/bpf/%.bpf.o | $(O)/skel/.
 $(O)/gen/syscalls_%.c: scripts/gen_syscalls.sh scripts/syscalls/%.tbl | $(O)/gen/.
 	$(call msg,GEN,$@)
 	$(Q)CC="$(CC)" scripts/gen_syscalls.sh $* > $@
+
+# The version (git describe) in one object, rewritten only when it changes:
+# a -D flag would leave every object not recompiled since with an old one.
+$(O)/gen/version.c: FORCE | $(O)/gen/.
+	$(Q)v='const char ktop_version[] = "$(VERSION)";'; \
+	  [ "$$(cat $@ 2>/dev/null)" = "$$v" ] || echo "$$v" > $@
+FORCE:
 
 $(O)/gen/terminfo.c: scripts/gen_terminfo.sh Makefile | $(O)/gen/.
 	$(call msg,GEN,$@)

@@ -14,6 +14,7 @@
 #include "core/metrics_http.h"
 #include "core/msg.h"
 #include "core/out.h"
+#include "core/version.h"
 #include "core/priv.h"
 #include "core/procinfo.h"
 #include "core/recorder.h"
@@ -234,7 +235,7 @@ int main(int argc, char **argv)
 		return EXIT_OK;
 	}
 	if (rc == CLI_VERSION) {
-		printf("ktop %s\n", KTOP_VERSION);
+		printf("ktop %s\n", ktop_version);
 		return EXIT_OK;
 	}
 	if (getenv("NO_COLOR") && *getenv("NO_COLOR"))

@@ -16,6 +16,7 @@
 #include "core/msg.h"
 #include "core/procinfo.h"
 #include "core/recorder.h"
+#include "core/version.h"
 
 const char *const ktop_tab_names[KTOP_TAB_MAX] = {
 	[KTOP_TAB_SYSCALLS] = "syscalls",
@@ -150,7 +151,7 @@ int core_poll(void)
 	s->self_cpu_pct = s->interval_ns ? 100.0 * (double)(cpu - core.last_cpu_ns) /
 					   (double)s->interval_ns : 0;
 	s->self_rss_kb = self_rss_kb();
-	snprintf(s->version, sizeof(s->version), "%s", KTOP_VERSION);
+	snprintf(s->version, sizeof(s->version), "%s", ktop_version);
 	if (uname(&u) == 0) {
 		snprintf(s->host, sizeof(s->host), "%.63s", u.nodename);
 		snprintf(s->kernel, sizeof(s->kernel), "%.63s", u.release);
