@@ -35,6 +35,11 @@ usage "replay of a foreign file" "not a ktop" --replay "$TMPD/foreign.json"
 
 "$KTOP" -h > "$TMPD/help"; assert_eq "-h exits 0" 0 $?
 check "-V prints the version" bash -c "'$KTOP' -V | grep -q '^ktop '"
+# built from this checkout: the version is the commit built, not an older one
+# (make test builds first, so the two describe the same tree)
+if git rev-parse --git-dir >/dev/null 2>&1 && [ "$(dirname "$(readlink -f "$KTOP")")" = "$(pwd -P)" ]; then
+	assert_eq "-V names the commit built" "ktop $(git describe --always --dirty)" "$("$KTOP" -V)"
+fi
 for opt in $(grep -oE -- '--[a-z][a-z-]+' "$TMPD/help" | sort -u); do
 	check "man page documents $opt" grep -q -- "$(sed 's/-/\\\\-/g' <<<"$opt")" docs/ktop.1
 done
