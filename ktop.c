@@ -279,7 +279,14 @@ int main(int argc, char **argv)
 		return EXIT_PRIV;
 	}
 	msg_hook_libbpf(o.verbose);
-	rc = core_open(&o);
+	rc = core_open(&o, &stop_sig);
+	if (rc == -EINTR) {	/* stopped during start-up: not a failure */
+		core_close();
+		msg_flush(stderr, MSG_WARN);
+		if (o.verbose)
+			fprintf(stderr, "ktop: stopped by a signal during start-up\n");
+		return EXIT_OK;
+	}
 	if (rc) {
 		msg_flush(stderr, MSG_WARN);
 		fprintf(stderr, "ktop: no collector could start%s\n",

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* In flight: a task iterator that lists the threads inside a syscall right
  * now and for how long, from the start times bpf/syscalls.bpf.c keeps in
- * task storage (the same map: core hands its fd over before load). */
+ * task storage, or in its tid hash where tracing programs have no task
+ * storage (5.10, 5.11): the same map, core hands its fd over before load. */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
@@ -13,6 +14,9 @@ char LICENSE[] SEC("license") = "GPL";
 const volatile __u32 targ_self = 0;	/* ktop's own tgid: its waits are not news */
 __u64 min_elapsed_ns = 0;		/* shorter calls are not listed */
 __u64 stack_min_ns = ~0ULL;		/* calls at least this long get their kernel stack */
+/* start times in sc_start_tid, not task storage: set by core before load,
+ * so the verifier never sees the branch not taken (nor its helper) */
+const volatile bool targ_tid_hash = false;
 
 #include "sc_start.bpf.h"
 
@@ -41,7 +45,13 @@ int inflight_task(struct bpf_iter__task *ctx)
 
 	if (!task)
 		return 0;
-	s = bpf_task_storage_get(&sc_start, task, 0, 0);
+	if (targ_tid_hash) {
+		__u32 tid = BPF_CORE_READ(task, pid);
+
+		s = bpf_map_lookup_elem(&sc_start_tid, &tid);
+	} else {
+		s = bpf_task_storage_get(&sc_start, task, 0, 0);
+	}
 	if (!s || !s->valid)
 		return 0;
 	ts = s->ts;

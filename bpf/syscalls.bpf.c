@@ -16,15 +16,6 @@ const volatile bool targ_test_reject = false;
 
 #include "sc_start.bpf.h"
 
-/* The same where tracing programs have no task storage (before 5.12):
- * keyed by thread id, emptied by sched_process_exit, sized by core. */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, KTOP_SC_TID_MAX);
-	__type(key, __u32);
-	__type(value, struct ktop_sc_start);
-} sc_start_tid SEC(".maps");
-
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, KTOP_SC_MAX);

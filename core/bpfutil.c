@@ -214,6 +214,22 @@ bool probe_kernel_func(const char *name)
 }
 
 /* See bpfutil.h. */
+void map_prealloc_for(struct bpf_map *map, const struct bpf_program *user, __u32 max_entries)
+{
+	struct btf *btf;
+
+	/* tp_btf and fentry (BPF_PROG_TYPE_TRACING) were never under the rule */
+	if (!bpf_program__autoload(user) || bpf_program__type(user) == BPF_PROG_TYPE_TRACING)
+		return;
+	/* 6.1 lifted it with the BPF memory allocator (struct bpf_mem_alloc) */
+	btf = kernel_btf();
+	if (btf && btf__find_by_name_kind(btf, "bpf_mem_alloc", BTF_KIND_STRUCT) > 0)
+		return;
+	bpf_map__set_map_flags(map, bpf_map__map_flags(map) & ~BPF_F_NO_PREALLOC);
+	bpf_map__set_max_entries(map, max_entries);
+}
+
+/* See bpfutil.h. */
 void tstate_choose(struct bpf_map *tstore, struct bpf_map *thash, struct bpf_program *exit_prog,
 		   bool task_storage)
 {

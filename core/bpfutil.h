@@ -73,6 +73,16 @@ bool probe_task_storage(const struct ktop_opts *o);
 bool probe_kprobes(void);
 /* True when the kernel has function name (its BTF says; true without BTF). */
 bool probe_kernel_func(const char *name);
+/*
+ * Before 6.1 the verifier prints a kernel WARNING (a panic where
+ * panic_on_warn is set) when a kprobe, tracepoint or raw_tp program uses a
+ * hash map that is not preallocated ("trace type BPF program uses run-time
+ * allocation"). When user, one of map's programs, will load as such a
+ * program on such a kernel, preallocate map, with max_entries entries
+ * (fewer than the run-time allocated map may have: they all take memory up
+ * front). Call between open and load.
+ */
+void map_prealloc_for(struct bpf_map *map, const struct bpf_program *user, __u32 max_entries);
 /* Create the task-storage map or the tid hash of per-thread state and
  * load the sched_process_exit program that cleans the hash only with it. */
 void tstate_choose(struct bpf_map *tstore, struct bpf_map *thash, struct bpf_program *exit_prog,

@@ -210,6 +210,8 @@ static int on_slow(void *ctx, void *data, size_t len)
 	return 0;
 }
 
+#define IO_STATS_PREALLOC	256	/* (disk, op) pairs where io_stats is preallocated */
+
 /* Open the BPF object and set it up for this kernel (start: block_io_start exists). */
 static int open_skel(void *col, const struct ktop_opts *o, struct ktop_tab_status *st)
 {
@@ -243,6 +245,8 @@ static int open_skel(void *col, const struct ktop_opts *o, struct ktop_tab_statu
 	prog_choose(s->progs.block_rq_requeue_btf, s->progs.block_rq_requeue_raw, btf);
 	prog_choose(s->progs.block_rq_merge_btf, s->progs.block_rq_merge_raw, btf);
 	prog_choose(s->progs.block_rq_complete_btf, s->progs.block_rq_complete_raw, btf);
+	/* io_stats as raw_tp before 6.1: preallocated, 2.5 KB per CPU each */
+	map_prealloc_for(s->maps.io_stats, s->progs.block_rq_complete_raw, IO_STATS_PREALLOC);
 	return 0;
 }
 

@@ -909,6 +909,8 @@ static int open_skel(void *col, const struct ktop_opts *o, struct ktop_tab_statu
 	}
 	prog_choose(s->progs.contention_begin_btf, s->progs.contention_begin_raw, btf);
 	prog_choose(s->progs.contention_end_btf, s->progs.contention_end_raw, btf);
+	/* the same for the raw_tp tracepoints on 5.19 and 6.0 */
+	map_prealloc_for(s->maps.lock_stats, s->progs.contention_end_raw, KTOP_LOCK_MAX);
 	if (!tp) {
 		/* kprobes before 5.13 may use only preallocated hashes (a kernel
 		 * WARN otherwise): 2048 histograms, 5 MB, allocated up front */

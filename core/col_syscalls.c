@@ -183,11 +183,7 @@ static int col_sc_open(void **out, const struct ktop_opts *o, struct ktop_tab_st
 		load_error(st, "syscalls: cannot set the -p filter", err);
 		goto fail;
 	}
-	if (c->tid_hash)	/* no task storage map to share with the iterator */
-		snprintf(c->ifl_why, sizeof(c->ifl_why),
-			 "in flight: needs task storage for tracing programs (Linux 5.12+)");
-	else
-		inflight_open(c);
+	inflight_open(c);
 	err = syscalls_bpf__attach(c->skel);
 	if (err) {
 		load_error(st, "syscalls: cannot attach to raw_syscalls", err);
@@ -206,13 +202,17 @@ fail:
 
 /*
  * In flight: load the task iterator over the syscall start times, sharing
- * the sc_start task storage of the syscalls object by fd. Optional: on a
- * kernel that cannot load it (no iter/task, no task storage for tracing
- * programs, an older verifier) c->ifl stays NULL and c->ifl_why says why;
- * the Syscalls tab runs on without it.
+ * the syscalls object's map of them by fd: its sc_start task storage, or
+ * its sc_start_tid hash where there is no task storage (the iterator then
+ * looks each task up by thread id; the other map is not even created).
+ * Optional: on a kernel that cannot load it (no iter/task, an older
+ * verifier) c->ifl stays NULL and c->ifl_why says why; the Syscalls tab
+ * runs on without it.
  */
 static void inflight_open(struct col_sc *c)
 {
+	struct bpf_map *use, *unused;
+	struct bpf_map *src;
 	int err;
 
 	c->ifl = inflight_bpf__open();
@@ -221,7 +221,12 @@ static void inflight_open(struct col_sc *c)
 		goto fail;
 	}
 	c->ifl->rodata->targ_self = (__u32)getpid();
-	err = bpf_map__reuse_fd(c->ifl->maps.sc_start, bpf_map__fd(c->skel->maps.sc_start));
+	c->ifl->rodata->targ_tid_hash = c->tid_hash;
+	use = c->tid_hash ? c->ifl->maps.sc_start_tid : c->ifl->maps.sc_start;
+	unused = c->tid_hash ? c->ifl->maps.sc_start : c->ifl->maps.sc_start_tid;
+	src = c->tid_hash ? c->skel->maps.sc_start_tid : c->skel->maps.sc_start;
+	bpf_map__set_autocreate(unused, false);
+	err = bpf_map__reuse_fd(use, bpf_map__fd(src));
 	if (err)
 		goto fail;
 	err = inflight_bpf__load(c->ifl);
@@ -236,8 +241,7 @@ static void inflight_open(struct col_sc *c)
 	return;
 fail:
 	snprintf(c->ifl_why, sizeof(c->ifl_why),
-		 "in flight: the kernel refused the task iterator: %s (needs Linux 5.11+: "
-		 "task storage in tracing programs)",
+		 "in flight: the kernel refused the task iterator: %s (iter/task needs Linux 5.8+)",
 		 strerror(-err));
 	bpf_link__destroy(c->ifl_link);
 	c->ifl_link = NULL;

@@ -68,7 +68,7 @@ static uint64_t self_rss_kb(void)
 }
 
 /* See core.h. */
-int core_open(const struct ktop_opts *o)
+int core_open(const struct ktop_opts *o, const volatile int *stop)
 {
 	int i, err, running = 0;
 
@@ -89,6 +89,12 @@ int core_open(const struct ktop_opts *o)
 	for (i = 0; i < KTOP_TAB_MAX; i++) {
 		struct ktop_tab_status *st = &core.status[i];
 
+		/* a collector can take tens of seconds to load (a slow
+		 * verifier, an emulator): a stop request ends start-up here */
+		if (stop && *stop) {
+			probe_release();
+			return -EINTR;
+		}
 		memset(st, 0, sizeof(*st));
 		if (!(o->panes & (1u << i))) {
 			st->state = KTOP_TAB_OFF;

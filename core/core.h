@@ -7,10 +7,13 @@
 /*
  * Open every collector the options ask for. A collector that fails is
  * disabled with its reason in the snapshot; the others still run.
- * Returns 0 when at least one collector runs, -ENODEV when none does (the
- * reasons are stored with msg_err()), -ENOMEM.
+ * Before each collector it looks at *stop (when stop is not NULL): once a
+ * signal handler set it, it opens no more. Returns 0 when at least one
+ * collector runs, -EINTR when *stop ended start-up (core_close() detaches
+ * what was opened), -ENODEV when none runs (the reasons are stored with
+ * msg_err()), -ENOMEM.
  */
-int core_open(const struct ktop_opts *o);
+int core_open(const struct ktop_opts *o, const volatile int *stop);
 
 /*
  * Poll every running collector into the next snapshot and make it current.

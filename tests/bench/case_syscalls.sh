@@ -3,7 +3,10 @@
 # empty-program floor, libbpf-tools syscount -L and bpftrace, interleaved.
 #
 # Knobs: SC_CALLS (calls per sample), SC_SAMPLES (samples per attach),
-# SC_ROUNDS; BENCH_QUICK=1 makes all three small.
+# SC_ROUNDS; BENCH_QUICK=1 makes all three small. SC_CONDS: the conditions
+# (default "untraced floor ktop ktop_p syscount bpftrace"); ktop_tid
+# (KTOP_FORCE_TID_HASH=1: start times in the thread-id hash, as before 5.12)
+# and ktop_raw (KTOP_FORCE_RAW_TP=1) measure ktop's fallbacks in the same run.
 . "$(dirname "$0")/lib.sh"
 
 if [ "$BENCH_QUICK" = 1 ]; then
@@ -77,6 +80,15 @@ measure_ktop() {
 	WAIT_LINE=1 with_tracer ktop 2 "$KTOP" -b --json --panes syscalls -d 1 || return 1
 	ktop_seen ktop >> "$TMPD/seen_ktop"
 }
+# the fallbacks, forced: the tid hash of kernels without task storage, raw_tp
+measure_ktop_tid() {
+	WAIT_LINE=1 with_tracer ktop_tid 2 env KTOP_FORCE_TID_HASH=1 "$KTOP" -b --json --panes syscalls -d 1 || return 1
+	ktop_seen ktop_tid >> "$TMPD/seen_ktop_tid"
+}
+measure_ktop_raw() {
+	WAIT_LINE=1 with_tracer ktop_raw 2 env KTOP_FORCE_RAW_TP=1 "$KTOP" -b --json --panes syscalls -d 1 || return 1
+	ktop_seen ktop_raw >> "$TMPD/seen_ktop_raw"
+}
 measure_ktop_p() {
 	with_tracer ktop_p 2 "$KTOP" -b --json --panes syscalls -d 1 -p "$IDLE_PID" || return 1
 	ktop_seen ktop_p >> "$TMPD/seen_ktop_p"
@@ -97,12 +109,15 @@ label() {
 	floor) echo "floor (empty progs)" ;;
 	ktop) echo "ktop --panes syscalls" ;;
 	ktop_p) echo "ktop -p <other pid>" ;;
+	ktop_tid) echo "ktop tid hash" ;;
+	ktop_raw) echo "ktop raw_tp" ;;
 	syscount) echo "syscount -L" ;;
 	bpftrace) echo "bpftrace hist" ;;
 	esac
 }
 
-CONDS=(untraced floor ktop ktop_p syscount bpftrace)
+read -r -a CONDS <<< "${SC_CONDS:-untraced floor ktop ktop_p syscount bpftrace}"
+has_cond() { [[ " ${CONDS[*]} " == *" $1 "* ]]; }
 progs_before=$(prog_count)
 say "syscalls: getppid() loop, $N calls per sample, $S sample(s) per attach, $R rounds,"
 say "  pinned to CPU $BENCH_CPU (taskset); conditions rotate each round; ns per call:"
@@ -129,12 +144,14 @@ per_run() {	# per_run NAME MIN_FDS CMD...
 }
 if [ -w /proc/sys/kernel/bpf_stats_enabled ]; then
 	say "  ns per BPF program run (kernel.bpf_stats_enabled, one loop each):"
-	for c in floor ktop ktop_p syscount bpftrace; do
-		failed "$c" && continue
+	for c in "${CONDS[@]}"; do
+		[ "$c" = untraced ] || failed "$c" && continue
 		case $c in
 		floor) line=$(per_run floor_stats 2 "$FLOOR") ;;
 		ktop) line=$(per_run ktop_stats 2 "$KTOP" -b --json --panes syscalls -d 1) ;;
 		ktop_p) line=$(per_run ktop_p_stats 2 "$KTOP" -b --json --panes syscalls -d 1 -p "$IDLE_PID") ;;
+		ktop_tid) line=$(per_run ktop_tid_stats 2 env KTOP_FORCE_TID_HASH=1 "$KTOP" -b --json --panes syscalls -d 1) ;;
+		ktop_raw) line=$(per_run ktop_raw_stats 2 env KTOP_FORCE_RAW_TP=1 "$KTOP" -b --json --panes syscalls -d 1) ;;
 		syscount) line=$(per_run syscount_stats 2 syscount -L) ;;
 		bpftrace) line=$(per_run bpftrace_stats 2 bpftrace -e "$BT_PROG") ;;
 		esac
@@ -162,7 +179,8 @@ for c in "${CONDS[@]}"; do
 done
 
 result "untraced ns/getppid" "$(cond_median untraced)"
-for c in floor ktop ktop_p syscount bpftrace; do
+for c in "${CONDS[@]}"; do
+	[ "$c" = untraced ] && continue
 	if [ -n "${ADDED[$c]:-}" ]; then
 		result "$(label "$c") added ns" "${ADDED[$c]}"
 	else
@@ -170,13 +188,15 @@ for c in floor ktop ktop_p syscount bpftrace; do
 	fi
 done
 r=$(ratio "${ADDED[ktop]:-}" "${ADDED[floor]:-}")
-result "ktop / floor (added)" "$r" "<= 1.5x (aim 1.3x)" "$(meets "$r" '<=' 1.5)"
+has_cond floor && result "ktop / floor (added)" "$r" "<= 1.5x (aim 1.3x)" "$(meets "$r" '<=' 1.5)"
 r=$(ratio "${ADDED[ktop_p]:-}" "${ADDED[floor]:-}")
-result "ktop -p other / floor (added)" "$r"
+has_cond ktop_p && result "ktop -p other / floor (added)" "$r"
 r=$(ratio "${ADDED[syscount]:-}" "${ADDED[ktop]:-}")
-result "syscount -L / ktop (added)" "$r" ">= 2.7x" "$(meets "$r" '>=' 2.7)"
+has_cond syscount && result "syscount -L / ktop (added)" "$r" ">= 2.7x" "$(meets "$r" '>=' 2.7)"
 r=$(ratio "${ADDED[bpftrace]:-}" "${ADDED[ktop]:-}")
-result "bpftrace / ktop (added)" "$r" ">= 5x" "$(meets "$r" '>=' 5)"
+has_cond bpftrace && result "bpftrace / ktop (added)" "$r" ">= 5x" "$(meets "$r" '>=' 5)"
+has_cond ktop_tid && result "tid hash / ktop (added)" "$(ratio "${ADDED[ktop_tid]:-}" "${ADDED[ktop]:-}")"
+has_cond ktop_raw && result "raw_tp / ktop (added)" "$(ratio "${ADDED[ktop_raw]:-}" "${ADDED[ktop]:-}")"
 
 # Sanity: every tracer saw the workload (a tracer that did not attach
 # where we think would make its cost look low).
@@ -185,6 +205,9 @@ if [ -s "$TMPD/seen_ktop" ]; then
 	say "  ktop saw $lo to $(sort -n "$TMPD/seen_ktop" | tail -n 1) getppid calls per run (the loop made $((N * S)) each)"
 	[ "$lo" -ge "$N" ] || warn "ktop reported fewer getppid calls than one sample made: it may not have measured what we think"
 fi
+for c in ktop_tid ktop_raw; do
+	[ -s "$TMPD/seen_$c" ] && say "  $(label $c) saw $(sort -n "$TMPD/seen_$c" | head -n 1) to $(sort -n "$TMPD/seen_$c" | tail -n 1) getppid calls per run"
+done
 [ -s "$TMPD/seen_ktop_p" ] && say "  ktop -p saw at most $(sort -n "$TMPD/seen_ktop_p" | tail -n 1) getppid calls of the filtered-out loop (expected 0)"
 [ -e "$TMPD/seen_syscount_missing" ] && warn "syscount's report did not list getppid"
 [ -e "$TMPD/seen_bpftrace_missing" ] && warn "bpftrace's report had no @lat[$NR_GETPPID] histogram"

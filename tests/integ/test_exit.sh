@@ -1,7 +1,7 @@
 #!/bin/bash
 # Every exit path leaves no BPF program behind and, in the dashboard, gives the
-# terminal back: batch mode under SIGTERM, SIGHUP, SIGINT, SIGKILL and a closed
-# pipe; the dashboard (in tmux) under q, Ctrl-C, SIGTERM, SIGHUP (the terminal
+# terminal back: batch mode under SIGTERM, SIGHUP, SIGINT, SIGKILL, SIGTERM
+# during start-up and a closed pipe; the dashboard (in tmux) under q, Ctrl-C, SIGTERM, SIGHUP (the terminal
 # goes away), F10 and a crash (SIGSEGV: handler restores, then re-raises).
 . tests/integ/lib.sh
 need_root
@@ -21,6 +21,28 @@ batch_sig TERM 0
 batch_sig HUP 0
 batch_sig INT 0
 batch_sig KILL 137
+
+# SIGTERM during start-up, as soon as the first collector has a program
+# loaded: the collectors after it are not opened (ktop -v says so), ktop
+# exits 0 and leaves nothing behind. A start-up that was already over when
+# the signal came proves nothing: tried again, up to 3 times.
+start_sig() {
+	local pid ids rc try
+	for try in 1 2 3; do
+		"$KTOPA" -v -b -d 0.5 > "$TMPD/ss.out" 2> "$TMPD/ss.err" &
+		pid=$!
+		wait_attached $pid || { bad "start-up SIGTERM: ktop did not attach"; return; }
+		ids=$(prog_ids_of $pid)
+		kill -TERM $pid; wait $pid; rc=$?
+		grep -q 'stopped by a signal during start-up' "$TMPD/ss.err" && break
+		[ -s "$TMPD/ss.out" ] || break	# no report: start-up was not over, yet no message
+	done
+	assert_eq "start-up SIGTERM: exit status" 0 $rc
+	assert_eq "start-up SIGTERM: programs left of $(wc -w <<<"$ids")" 0 "$(progs_alive $ids)"
+	check "start-up SIGTERM: the later collectors were not opened" \
+		grep -q 'stopped by a signal during start-up' "$TMPD/ss.err"
+}
+start_sig
 
 # closed pipe: the reader goes away after one line
 "$KTOPA" -b --json -d 0.2 2>"$TMPD/pipe.err" | head -c 10 > /dev/null

@@ -8,6 +8,7 @@
 # read row (max >= 4.5 s: the thread starts its read just after the 5 s
 # timer).
 # raw_tp: yes
+# tid-hash: yes
 . tests/integ/lib.sh
 need_root
 need_cmd jq

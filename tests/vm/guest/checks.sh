@@ -1,7 +1,8 @@
 #!/bin/bash
 # The vmtest checks, run inside the guest by /init: every tab of ktop in
 # batch JSON mode against a known workload, for each attach flavour in
-# $FLAVOURS (auto: ktop's choice; raw_tp: KTOP_FORCE_RAW_TP=1), the tabs in
+# $FLAVOURS (auto: ktop's choice; raw_tp: KTOP_FORCE_RAW_TP=1; tid_hash:
+# KTOP_FORCE_TID_HASH=1, start times in the thread-id hash), the tabs in
 # $TABS (default: syscalls locks memory io). Prints one
 #   @@R TAB FLAVOUR ATTACH RESULT DETAIL
 # line per check (RESULT: PASS, FAIL or DISABLED), the stderr of `ktop -v`
@@ -98,7 +99,12 @@ check_syscalls() {
 	check "p50 <= p95 <= p99 <= max in every row" jq -se \
 		'all(.[].syscalls.rows[]; .p50_ns <= .p95_ns and .p95_ns <= .p99_ns and .p99_ns <= .max_ns)' "$J"
 	check "only the -p process in processes" jq -se "all(.[].syscalls.processes[]; .pid == $WPID)" "$J"
-	DETAIL="getppid $(sum getppid count)/$N close $(sum close count)/$M sleeps $(sum clock_nanosleep count)/$K"
+	# in flight: after its calls sc_known waits in pause() until killed,
+	# for the last intervals (task storage or, before 5.12, the tid hash)
+	local ifl
+	ifl=$(jq -rs "last.syscalls.in_flight | .unavailable // ([.rows[] | select(.pid == $WPID) | .syscall] | first // \"none\")" "$J")
+	assert_eq "in flight: the workload's pause() in the last interval" pause "$ifl"
+	DETAIL="getppid $(sum getppid count)/$N close $(sum close count)/$M sleeps $(sum clock_nanosleep count)/$K in-flight $ifl"
 	report syscalls syscalls
 }
 
@@ -228,12 +234,16 @@ before=$(prog_count)
 echo "@@INFO ktop -v -b --json -n 1: exit $?"
 sed 's/^/@@E /' "$TMPD/v.err"
 for FLAVOUR in $FLAVOURS; do
-	if [ "$FLAVOUR" = raw_tp ]; then export KTOP_FORCE_RAW_TP=1; else unset KTOP_FORCE_RAW_TP; fi
+	unset KTOP_FORCE_RAW_TP KTOP_FORCE_TID_HASH
+	case $FLAVOUR in
+	raw_tp) export KTOP_FORCE_RAW_TP=1 ;;
+	tid_hash) export KTOP_FORCE_TID_HASH=1 ;;	# as on 5.10: no task storage
+	esac
 	for tab in ${TABS:-syscalls locks memory io}; do
 		"check_$tab"
 	done
 done
-unset KTOP_FORCE_RAW_TP
+unset KTOP_FORCE_RAW_TP KTOP_FORCE_TID_HASH
 FLAVOUR=- fails=0 FIRST_FAIL='' DETAIL='' PROGS=''
 after=$(prog_count)
 if [ "$before" = "$after" ]; then r=PASS; else r=FAIL; fi
