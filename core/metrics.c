@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/resource.h>
+#include "core/tabs.h"
 #include "core/metrics.h"
 #include "core/sanitize.h"
 

@@ -23,10 +23,9 @@ struct replay {
 };
 
 static void (*const decoders[KTOP_TAB_MAX])(const struct jv *, struct ktop_snapshot *) = {
-	[KTOP_TAB_SYSCALLS] = replay_syscalls,
-	[KTOP_TAB_MEMORY] = replay_memory,
-	[KTOP_TAB_LOCKS] = replay_locks,
-	[KTOP_TAB_IO] = replay_io,
+#define KTOP_TAB(id, name, title) [KTOP_TAB_##id] = replay_##name,
+#include "core/tabs.def"
+#undef KTOP_TAB
 };
 
 /* See replay.h. */
@@ -314,12 +313,3 @@ int replay__get(struct replay *r, size_t i, struct ktop_snapshot *s)
 	return 0;
 }
 
-/*
- * Tabs whose JSON section has no decoder yet replay as "no data": this
- * weak stand-in is replaced by the real decoder in core/out_<tab>.c.
- */
-__attribute__((weak)) void replay_memory(const struct jv *tab, struct ktop_snapshot *s)
-{
-	(void)tab;
-	snprintf(s->tab[KTOP_TAB_MEMORY].note, sizeof(s->tab[0].note), "replay of this tab is not supported");
-}

@@ -38,11 +38,11 @@ int replay__get(struct replay *r, size_t i, struct ktop_snapshot *s);
  * as zero or empty; never fails on well-formed but unexpected content. */
 void replay_decode(const struct jv *root, struct ktop_snapshot *s);
 
-/* Per-tab decoders, next to each tab's JSON writer. */
-void replay_syscalls(const struct jv *tab, struct ktop_snapshot *s);
-void replay_memory(const struct jv *tab, struct ktop_snapshot *s);
-void replay_locks(const struct jv *tab, struct ktop_snapshot *s);
-void replay_io(const struct jv *tab, struct ktop_snapshot *s);
+/* Per-tab decoders (replay_<name> of each tab in core/tabs.def), next to
+ * each tab's JSON writer. */
+#define KTOP_TAB(id, name, title) void replay_##name(const struct jv *tab, struct ktop_snapshot *s);
+#include "core/tabs.def"
+#undef KTOP_TAB
 
 /* CLOCK_REALTIME ns of an ISO-8601 UTC time as fmt_iso8601() writes it
  * ("2026-01-02T03:04:05.678Z"); 0 when it does not parse or is out of

@@ -85,6 +85,18 @@ static uint64_t row_id(const struct ktop_snapshot *s, int row)
 	return (uint64_t)r->dev << 8 | r->opn;
 }
 
+/* The heaviest process of the disk and operation. */
+static uint32_t row_pid(const struct ktop_snapshot *s, int row)
+{
+	const struct ktop_io_row *r = &s->io.rows[row];
+	uint32_t i;
+
+	for (i = 0; i < s->io.nprocs; i++)
+		if (s->io.procs[i].dev == r->dev && s->io.procs[i].opn == r->opn)
+			return s->io.procs[i].pid;
+	return 0;
+}
+
 static void list(struct ui *u, const struct ktop_snapshot *s)
 {
 	const struct ktop_io_snap *io = &s->io;
@@ -365,11 +377,12 @@ static void draw(struct ui *u, const struct ktop_snapshot *s, int y, int h)
 }
 
 const struct screen scr_io = {
-	.title = "I/O",
+	.what = "I/O: block I/O latency per disk and op, queue vs device time (block:block_rq_*)",
 	.cols = cols,
 	.ncols = C_N,
 	.default_sort = C_P99,
 	.list = list,
 	.row_id = row_id,
 	.draw = draw,
+	.pid = row_pid,
 };

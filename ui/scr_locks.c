@@ -338,12 +338,18 @@ static void draw(struct ui *u, const struct ktop_snapshot *s, int y, int h)
 		  sel ? COLS - lw - 1 : COLS, bh - used - (used ? 1 : 0));
 }
 
+static uint32_t row_pid(const struct ktop_snapshot *s, int row)
+{
+	return s->lock.rows[row].top_waiter_pid;
+}
+
 const struct screen scr_locks = {
-	.title = "Locks",
+	.what = "Locks: contended kernel locks, wait time, callers (lock:contention_begin/end)",
 	.cols = cols,
 	.ncols = C_N,
 	.default_sort = C_WAIT,
 	.list = list,
 	.row_id = row_id,
 	.draw = draw,
+	.pid = row_pid,
 };

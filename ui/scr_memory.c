@@ -369,12 +369,18 @@ static void draw(struct ui *u, const struct ktop_snapshot *s, int y, int h)
 		draw_kstacks(u, s, sel, y + th + 1, h - th - 1, t->detail);
 }
 
+static uint32_t row_pid(const struct ktop_snapshot *s, int row)
+{
+	return s->mem.rows[row].pid;
+}
+
 const struct screen scr_memory = {
-	.title = "Memory",
+	.what = "Memory: outstanding allocations by process and stack (kmem:* tracepoints; -p: libc uprobes)",
 	.cols = cols,
 	.ncols = C_N,
 	.default_sort = C_GROW,
 	.list = list,
 	.row_id = row_id,
 	.draw = draw,
+	.pid = row_pid,
 };

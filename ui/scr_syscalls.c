@@ -116,6 +116,17 @@ static uint64_t row_id(const struct ktop_snapshot *s, int row)
 	return s->sc.rows[row].nr;
 }
 
+/* The top process of the syscall. */
+static uint32_t row_pid(const struct ktop_snapshot *s, int row)
+{
+	uint32_t i;
+
+	for (i = 0; i < s->sc.npairs; i++)
+		if (s->sc.pairs[i].nr == s->sc.rows[row].nr)
+			return s->sc.pairs[i].pid;
+	return 0;
+}
+
 /* The pivot process's own syscall time (the TIME% denominator when
  * pivoted), from its row in the snapshot's process list; 0 if not there. */
 static uint64_t proc_total(const struct ktop_sc_snap *sc, uint32_t pid)
@@ -281,11 +292,12 @@ static void draw(struct ui *u, const struct ktop_snapshot *s, int y, int h)
 }
 
 const struct screen scr_syscalls = {
-	.title = "Syscalls",
+	.what = "Syscalls: latency per system call (raw_syscalls:sys_enter/sys_exit), errors, top processes",
 	.cols = cols,
 	.ncols = C_N,
 	.default_sort = C_TIME,
 	.list = list,
 	.row_id = row_id,
 	.draw = draw,
+	.pid = row_pid,
 };

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include "core/tabs.h"
 #include "core/core.h"
 #include "core/fmt.h"
 #include "core/msg.h"
@@ -29,12 +30,12 @@
 void ui_widgets_init(struct ui *u);
 void ui_help_draw(struct ui *u, const struct ktop_snapshot *s);
 
-static const struct screen *const screens[KTOP_TAB_MAX] = {
-	[KTOP_TAB_SYSCALLS] = &scr_syscalls,
-	[KTOP_TAB_MEMORY] = &scr_memory,
-	[KTOP_TAB_LOCKS] = &scr_locks,
-	[KTOP_TAB_IO] = &scr_io,
+const struct screen *const ui_screens[KTOP_TAB_MAX] = {
+#define KTOP_TAB(id, name, title) [KTOP_TAB_##id] = &scr_##name,
+#include "core/tabs.def"
+#undef KTOP_TAB
 };
+#define screens ui_screens
 
 static volatile int curses_on;
 
@@ -188,7 +189,7 @@ static void draw_header(struct ui *u, const struct ktop_snapshot *s)
 		int c = i == u->tab ? UI_C_TAB_ACTIVE :
 			s->tab[i].state == KTOP_TAB_RUNNING ? UI_C_TAB : UI_C_TAB_OFF;
 
-		snprintf(line, sizeof(line), " %d %s ", i + 1, screens[i]->title);
+		snprintf(line, sizeof(line), " %d %s ", i + 1, ktop_tab_titles[i]);
 		ui_color_on(u, c);
 		x += ui_put(1, x, COLS - x, line);
 		ui_color_off(u, c);
@@ -212,11 +213,11 @@ static void draw_status(struct ui *u, const struct ktop_snapshot *s)
 		text = u->status;
 	if (!text) {
 		if (src.r)	/* replay: its own keys first */
-			snprintf(buf, sizeof(buf), "h:help Left/Right:step f:pause 1-4:tab <>:sort "
-				 "Enter:detail /:filter q:quit");
+			snprintf(buf, sizeof(buf), "h:help Left/Right:step f:pause 1-%d:tab <>:sort "
+				 "Enter:detail /:filter q:quit", KTOP_TAB_MAX);
 		else
-			snprintf(buf, sizeof(buf), "h:help 1-4:tab <>:sort r:rev Enter:detail f:freeze "
-				 "w:snapshot /:filter q:quit");
+			snprintf(buf, sizeof(buf), "h:help 1-%d:tab <>:sort r:rev Enter:detail f:freeze "
+				 "w:snapshot /:filter q:quit", KTOP_TAB_MAX);
 		text = buf;
 	}
 	ui_color_on(u, UI_C_STATUS);
@@ -467,37 +468,9 @@ static uint32_t selected_pid(struct ui *u, const struct ktop_snapshot *s)
 {
 	int sel = u->t[u->tab].sel;
 
-	if (sel < 0 || sel >= u->nrows)
+	if (sel < 0 || sel >= u->nrows || !screens[u->tab]->pid)
 		return 0;
-	switch (u->tab) {
-	case KTOP_TAB_SYSCALLS:
-		/* the top process of the selected syscall */
-		{
-			const struct ktop_sc_row *r = &s->sc.rows[u->rows[sel]];
-			uint32_t i;
-
-			for (i = 0; i < s->sc.npairs; i++)
-				if (s->sc.pairs[i].nr == r->nr)
-					return s->sc.pairs[i].pid;
-		}
-		return 0;
-	case KTOP_TAB_MEMORY:
-		return s->mem.rows[u->rows[sel]].pid;
-	case KTOP_TAB_LOCKS:
-		return s->lock.rows[u->rows[sel]].top_waiter_pid;
-	case KTOP_TAB_IO:
-		/* the heaviest process of the selected disk and operation */
-		{
-			const struct ktop_io_row *r = &s->io.rows[u->rows[sel]];
-			uint32_t i;
-
-			for (i = 0; i < s->io.nprocs; i++)
-				if (s->io.procs[i].dev == r->dev && s->io.procs[i].opn == r->opn)
-					return s->io.procs[i].pid;
-		}
-		return 0;
-	}
-	return 0;
+	return screens[u->tab]->pid(s, u->rows[sel]);
 }
 
 /* Handle one key. Returns 1 to quit. */
@@ -513,12 +486,15 @@ static int key(struct ui *u, int ch, const struct ktop_snapshot *shown, struct k
 			return 1;
 		return 0;
 	}
+	if (sc->key && sc->key(u, ch, shown))
+		return 0;
+	if (ch >= '1' && ch < '1' + KTOP_TAB_MAX) {
+		u->tab = ch - '1';
+		return 0;
+	}
 	switch (ch) {
 	case 'q': case KEY_F(10): case 3:
 		return 1;
-	case '1': case '2': case '3': case '4':
-		u->tab = ch - '1';
-		break;
 	case '\t':
 		u->tab = (u->tab + 1) % KTOP_TAB_MAX;
 		break;

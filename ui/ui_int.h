@@ -49,22 +49,31 @@ struct ui_col {
 					 * the sort column), as htop and top drop fields */
 };
 
-/* One tab's screen. list() fills u->rows with indices of the rows to show,
+/* One tab's screen (scr_<name> of each tab in core/tabs.def; its title is
+ * the registry's). list() fills u->rows with indices of the rows to show,
  * in display order (filter and sort applied) and sets u->nrows; row_id()
  * names a row across refreshes and re-sorts (syscall, PID, lock, disk and
  * op), so the selection follows it; draw() paints the body from line y, h
- * lines high. */
+ * lines high; pid() is the process of row (the 'p' pivot), 0 when it has
+ * none; key(), when set, sees each key first and returns true when it
+ * handled it. what is the help's line about the tab. */
 struct screen {
-	const char *title;
+	const char *what;
 	const struct ui_col *cols;
 	int ncols;
 	int default_sort;
 	void (*list)(struct ui *u, const struct ktop_snapshot *s);
 	uint64_t (*row_id)(const struct ktop_snapshot *s, int row);
 	void (*draw)(struct ui *u, const struct ktop_snapshot *s, int y, int h);
+	uint32_t (*pid)(const struct ktop_snapshot *s, int row);
+	bool (*key)(struct ui *u, int ch, const struct ktop_snapshot *s);
 };
 
-extern const struct screen scr_syscalls, scr_memory, scr_locks, scr_io;
+#define KTOP_TAB(id, name, title) extern const struct screen scr_##name;
+#include "core/tabs.def"
+#undef KTOP_TAB
+/* The screens, in the registry's order (ui.c). */
+extern const struct screen *const ui_screens[KTOP_TAB_MAX];
 
 /* help.c: what the flight recorder keeps, for the health line (brief) and
  * the help; "" when it is off. */
