@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "core/out.h"
+#include "core/field.h"
 #include "core/replay.h"
 #include "core/fmt.h"
 #include "core/sanitize.h"

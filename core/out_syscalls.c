@@ -2,6 +2,7 @@
 /* Syscalls sections of the JSON and text writers. */
 #include <string.h>
 #include "core/out.h"
+#include "core/field.h"
 #include "core/replay.h"
 #include "core/fmt.h"
 #include "core/sanitize.h"

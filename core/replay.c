@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "core/out.h"
+#include "core/field.h"
 #include "core/replay.h"
 #include "core/trigger.h"
 
