@@ -60,15 +60,21 @@ static const char usage_fmt[] =
 "Exit status: 0 done, 1 runtime failure, 2 bad usage (unknown option, bad value,\n"
 "no such PID, a TERM the dashboard cannot drive: use -b), 3 not enough privilege.\n";
 
+/* The tab names joined by sep, for messages (one at a time). */
+static const char *tab_list(const char *sep)
+{
+	static char buf[128];
+
+	return ktop_tab_list(buf, sizeof(buf), sep, 0);
+}
+
 /* See cli.h. */
 const char *cli_usage(void)
 {
 	static char buf[sizeof(usage_fmt) + 256];
-	char tabs[128];
 
 	if (!buf[0])
-		snprintf(buf, sizeof(buf), usage_fmt, ktop_tab_list(tabs, sizeof(tabs), " | ", 0),
-			 KTOP_TAB_MAX);
+		snprintf(buf, sizeof(buf), usage_fmt, tab_list(" | "), KTOP_TAB_MAX);
 	return buf;
 }
 
@@ -238,12 +244,12 @@ static int parse_ulong(const char *s, unsigned long max, unsigned long *out)
 
 static int parse_panes(const char *list, unsigned *panes, char *err, size_t n)
 {
-	char buf[128], *tok, *save = NULL, tabs[128];
+	char buf[128], *tok, *save = NULL;
 	int t;
 
 	if (strlen(list) >= sizeof(buf) || !*list)
 		return fail(err, n, "--panes: bad list '%.40s' (comma list of %s)", list,
-			    ktop_tab_list(tabs, sizeof(tabs), ",", 0));
+			    tab_list(","));
 	strcpy(buf, list);
 	*panes = 0;
 	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
@@ -254,7 +260,7 @@ static int parse_panes(const char *list, unsigned *panes, char *err, size_t n)
 		t = ktop_tab_of(tok);
 		if (t < 0)
 			return fail(err, n, "--panes: unknown pane '%.40s' (%s)", tok,
-				    ktop_tab_list(tabs, sizeof(tabs), ", ", 0));
+				    tab_list(", "));
 		*panes |= 1u << t;
 	}
 	if (!*panes)
@@ -267,7 +273,6 @@ int cli_parse(int argc, char **argv, struct ktop_opts *o, char *err, size_t errl
 {
 	unsigned long v;
 	int ch, t, ret = CLI_RUN;
-	char tabs[128];
 
 	optind = 0;			/* full reset, GNU getopt */
 	opterr = 0;
@@ -317,8 +322,7 @@ int cli_parse(int argc, char **argv, struct ktop_opts *o, char *err, size_t errl
 		case 't':
 			t = ktop_tab_of(optarg);
 			if (t < 0)
-				return fail(err, errlen, "-t: unknown tab '%.40s' (%s)", optarg,
-					    ktop_tab_list(tabs, sizeof(tabs), ", ", 0));
+				return fail(err, errlen, "-t: unknown tab '%.40s' (%s)", optarg, tab_list(", "));
 			o->first_tab = t;
 			break;
 		case OPT_PANES:

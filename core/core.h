@@ -15,7 +15,10 @@ int core_open(const struct ktop_opts *o);
 /*
  * Poll every running collector into the next snapshot and make it current.
  * The first call after core_open() primes the counters (deltas start there)
- * and returns the baseline snapshot with iteration 0. Returns 0 or -ENOMEM.
+ * and returns the baseline snapshot with iteration 0. Returns 0, or -ENOMEM
+ * when the flight recorder could not keep the snapshot (it is current all
+ * the same, and the run goes on); a collector's failure is not returned but
+ * told in its tab's status.
  */
 int core_poll(void);
 

@@ -75,6 +75,33 @@ struct screen {
 /* The screens, in the registry's order (ui.c). */
 extern const struct screen *const ui_screens[KTOP_TAB_MAX];
 
+/* Where snapshots come from: core's collectors (live) or a recording (ui.c). */
+struct ui_src {
+	struct replay *r;		/* NULL: live */
+	size_t idx, n;
+	struct ktop_snapshot *snap;	/* replay: the decoded current record */
+	int window;			/* replay of a recorder window: opens paused */
+};
+extern struct ui_src ui_src;
+/* Next snapshot: poll the collectors, or step the recording by delta
+ * records (clamped at both ends). Returns the interval until the next step. */
+uint64_t ui_src_step(long delta, uint64_t interval_ns);
+/* A one-off message on the status line, for 5 s. */
+void ui_status(struct ui *u, const char *text);
+
+/* What the loop does after a key (keys.c). */
+enum ui_next {
+	UI_REDRAW,			/* draw the view again */
+	UI_QUIT,
+};
+#define KEY_ESC		27
+/* Handle one key: the key table, after the help and the screen's own keys. */
+enum ui_next ui_key(struct ui *u, int ch, const struct ktop_snapshot *shown,
+		    struct ktop_snapshot **frozen);
+/* After getch() gave an ESC: the key the rest of the sequence stands for,
+ * KEY_ESC for Esc alone, ERR for something to ignore. */
+int ui_read_escape(void);
+
 /* help.c: what the flight recorder keeps, for the health line (brief) and
  * the help; "" when it is off. */
 void ui_rec_text(char *buf, size_t n, const struct ktop_rec_status *r, bool full);
