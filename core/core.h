@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Core: the collectors, the two snapshots, and the tick clock. */
+/* Core: the collectors and the two snapshots (the clock: core/tick.h). */
 #ifndef KTOP_CORE_H
 #define KTOP_CORE_H
 #include "core/snapshot.h"
+#include "core/tick.h"
 
 /*
  * Open every collector the options ask for. A collector that fails is
@@ -28,21 +29,5 @@ const struct ktop_snapshot *core_snapshot(void);
 /* Detach and free every collector. Safe to call twice, and from an
  * atexit() handler after a fatal error. */
 void core_close(void);
-
-/* CLOCK_MONOTONIC / CLOCK_REALTIME in ns. */
-uint64_t now_mono_ns(void);
-int64_t now_real_ns(void);
-
-/*
- * Fixed-rate tick clock. tick_next() returns the absolute CLOCK_MONOTONIC
- * time of the next tick: start + k * interval, so ticks do not drift. When
- * the caller fell behind by more than one interval (suspend, slow poll),
- * the schedule moves forward instead of firing a burst of catch-up ticks.
- */
-struct tick {
-	uint64_t start_ns, interval_ns, k;
-};
-void tick_init(struct tick *t, uint64_t start_ns, uint64_t interval_ns);
-uint64_t tick_next(struct tick *t, uint64_t now_ns);
 
 #endif

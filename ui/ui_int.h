@@ -8,6 +8,7 @@
 
 #define UI_ROWS_MAX	16384		/* rows a screen lists (sorted, filtered) */
 #define UI_COLS_MAX	16		/* columns of a screen's table */
+#define UI_CELL		48		/* bytes of one table cell's text, NUL included */
 
 enum ui_color {
 #define THEME(name, fg, bg, attr) UI_C_##name,
@@ -125,7 +126,7 @@ void ui_table_header(struct ui *u, int y, const struct ui_col *cols, int ncols, 
 /* One table row: cells[i] in cols[i]'s width; selected rows are highlighted.
  * The columns are those the last ui_table_header() showed. */
 void ui_table_row(struct ui *u, int y, const struct ui_col *cols, int ncols,
-		  char cells[][48], bool selected, int color);
+		  char cells[][UI_CELL], bool selected, int color);
 /* Horizontal bar of frac (0..1) of w columns. */
 void ui_bar(struct ui *u, int y, int x, int w, double frac);
 /* A latency histogram as bars, h lines at most, from line y, under the
