@@ -231,7 +231,7 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (rc == CLI_HELP) {
-		fputs(cli_usage, stdout);
+		fputs(cli_usage(), stdout);
 		return EXIT_OK;
 	}
 	if (rc == CLI_VERSION) {

@@ -6,11 +6,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "core/tabs.h"
 #include "core/cli.h"
 #include "core/listen.h"
 #include "core/trigger.h"
 
-const char cli_usage[] =
+static const char usage_fmt[] =
 "Usage: ktop [OPTION]...\n"
 "Live view of what the kernel is doing, measured with eBPF: system calls,\n"
 "kernel and user memory leak suspects, lock contention, block I/O latency.\n"
@@ -20,7 +21,7 @@ const char cli_usage[] =
 "  -n, --iterations N   stop after N intervals\n"
 "  -d, --delay SECS     interval in seconds (default 1; fractions allowed)\n"
 "  -p, --pid PID        only this process and its threads (repeatable)\n"
-"  -t, --tab NAME       first tab: syscalls | memory | locks | io\n"
+"  -t, --tab NAME       first tab: %s\n"
 "      --panes LIST     collectors to run, comma list of the tab names (default all)\n"
 "  -o, --output FILE    batch output to FILE instead of stdout (never through a symlink)\n"
 "      --leak-age SECS  allocations older than this make a leak suspect (default 10)\n"
@@ -51,13 +52,31 @@ const char cli_usage[] =
 "  -v, --verbose        show libbpf's messages\n"
 "  -h, --help           this help;  -V, --version  the version\n"
 "\n"
-"Keys: 1-4 Tab Shift-Tab switch tab; < > r sort; arrows PgUp PgDn Home End select;\n"
+"Keys: 1-%d Tab Shift-Tab switch tab; < > r sort; arrows PgUp PgDn Home End select;\n"
 "Enter details, Esc back; f or Space freeze; w snapshot and recorder window;\n"
 "/ filter; p this PID only; replay: [ ] step, W worst interval of the row;\n"
 "h ? F1 help; q F10 Ctrl-C quit.\n"
 "\n"
 "Exit status: 0 done, 1 runtime failure, 2 bad usage (unknown option, bad value,\n"
 "no such PID, a TERM the dashboard cannot drive: use -b), 3 not enough privilege.\n";
+
+/* The tab names joined by sep, for messages (one at a time). */
+static const char *tab_list(const char *sep)
+{
+	static char buf[128];
+
+	return ktop_tab_list(buf, sizeof(buf), sep, 0);
+}
+
+/* See cli.h. */
+const char *cli_usage(void)
+{
+	static char buf[sizeof(usage_fmt) + 256];
+
+	if (!buf[0])
+		snprintf(buf, sizeof(buf), usage_fmt, tab_list(" | "), KTOP_TAB_MAX);
+	return buf;
+}
 
 enum {
 	OPT_JSON = 256, OPT_PANES, OPT_LEAK_AGE, OPT_MEM_MODE, OPT_SNAPDIR, OPT_REPLAY,
@@ -107,7 +126,7 @@ void cli_defaults(struct ktop_opts *o)
 {
 	memset(o, 0, sizeof(*o));
 	o->interval_ns = 1000000000ull;
-	o->first_tab = KTOP_TAB_SYSCALLS;
+	o->first_tab = 0;		/* the first tab of the registry */
 	o->panes = (1u << KTOP_TAB_MAX) - 1;
 	o->leak_age_ns = 10000000000ull;
 	o->mem_mode = -1;		/* decided after parsing: user with -p */
@@ -223,23 +242,14 @@ static int parse_ulong(const char *s, unsigned long max, unsigned long *out)
 	return 0;
 }
 
-static int tab_of(const char *name)
-{
-	int i;
-
-	for (i = 0; i < KTOP_TAB_MAX; i++)
-		if (!strcmp(name, ktop_tab_names[i]))
-			return i;
-	return -1;
-}
-
 static int parse_panes(const char *list, unsigned *panes, char *err, size_t n)
 {
 	char buf[128], *tok, *save = NULL;
 	int t;
 
 	if (strlen(list) >= sizeof(buf) || !*list)
-		return fail(err, n, "--panes: bad list '%.40s' (comma list of syscalls,memory,locks,io)", list);
+		return fail(err, n, "--panes: bad list '%.40s' (comma list of %s)", list,
+			    tab_list(","));
 	strcpy(buf, list);
 	*panes = 0;
 	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
@@ -247,9 +257,10 @@ static int parse_panes(const char *list, unsigned *panes, char *err, size_t n)
 			*panes = (1u << KTOP_TAB_MAX) - 1;
 			continue;
 		}
-		t = tab_of(tok);
+		t = ktop_tab_of(tok);
 		if (t < 0)
-			return fail(err, n, "--panes: unknown pane '%.40s' (syscalls, memory, locks, io)", tok);
+			return fail(err, n, "--panes: unknown pane '%.40s' (%s)", tok,
+				    tab_list(", "));
 		*panes |= 1u << t;
 	}
 	if (!*panes)
@@ -309,9 +320,9 @@ int cli_parse(int argc, char **argv, struct ktop_opts *o, char *err, size_t errl
 			o->pids[o->npids++] = (uint32_t)v;
 			break;
 		case 't':
-			t = tab_of(optarg);
+			t = ktop_tab_of(optarg);
 			if (t < 0)
-				return fail(err, errlen, "-t: unknown tab '%.40s' (syscalls, memory, locks, io)", optarg);
+				return fail(err, errlen, "-t: unknown tab '%.40s' (%s)", optarg, tab_list(", "));
 			o->first_tab = t;
 			break;
 		case OPT_PANES:

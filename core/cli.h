@@ -25,6 +25,6 @@ int cli_parse(int argc, char **argv, struct ktop_opts *o, char *err, size_t errl
 int cli_parse_secs(const char *s, uint64_t *ns);
 
 /* The --help text. */
-extern const char cli_usage[];
+const char *cli_usage(void);
 
 #endif

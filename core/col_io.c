@@ -13,6 +13,7 @@
 #include "core/core.h"
 #include "core/disks.h"
 #include "core/histo.h"
+#include "core/io_ops.h"
 #include "core/procinfo.h"
 #include "core/u64map.h"
 #include "core/util.h"
@@ -71,20 +72,6 @@ struct col_io {
 	uint64_t lost_prev, untracked_prev;
 	int64_t mono_to_real;		/* add to a CLOCK_MONOTONIC time for CLOCK_REALTIME */
 };
-
-static const char *const op_names[KTOP_IO_OPS] = {
-	[KTOP_IO_OP_READ] = "read",
-	[KTOP_IO_OP_WRITE] = "write",
-	[KTOP_IO_OP_DISCARD] = "discard",
-	[KTOP_IO_OP_FLUSH] = "flush",
-	[KTOP_IO_OP_OTHER] = "other",
-};
-
-/* See snap_io.h. */
-const char *ktop_io_op_name(uint32_t opn)
-{
-	return opn < KTOP_IO_OPS ? op_names[opn] : "?";
-}
 
 static void col_io_free(void *p)
 {

@@ -23,9 +23,9 @@ struct ktop_collector {
 	void (*free)(void *c);
 };
 
-extern const struct ktop_collector col_syscalls;
-extern const struct ktop_collector col_memory;
-extern const struct ktop_collector col_locks;
-extern const struct ktop_collector col_io;
+/* col_<name> of each tab in core/tabs.def */
+#define KTOP_TAB(id, name, title) extern const struct ktop_collector col_##name;
+#include "core/tabs.def"
+#undef KTOP_TAB
 
 #endif

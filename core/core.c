@@ -18,18 +18,10 @@
 #include "core/recorder.h"
 #include "core/version.h"
 
-const char *const ktop_tab_names[KTOP_TAB_MAX] = {
-	[KTOP_TAB_SYSCALLS] = "syscalls",
-	[KTOP_TAB_MEMORY] = "memory",
-	[KTOP_TAB_LOCKS] = "locks",
-	[KTOP_TAB_IO] = "io",
-};
-
 static const struct ktop_collector *const collectors[KTOP_TAB_MAX] = {
-	[KTOP_TAB_SYSCALLS] = &col_syscalls,
-	[KTOP_TAB_MEMORY] = &col_memory,
-	[KTOP_TAB_LOCKS] = &col_locks,
-	[KTOP_TAB_IO] = &col_io,
+#define KTOP_TAB(id, name, title) [KTOP_TAB_##id] = &col_##name,
+#include "core/tabs.def"
+#undef KTOP_TAB
 };
 
 static struct {

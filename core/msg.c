@@ -19,6 +19,7 @@ static char last[512];
 static int libbpf_verbose;
 static char load_prog[64];		/* program libbpf last reported rejected */
 static char *load_log;			/* its verifier log, whole (malloc) */
+static FILE *sink;			/* -v: libbpf's messages, whole; NULL under curses */
 
 static void store(int level, const char *fmt, va_list ap)
 {
@@ -115,7 +116,8 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 	char *m = NULL;
 	size_t n;
 
-	if (level == LIBBPF_DEBUG && !libbpf_verbose)
+	/* without -v only a warning matters: it may name a rejected program */
+	if (!libbpf_verbose && level != LIBBPF_WARN)
 		return 0;
 	if (vasprintf(&m, fmt, ap) < 0)
 		return 0;
@@ -129,7 +131,8 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 		const char *body = strncmp(m, "libbpf: ", 8) ? m : m + 8;
 
 		msg_debug("libbpf: %s", body);
-		fprintf(stderr, "libbpf: %s\n", body);
+		if (sink)
+			fprintf(sink, "libbpf: %s\n", body);
 	}
 	free(m);
 	return 0;
@@ -159,5 +162,12 @@ void msg_load_reset(void)
 void msg_hook_libbpf(int verbose)
 {
 	libbpf_verbose = verbose;
+	sink = stderr;
 	libbpf_set_print(libbpf_print);
+}
+
+/* See msg.h. */
+void msg_libbpf_sink(FILE *f)
+{
+	sink = f;
 }

@@ -17,6 +17,9 @@ const char *msg_last(void);
 /* Route libbpf's own messages to msg_debug(); shown only with -v, whole
  * (a verifier log is one message). Load failures are noted either way. */
 void msg_hook_libbpf(int verbose);
+/* Where -v writes libbpf's messages whole: stderr (the default), or NULL
+ * while the dashboard owns the terminal (they are still stored). */
+void msg_libbpf_sink(FILE *f);
 /* Name of the program libbpf last reported the kernel rejected, or "". */
 const char *msg_load_prog(void);
 /* The verifier log of that rejection, whole, or "" (none). Valid until the

@@ -5,16 +5,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "core/tabs.h"
 
 #define KTOP_MAX_PIDS	64
 
-enum ktop_tab_id {
-	KTOP_TAB_SYSCALLS,
-	KTOP_TAB_MEMORY,
-	KTOP_TAB_LOCKS,
-	KTOP_TAB_IO,
-	KTOP_TAB_MAX
-};
 
 enum ktop_mem_mode {
 	KTOP_MEM_KERNEL,
@@ -72,8 +66,5 @@ struct ktop_opts {
 	int ntriggers;
 	struct ktop_trigger triggers[KTOP_TRIGGERS_MAX];	/* --trigger */
 };
-
-/* Names of the tabs, as -t and --panes spell them. */
-extern const char *const ktop_tab_names[KTOP_TAB_MAX];
 
 #endif

@@ -21,14 +21,13 @@ int out_json_write(FILE *f, const struct ktop_snapshot *s, const struct ktop_vie
 /* The top -b style report of snapshot s. Same returns. */
 int out_text_write(FILE *f, const struct ktop_snapshot *s);
 
-/* Per-tab sections; each is given a running tab (disabled/off is handled by the caller). */
-void out_json_syscalls(struct jw *w, const struct ktop_snapshot *s);
-void out_json_memory(struct jw *w, const struct ktop_snapshot *s);
-void out_json_locks(struct jw *w, const struct ktop_snapshot *s);
-void out_json_io(struct jw *w, const struct ktop_snapshot *s);
-void out_text_syscalls(FILE *f, const struct ktop_snapshot *s);
-void out_text_memory(FILE *f, const struct ktop_snapshot *s);
-void out_text_locks(FILE *f, const struct ktop_snapshot *s);
-void out_text_io(FILE *f, const struct ktop_snapshot *s);
+/* Per-tab sections (out_json_<name>, out_text_<name> of each tab in
+ * core/tabs.def); each is given a running tab (disabled/off is handled by
+ * the caller). */
+#define KTOP_TAB(id, name, title) \
+	void out_json_##name(struct jw *w, const struct ktop_snapshot *s); \
+	void out_text_##name(FILE *f, const struct ktop_snapshot *s);
+#include "core/tabs.def"
+#undef KTOP_TAB
 
 #endif

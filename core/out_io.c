@@ -2,7 +2,9 @@
 /* I/O sections of the JSON and text writers. */
 #include <string.h>
 #include "ktop/io.h"
+#include "core/io_ops.h"
 #include "core/out.h"
+#include "core/field.h"
 #include "core/replay.h"
 #include "core/fmt.h"
 #include "core/sanitize.h"
@@ -16,117 +18,190 @@ static const char flush_why[] =
 	"the block layer issues a device flush for every flush request waiting (fsync, journal "
 	"commit); none of them was seen completing with it (below the slow threshold?)";
 
-static void json_comm(struct jw *w, const char *key, const char comm[KTOP_COMM_MAX])
+/* The mean latency: the JSON has it, not the sum (count * avg_ns gives the
+ * same mean back). Needs "count" before it in the table. */
+static void put_avg(struct jw *w, const struct fld *f, const void *row)
 {
-	jw_strn(w, key, comm, strnlen(comm, KTOP_COMM_MAX));
+	const struct ktop_io_row *r = row;
+
+	jw_u64(w, f->name, r->count ? r->total_ns / r->count : 0);
 }
+
+static void get_avg(const struct jv *o, const struct fld *f, void *row)
+{
+	struct ktop_io_row *r = row;
+
+	r->total_ns = r->count * jv_u64(o, f->name);
+}
+
+/* An operation class (uint32_t) by its name. */
+static void put_op(struct jw *w, const struct fld *f, const void *row)
+{
+	jw_str(w, f->name, ktop_io_op_name((uint32_t)fld_u(f, row)));
+}
+
+static void get_op(const struct jv *o, const struct fld *f, void *row)
+{
+	char name[16];
+
+	jv_str(o, f->name, name, sizeof(name));
+	fld_set_u(f, row, ktop_io_op_of(name));
+}
+
+/* A sector, or null for a request without one. */
+static void put_sector(struct jw *w, const struct fld *f, const void *row)
+{
+	uint64_t v = fld_u(f, row);
+
+	if (v == KTOP_IO_NO_SECTOR)
+		jw_null(w, f->name);
+	else
+		jw_u64(w, f->name, v);
+}
+
+static void get_sector(const struct jv *o, const struct fld *f, void *row)
+{
+	const struct jv *v = jv_get(o, f->name);
+
+	fld_set_u(f, row, v && v->type == JV_NUM ? jv_u64(o, f->name) : KTOP_IO_NO_SECTOR);
+}
+
+/* What a slow request is beyond its op; absent for a plain one. */
+static void put_kind(struct jw *w, const struct fld *f, const void *row)
+{
+	uint64_t k = fld_u(f, row);
+
+	if (k == KTOP_IO_SLOW_PREFLUSH)
+		jw_str(w, f->name, "flush_request");
+	else if (k == KTOP_IO_SLOW_DEVFLUSH)
+		jw_str(w, f->name, "device_flush");
+}
+
+static void get_kind(const struct jv *o, const struct fld *f, void *row)
+{
+	char kind[24];
+
+	jv_str(o, f->name, kind, sizeof(kind));
+	fld_set_u(f, row, !strcmp(kind, "flush_request") ? KTOP_IO_SLOW_PREFLUSH :
+		  !strcmp(kind, "device_flush") ? KTOP_IO_SLOW_DEVFLUSH : KTOP_IO_SLOW_PLAIN);
+}
+
+/* A device flush: the flush requests it served, and why it may have no process. */
+static void put_for_more(struct jw *w, const struct fld *f, const void *row)
+{
+	const struct ktop_io_slow *e = row;
+
+	if (e->kind != KTOP_IO_SLOW_DEVFLUSH)
+		return;
+	jw_u64(w, f->name, e->for_more);
+	if (!e->pid)
+		jw_str(w, "why_no_process", flush_why);
+}
+
+static void get_for_more(const struct jv *o, const struct fld *f, void *row)
+{
+	fld_set_u(f, row, jv_u64(o, f->name));
+}
+
+const struct fld ktop_io_row_fields[] = {
+	FLD_STR(struct ktop_io_row, disk, "disk"),
+	FLD_STR(struct ktop_io_row, op, "op"),
+	FLD_U(struct ktop_io_row, count, "count", "count"),
+	FLD_U(struct ktop_io_row, bytes, "bytes", "bytes"),
+	FLD_FN(struct ktop_io_row, total_ns, "avg_ns", "ns", put_avg, get_avg),
+	FLD_U(struct ktop_io_row, p50_ns, "p50_ns", "ns"),
+	FLD_U(struct ktop_io_row, p95_ns, "p95_ns", "ns"),
+	FLD_U(struct ktop_io_row, p99_ns, "p99_ns", "ns"),
+	FLD_U(struct ktop_io_row, p999_ns, "p999_ns", "ns"),
+	FLD_U(struct ktop_io_row, max_ns, "max_ns", "ns"),
+	FLD_U(struct ktop_io_row, queue_avg_ns, "queue_avg_ns", "ns"),
+	FLD_U(struct ktop_io_row, device_avg_ns, "device_avg_ns", "ns"),
+	FLD_U(struct ktop_io_row, queued, "queued", "count"),
+	FLD_U(struct ktop_io_row, issued, "issued", "count"),
+	FLD_U(struct ktop_io_row, noattr, "unattributed", "count"),
+	FLD_U(struct ktop_io_row, errors, "errors", "count"),
+	FLD_BOOL(struct ktop_io_row, flagged, "flagged"),
+	FLD_HIST(struct ktop_io_row, hist, "hist"),	/* not in the contract: for replay's bar chart */
+	FLD_END
+};
+
+const struct fld ktop_io_part_fields[] = {
+	FLD_STR(struct ktop_io_part, disk, "disk"),
+	FLD_STR(struct ktop_io_part, part, "partition"),
+	FLD_FN(struct ktop_io_part, opn, "op", NULL, put_op, get_op),
+	FLD_U(struct ktop_io_part, count, "count", "count"),
+	FLD_U(struct ktop_io_part, bytes, "bytes", "bytes"),
+	FLD_END
+};
+
+const struct fld ktop_io_proc_fields[] = {
+	FLD_U(struct ktop_io_proc, pid, "pid", NULL),
+	FLD_STR(struct ktop_io_proc, comm, "comm"),
+	FLD_STR(struct ktop_io_proc, disk, "disk"),
+	FLD_FN(struct ktop_io_proc, opn, "op", NULL, put_op, get_op),
+	FLD_U(struct ktop_io_proc, count, "count", "count"),
+	FLD_U(struct ktop_io_proc, bytes, "bytes", "bytes"),
+	FLD_END
+};
+
+const struct fld ktop_io_slow_fields[] = {
+	FLD_TIME(struct ktop_io_slow, real_ns, "timestamp"),
+	FLD_STR(struct ktop_io_slow, disk, "disk"),
+	FLD_STR(struct ktop_io_slow, part, "partition"),
+	FLD_FN(struct ktop_io_slow, opn, "op", NULL, put_op, get_op),
+	FLD_FN(struct ktop_io_slow, sector, "sector", "sector", put_sector, get_sector),
+	FLD_FN(struct ktop_io_slow, kind, "kind", NULL, put_kind, get_kind),
+	FLD_U(struct ktop_io_slow, bytes, "bytes", "bytes"),
+	FLD_U(struct ktop_io_slow, lat_ns, "lat_ns", "ns"),
+	FLD_U(struct ktop_io_slow, queue_ns, "queue_ns", "ns"),
+	FLD_U(struct ktop_io_slow, device_ns, "device_ns", "ns"),
+	FLD_U(struct ktop_io_slow, pid, "pid", NULL),
+	FLD_STR(struct ktop_io_slow, comm, "comm"),
+	FLD_FN(struct ktop_io_slow, for_more, "for_more", "count", put_for_more, get_for_more),
+	FLD_BOOL(struct ktop_io_slow, error, "error"),
+	FLD_END
+};
+
+static const struct fld drops_fields[] = {
+	FLD_U(struct ktop_io_snap, drops.reqs_full, "reqs_full", "count"),
+	FLD_U(struct ktop_io_snap, drops.stats_full, "stats_full", "count"),
+	FLD_U(struct ktop_io_snap, drops.parts_full, "parts_full", "count"),
+	FLD_U(struct ktop_io_snap, drops.procs_full, "procs_full", "count"),
+	FLD_U(struct ktop_io_snap, drops.slow, "slow", "count"),
+	FLD_U(struct ktop_io_snap, drops.stale, "stale", "count"),
+	FLD_U(struct ktop_io_snap, drops.abandoned, "abandoned", "count"),
+	FLD_END
+};
+
+/* The tab's members up to the slow list (written apart: only the requests
+ * of this interval). */
+static const struct fld snap_fields[] = {
+	FLD_U(struct ktop_io_snap, slow_threshold_ns, "slow_threshold_ns", "ns"),
+	FLD_U(struct ktop_io_snap, flag_p95_ns, "flag_p95_ns", "ns"),
+	FLD_U(struct ktop_io_snap, untracked, "untracked", "count"),
+	FLD_OBJ("drops", drops_fields),
+	FLD_ARR(struct ktop_io_snap, rows, nrows, "rows", ktop_io_row_fields),
+	FLD_ARR(struct ktop_io_snap, parts, nparts, "partitions", ktop_io_part_fields),
+	FLD_ARR(struct ktop_io_snap, procs, nprocs, "processes", ktop_io_proc_fields),
+	FLD_U(struct ktop_io_snap, slow_count, "slow_count", "count"),
+	FLD_U(struct ktop_io_snap, nslow_new, "slow_listed", "count"),
+	FLD_U(struct ktop_io_snap, slow_not_kept, "slow_not_kept", "count"),
+	FLD_U(struct ktop_io_snap, lost_in_percentiles, "lost_in_percentiles", "count"),
+	FLD_END
+};
 
 /* See out.h. Counts are of this interval; "slow" holds only the slow
  * requests that completed in it (the dashboard keeps a longer list). */
 void out_json_io(struct jw *w, const struct ktop_snapshot *s)
 {
 	const struct ktop_io_snap *io = &s->io;
-	char ts[40];
 	uint32_t i;
 
-	jw_u64(w, "slow_threshold_ns", io->slow_threshold_ns);
-	jw_u64(w, "flag_p95_ns", io->flag_p95_ns);
-	jw_u64(w, "untracked", io->untracked);
-	jw_obj(w, "drops");
-	jw_u64(w, "reqs_full", io->drops.reqs_full);
-	jw_u64(w, "stats_full", io->drops.stats_full);
-	jw_u64(w, "parts_full", io->drops.parts_full);
-	jw_u64(w, "procs_full", io->drops.procs_full);
-	jw_u64(w, "slow", io->drops.slow);
-	jw_u64(w, "stale", io->drops.stale);
-	jw_u64(w, "abandoned", io->drops.abandoned);
-	jw_obj_end(w);
-	jw_arr(w, "rows");
-	for (i = 0; i < io->nrows; i++) {
-		const struct ktop_io_row *r = &io->rows[i];
-
-		jw_obj(w, NULL);
-		jw_str(w, "disk", r->disk);
-		jw_str(w, "op", r->op);
-		jw_u64(w, "count", r->count);
-		jw_u64(w, "bytes", r->bytes);
-		jw_u64(w, "avg_ns", r->count ? r->total_ns / r->count : 0);
-		jw_u64(w, "p50_ns", r->p50_ns);
-		jw_u64(w, "p95_ns", r->p95_ns);
-		jw_u64(w, "p99_ns", r->p99_ns);
-		jw_u64(w, "p999_ns", r->p999_ns);
-		jw_u64(w, "max_ns", r->max_ns);
-		jw_u64(w, "queue_avg_ns", r->queue_avg_ns);
-		jw_u64(w, "device_avg_ns", r->device_avg_ns);
-		jw_u64(w, "queued", r->queued);
-		jw_u64(w, "issued", r->issued);
-		jw_u64(w, "unattributed", r->noattr);
-		jw_u64(w, "errors", r->errors);
-		jw_bool(w, "flagged", r->flagged);
-		out_json_hist(w, "hist", r->hist);	/* not in the contract: for replay's bar chart */
-		jw_obj_end(w);
-	}
-	jw_arr_end(w);
-	jw_arr(w, "partitions");
-	for (i = 0; i < io->nparts; i++) {
-		const struct ktop_io_part *p = &io->parts[i];
-
-		jw_obj(w, NULL);
-		jw_str(w, "disk", p->disk);
-		jw_str(w, "partition", p->part);
-		jw_str(w, "op", ktop_io_op_name(p->opn));
-		jw_u64(w, "count", p->count);
-		jw_u64(w, "bytes", p->bytes);
-		jw_obj_end(w);
-	}
-	jw_arr_end(w);
-	jw_arr(w, "processes");
-	for (i = 0; i < io->nprocs; i++) {
-		const struct ktop_io_proc *p = &io->procs[i];
-
-		jw_obj(w, NULL);
-		jw_u64(w, "pid", p->pid);
-		json_comm(w, "comm", p->comm);
-		jw_str(w, "disk", p->disk);
-		jw_str(w, "op", ktop_io_op_name(p->opn));
-		jw_u64(w, "count", p->count);
-		jw_u64(w, "bytes", p->bytes);
-		jw_obj_end(w);
-	}
-	jw_arr_end(w);
-	jw_u64(w, "slow_count", io->slow_count);
-	jw_u64(w, "slow_listed", io->nslow_new);
-	jw_u64(w, "slow_not_kept", io->slow_not_kept);
-	jw_u64(w, "lost_in_percentiles", io->lost_in_percentiles);
+	fld_put(w, snap_fields, io);
 	jw_arr(w, "slow");
 	for (i = 0; i < io->nslow_new; i++) {
-		const struct ktop_io_slow *e = &io->slow[i];
-
 		jw_obj(w, NULL);
-		jw_str(w, "timestamp", fmt_iso8601(ts, sizeof(ts), e->real_ns));
-		jw_str(w, "disk", e->disk);
-		jw_str(w, "partition", e->part);
-		jw_str(w, "op", ktop_io_op_name(e->opn));
-		if (e->sector == KTOP_IO_NO_SECTOR)
-			jw_null(w, "sector");
-		else
-			jw_u64(w, "sector", e->sector);
-		if (e->kind == KTOP_IO_SLOW_PREFLUSH)
-			jw_str(w, "kind", "flush_request");
-		else if (e->kind == KTOP_IO_SLOW_DEVFLUSH)
-			jw_str(w, "kind", "device_flush");
-		jw_u64(w, "bytes", e->bytes);
-		jw_u64(w, "lat_ns", e->lat_ns);
-		jw_u64(w, "queue_ns", e->queue_ns);
-		jw_u64(w, "device_ns", e->device_ns);
-		jw_u64(w, "pid", e->pid);
-		json_comm(w, "comm", e->comm);
-		if (e->kind == KTOP_IO_SLOW_DEVFLUSH) {
-			jw_u64(w, "for_more", e->for_more);
-			if (!e->pid)
-				jw_str(w, "why_no_process", flush_why);
-		}
-		jw_bool(w, "error", e->error);
+		fld_put(w, ktop_io_slow_fields, &io->slow[i]);
 		jw_obj_end(w);
 	}
 	jw_arr_end(w);
@@ -209,19 +284,6 @@ void out_text_io(FILE *f, const struct ktop_snapshot *s)
 	}
 }
 
-/* Operation class of a name ktop_io_op_name() gives; KTOP_IO_OP_OTHER for any other. */
-static uint32_t op_of(const struct jv *o)
-{
-	char name[16];
-	uint32_t i;
-
-	jv_str(o, "op", name, sizeof(name));
-	for (i = 0; i < KTOP_IO_OPS; i++)
-		if (!strcmp(name, ktop_io_op_name(i)))
-			return i;
-	return KTOP_IO_OP_OTHER;
-}
-
 /* Disk names seen in one record, so rows, partitions and processes of the
  * same disk get the same stand-in dev (the JSON names disks, the screen
  * matches them by dev). A recording has at most one disk per row. */
@@ -230,14 +292,12 @@ struct disk_ids {
 	char name[KTOP_IO_ROWS_MAX][KTOP_IO_NAME];
 };
 
-/* Copy the "disk" member of o into disk and return its stand-in dev (1..);
- * 0 once the table is full (only a file ktop did not write gets there).
- * Can't fail. */
-static uint32_t disk_of(struct disk_ids *d, const struct jv *o, char disk[KTOP_IO_NAME])
+/* The stand-in dev (1..) of a disk name; 0 once the table is full (only a
+ * file ktop did not write gets there). Can't fail. */
+static uint32_t disk_id(struct disk_ids *d, const char disk[KTOP_IO_NAME])
 {
 	uint32_t i;
 
-	jv_str(o, "disk", disk, KTOP_IO_NAME);
 	for (i = 0; i < d->n; i++)
 		if (!strcmp(d->name[i], disk))
 			return i + 1;
@@ -248,105 +308,29 @@ static uint32_t disk_of(struct disk_ids *d, const struct jv *o, char disk[KTOP_I
 }
 
 /*
- * See replay.h: the inverse of out_json_io(). The JSON has the average
- * latency, not the sum: total_ns is count * avg_ns, which gives the same
- * average back. The kernel's dev numbers are not in the JSON; disks get a
- * stand-in dev per name. A line holds only the slow requests that completed
- * in its interval, so the replayed list is those. Can't fail.
+ * See replay.h: the inverse of out_json_io(). The kernel's dev numbers are
+ * not in the JSON; disks get a stand-in dev per name, in the order rows,
+ * partitions, processes name them. A line holds only the slow requests that
+ * completed in its interval, so the replayed list is those. Can't fail.
  */
 void replay_io(const struct jv *tab, struct ktop_snapshot *s)
 {
 	struct ktop_io_snap *io = &s->io;
-	const struct jv *drops = jv_get(tab, "drops"), *a;
+	const struct jv *a = jv_arr(tab, "slow");
 	struct disk_ids ids = { .n = 0 };
-	size_t i;
+	uint32_t i;
 
-	io->slow_threshold_ns = jv_u64(tab, "slow_threshold_ns");
-	io->flag_p95_ns = jv_u64(tab, "flag_p95_ns");
-	io->untracked = jv_u64(tab, "untracked");
-	io->drops.reqs_full = jv_u64(drops, "reqs_full");
-	io->drops.stats_full = jv_u64(drops, "stats_full");
-	io->drops.parts_full = jv_u64(drops, "parts_full");
-	io->drops.procs_full = jv_u64(drops, "procs_full");
-	io->drops.slow = jv_u64(drops, "slow");
-	io->drops.stale = jv_u64(drops, "stale");
-	io->drops.abandoned = jv_u64(drops, "abandoned");
-	a = jv_arr(tab, "rows");
-	for (i = 0; a && i < a->n && io->nrows < KTOP_IO_ROWS_MAX; i++) {
-		const struct jv *o = &a->kids[i];
-		struct ktop_io_row *r = &io->rows[io->nrows++];
-
-		r->dev = disk_of(&ids, o, r->disk);
-		r->opn = op_of(o);
-		jv_str(o, "op", r->op, sizeof(r->op));
-		r->count = jv_u64(o, "count");
-		r->bytes = jv_u64(o, "bytes");
-		r->total_ns = r->count * jv_u64(o, "avg_ns");
-		r->p50_ns = jv_u64(o, "p50_ns");
-		r->p95_ns = jv_u64(o, "p95_ns");
-		r->p99_ns = jv_u64(o, "p99_ns");
-		r->p999_ns = jv_u64(o, "p999_ns");
-		r->max_ns = jv_u64(o, "max_ns");
-		r->queue_avg_ns = jv_u64(o, "queue_avg_ns");
-		r->device_avg_ns = jv_u64(o, "device_avg_ns");
-		r->queued = jv_u64(o, "queued");
-		r->issued = jv_u64(o, "issued");
-		r->noattr = jv_u64(o, "unattributed");
-		r->errors = jv_u64(o, "errors");
-		r->flagged = jv_bool(o, "flagged");
-		replay_hist(jv_arr(o, "hist"), r->hist);
+	fld_get(tab, snap_fields, io);
+	for (i = 0; i < io->nrows; i++) {
+		io->rows[i].dev = disk_id(&ids, io->rows[i].disk);
+		io->rows[i].opn = ktop_io_op_of(io->rows[i].op);
 	}
-	a = jv_arr(tab, "partitions");
-	for (i = 0; a && i < a->n && io->nparts < KTOP_IO_SNAP_PARTS; i++) {
-		const struct jv *o = &a->kids[i];
-		struct ktop_io_part *p = &io->parts[io->nparts++];
-
-		p->dev = disk_of(&ids, o, p->disk);
-		jv_str(o, "partition", p->part, sizeof(p->part));
-		p->opn = op_of(o);
-		p->count = jv_u64(o, "count");
-		p->bytes = jv_u64(o, "bytes");
-	}
-	a = jv_arr(tab, "processes");
-	for (i = 0; a && i < a->n && io->nprocs < KTOP_IO_PROCS_MAX; i++) {
-		const struct jv *o = &a->kids[i];
-		struct ktop_io_proc *p = &io->procs[io->nprocs++];
-
-		p->pid = (uint32_t)jv_u64(o, "pid");
-		jv_str(o, "comm", p->comm, sizeof(p->comm));
-		p->dev = disk_of(&ids, o, p->disk);
-		p->opn = op_of(o);
-		p->count = jv_u64(o, "count");
-		p->bytes = jv_u64(o, "bytes");
-	}
-	io->slow_count = jv_u64(tab, "slow_count");
-	io->slow_not_kept = jv_u64(tab, "slow_not_kept");
-	io->lost_in_percentiles = jv_u64(tab, "lost_in_percentiles");
-	a = jv_arr(tab, "slow");
-	for (i = 0; a && i < a->n && io->nslow < KTOP_IO_SLOW_MAX; i++) {
-		const struct jv *o = &a->kids[i];
-		struct ktop_io_slow *e = &io->slow[io->nslow++];
-		char ts[40], kind[24];
-
-		jv_str(o, "timestamp", ts, sizeof(ts));
-		e->real_ns = replay_time(ts);
-		jv_str(o, "disk", e->disk, sizeof(e->disk));
-		jv_str(o, "partition", e->part, sizeof(e->part));
-		e->opn = op_of(o);
-		e->sector = jv_get(o, "sector") && jv_get(o, "sector")->type == JV_NUM ?
-			    jv_u64(o, "sector") : KTOP_IO_NO_SECTOR;
-		jv_str(o, "kind", kind, sizeof(kind));
-		e->kind = !strcmp(kind, "flush_request") ? KTOP_IO_SLOW_PREFLUSH :
-			  !strcmp(kind, "device_flush") ? KTOP_IO_SLOW_DEVFLUSH : KTOP_IO_SLOW_PLAIN;
-		e->for_more = (uint32_t)jv_u64(o, "for_more");
-		e->bytes = jv_u64(o, "bytes");
-		e->lat_ns = jv_u64(o, "lat_ns");
-		e->queue_ns = jv_u64(o, "queue_ns");
-		e->device_ns = jv_u64(o, "device_ns");
-		e->pid = (uint32_t)jv_u64(o, "pid");
-		jv_str(o, "comm", e->comm, sizeof(e->comm));
-		e->error = jv_bool(o, "error");
-	}
+	for (i = 0; i < io->nparts; i++)
+		io->parts[i].dev = disk_id(&ids, io->parts[i].disk);
+	for (i = 0; i < io->nprocs; i++)
+		io->procs[i].dev = disk_id(&ids, io->procs[i].disk);
+	for (i = 0; a && i < a->n && io->nslow < KTOP_IO_SLOW_MAX; i++)
+		fld_get(&a->kids[i], ktop_io_slow_fields, &io->slow[io->nslow++]);
 	io->nslow_new = io->nslow;
 	if (!jv_get(tab, "slow_not_kept") && io->slow_count > io->nslow)	/* older recordings */
 		io->slow_not_kept = io->slow_count - io->nslow;

@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The JSON writer: one object per snapshot, for -b --json and snapshot files. */
 #include <errno.h>
+#include "core/tabs.h"
 #include "core/out.h"
 #include "core/fmt.h"
 
 static void (*const sections[KTOP_TAB_MAX])(struct jw *, const struct ktop_snapshot *) = {
-	[KTOP_TAB_SYSCALLS] = out_json_syscalls,
-	[KTOP_TAB_MEMORY] = out_json_memory,
-	[KTOP_TAB_LOCKS] = out_json_locks,
-	[KTOP_TAB_IO] = out_json_io,
+#define KTOP_TAB(id, name, title) [KTOP_TAB_##id] = out_json_##name,
+#include "core/tabs.def"
+#undef KTOP_TAB
 };
 
 /* See out.h. */

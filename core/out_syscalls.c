@@ -2,6 +2,7 @@
 /* Syscalls sections of the JSON and text writers. */
 #include <string.h>
 #include "core/out.h"
+#include "core/field.h"
 #include "core/replay.h"
 #include "core/fmt.h"
 #include "core/sanitize.h"
@@ -10,6 +11,78 @@
 
 #define ROW_PROCS	5		/* heaviest processes listed in each row */
 
+/* A syscall row; its "processes" are written from the pairs after it. */
+const struct fld ktop_sc_row_fields[] = {
+	FLD_STR(struct ktop_sc_row, name, "name"),
+	FLD_U(struct ktop_sc_row, nr, "nr", NULL),
+	FLD_BOOL_OMIT0(struct ktop_sc_row, ktop_probes, "ktop_probes"),
+	FLD_U(struct ktop_sc_row, count, "count", "count"),
+	FLD_U(struct ktop_sc_row, errors, "errors", "count"),
+	FLD_U(struct ktop_sc_row, total_ns, "total_ns", "ns"),
+	FLD_U(struct ktop_sc_row, p50_ns, "p50_ns", "ns"),
+	FLD_U(struct ktop_sc_row, p95_ns, "p95_ns", "ns"),
+	FLD_U(struct ktop_sc_row, p99_ns, "p99_ns", "ns"),
+	FLD_U(struct ktop_sc_row, max_ns, "max_ns", "ns"),
+	FLD_HIST(struct ktop_sc_row, hist, "hist"),
+	FLD_END
+};
+
+/* A (process, syscall) pair, in its syscall's "processes". */
+const struct fld ktop_sc_pair_fields[] = {
+	FLD_U(struct ktop_sc_pair, pid, "pid", NULL),
+	FLD_U(struct ktop_sc_pair, count, "count", "count"),
+	FLD_U(struct ktop_sc_pair, errors, "errors", "count"),
+	FLD_U(struct ktop_sc_pair, total_ns, "total_ns", "ns"),
+	FLD_END
+};
+
+const struct fld ktop_sc_proc_fields[] = {
+	FLD_U(struct ktop_sc_proc, pid, "pid", NULL),
+	FLD_STR(struct ktop_sc_proc, comm, "comm"),
+	FLD_U(struct ktop_sc_proc, count, "count", "count"),
+	FLD_U(struct ktop_sc_proc, errors, "errors", "count"),
+	FLD_U(struct ktop_sc_proc, total_ns, "total_ns", "ns"),
+	FLD_END
+};
+
+/* A state letter as a one-letter string; '?' when there is none. */
+static void put_state(struct jw *w, const struct fld *f, const void *row)
+{
+	char st[2] = { *((const char *)row + f->off), 0 };
+
+	jw_str(w, f->name, st);
+}
+
+static void get_state(const struct jv *o, const struct fld *f, void *row)
+{
+	char st[4];
+
+	jv_str(o, f->name, st, sizeof(st));
+	*((char *)row + f->off) = st[0] ? st[0] : '?';
+}
+
+const struct fld ktop_sc_inflight_fields[] = {
+	FLD_U(struct ktop_sc_inflight, tid, "tid", NULL),
+	FLD_U(struct ktop_sc_inflight, pid, "pid", NULL),
+	FLD_STR(struct ktop_sc_inflight, comm, "comm"),
+	FLD_STR(struct ktop_sc_inflight, pcomm, "process"),
+	FLD_STR(struct ktop_sc_inflight, name, "syscall"),
+	FLD_U(struct ktop_sc_inflight, nr, "nr", NULL),
+	FLD_FN(struct ktop_sc_inflight, state, "state", NULL, put_state, get_state),
+	FLD_U(struct ktop_sc_inflight, elapsed_ns, "elapsed_ns", "ns"),
+	FLD_STRS_OMIT0(struct ktop_sc_inflight, frames, nframes, "stack"),
+	FLD_END
+};
+
+/* "in_flight" when it is available: the calls still running at the end of the interval. */
+static const struct fld inflight_fields[] = {
+	FLD_U(struct ktop_sc_snap, inflight_min_ns, "min_ns", "ns"),
+	FLD_U(struct ktop_sc_snap, inflight_total, "total", "count"),
+	FLD_U(struct ktop_sc_snap, inflight_d, "d_state", "count"),
+	FLD_ARR(struct ktop_sc_snap, inflight, ninflight, "rows", ktop_sc_inflight_fields),
+	FLD_END
+};
+
 /* The row's heaviest processes, from the (process, syscall) pairs (sorted by time). */
 static void top_procs(struct jw *w, const struct ktop_sc_snap *sc, uint32_t nr)
 {
@@ -17,59 +90,14 @@ static void top_procs(struct jw *w, const struct ktop_sc_snap *sc, uint32_t nr)
 
 	jw_arr(w, "processes");
 	for (i = 0; i < sc->npairs && n < ROW_PROCS; i++) {
-		const struct ktop_sc_pair *p = &sc->pairs[i];
-
-		if (p->nr != nr)
+		if (sc->pairs[i].nr != nr)
 			continue;
 		jw_obj(w, NULL);
-		jw_u64(w, "pid", p->pid);
-		jw_u64(w, "count", p->count);
-		jw_u64(w, "errors", p->errors);
-		jw_u64(w, "total_ns", p->total_ns);
+		fld_put(w, ktop_sc_pair_fields, &sc->pairs[i]);
 		jw_obj_end(w);
 		n++;
 	}
 	jw_arr_end(w);
-}
-
-/* In flight: the calls still running at the end of the interval. */
-static void json_inflight(struct jw *w, const struct ktop_sc_snap *sc)
-{
-	uint32_t i, j;
-
-	jw_obj(w, "in_flight");
-	if (sc->inflight_why[0]) {
-		jw_str(w, "unavailable", sc->inflight_why);
-		jw_obj_end(w);
-		return;
-	}
-	jw_u64(w, "min_ns", sc->inflight_min_ns);
-	jw_u64(w, "total", sc->inflight_total);
-	jw_u64(w, "d_state", sc->inflight_d);
-	jw_arr(w, "rows");
-	for (i = 0; i < sc->ninflight; i++) {
-		const struct ktop_sc_inflight *f = &sc->inflight[i];
-		char st[2] = { f->state, 0 };
-
-		jw_obj(w, NULL);
-		jw_u64(w, "tid", f->tid);
-		jw_u64(w, "pid", f->pid);
-		jw_strn(w, "comm", f->comm, strnlen(f->comm, sizeof(f->comm)));
-		jw_strn(w, "process", f->pcomm, strnlen(f->pcomm, sizeof(f->pcomm)));
-		jw_str(w, "syscall", f->name);
-		jw_u64(w, "nr", f->nr);
-		jw_str(w, "state", st);
-		jw_u64(w, "elapsed_ns", f->elapsed_ns);
-		if (f->nframes) {
-			jw_arr(w, "stack");
-			for (j = 0; j < f->nframes; j++)
-				jw_str(w, NULL, f->frames[j]);
-			jw_arr_end(w);
-		}
-		jw_obj_end(w);
-	}
-	jw_arr_end(w);
-	jw_obj_end(w);
 }
 
 /* See out.h. */
@@ -80,39 +108,25 @@ void out_json_syscalls(struct jw *w, const struct ktop_snapshot *s)
 
 	jw_arr(w, "rows");
 	for (i = 0; i < sc->nrows; i++) {
-		const struct ktop_sc_row *r = &sc->rows[i];
-
 		jw_obj(w, NULL);
-		jw_str(w, "name", r->name);
-		jw_u64(w, "nr", r->nr);
-		if (r->ktop_probes)
-			jw_bool(w, "ktop_probes", true);
-		jw_u64(w, "count", r->count);
-		jw_u64(w, "errors", r->errors);
-		jw_u64(w, "total_ns", r->total_ns);
-		jw_u64(w, "p50_ns", r->p50_ns);
-		jw_u64(w, "p95_ns", r->p95_ns);
-		jw_u64(w, "p99_ns", r->p99_ns);
-		jw_u64(w, "max_ns", r->max_ns);
-		out_json_hist(w, "hist", r->hist);
-		top_procs(w, sc, r->nr);
+		fld_put(w, ktop_sc_row_fields, &sc->rows[i]);
+		top_procs(w, sc, sc->rows[i].nr);
 		jw_obj_end(w);
 	}
 	jw_arr_end(w);
 	jw_arr(w, "processes");
 	for (i = 0; i < sc->nprocs; i++) {
-		const struct ktop_sc_proc *p = &sc->procs[i];
-
 		jw_obj(w, NULL);
-		jw_u64(w, "pid", p->pid);
-		jw_strn(w, "comm", p->comm, strnlen(p->comm, sizeof(p->comm)));
-		jw_u64(w, "count", p->count);
-		jw_u64(w, "errors", p->errors);
-		jw_u64(w, "total_ns", p->total_ns);
+		fld_put(w, ktop_sc_proc_fields, &sc->procs[i]);
 		jw_obj_end(w);
 	}
 	jw_arr_end(w);
-	json_inflight(w, sc);
+	jw_obj(w, "in_flight");
+	if (sc->inflight_why[0])
+		jw_str(w, "unavailable", sc->inflight_why);
+	else
+		fld_put(w, inflight_fields, sc);
+	jw_obj_end(w);
 }
 
 /* See out.h. */
@@ -176,81 +190,31 @@ void out_text_syscalls(FILE *f, const struct ktop_snapshot *s)
 	}
 }
 
-/* The inverse of json_inflight(). */
-static void replay_inflight(const struct jv *o, struct ktop_sc_snap *sc)
-{
-	const struct jv *rows = o ? jv_arr(o, "rows") : NULL;
-	size_t i, j;
-
-	if (!o)
-		return;
-	jv_str(o, "unavailable", sc->inflight_why, sizeof(sc->inflight_why));
-	sc->inflight_min_ns = jv_u64(o, "min_ns");
-	sc->inflight_total = (uint32_t)jv_u64(o, "total");
-	sc->inflight_d = (uint32_t)jv_u64(o, "d_state");
-	for (i = 0; rows && i < rows->n && sc->ninflight < KTOP_SC_INFLIGHT_MAX; i++) {
-		const struct jv *r = &rows->kids[i], *st = jv_arr(r, "stack");
-		struct ktop_sc_inflight *f = &sc->inflight[sc->ninflight++];
-		char state[4];
-
-		f->tid = (uint32_t)jv_u64(r, "tid");
-		f->pid = (uint32_t)jv_u64(r, "pid");
-		f->nr = (uint32_t)jv_u64(r, "nr");
-		jv_str(r, "comm", f->comm, sizeof(f->comm));
-		jv_str(r, "process", f->pcomm, sizeof(f->pcomm));
-		jv_str(r, "syscall", f->name, sizeof(f->name));
-		jv_str(r, "state", state, sizeof(state));
-		f->state = state[0] ? state[0] : '?';
-		f->elapsed_ns = jv_u64(r, "elapsed_ns");
-		for (j = 0; st && j < st->n && f->nframes < KTOP_SC_INFLIGHT_FRAMES; j++)
-			if (st->kids[j].type == JV_STR)
-				snprintf(f->frames[f->nframes++], sizeof(f->frames[0]), "%.*s",
-					 (int)st->kids[j].len, st->kids[j].str);
-	}
-}
-
 /* See replay.h: the inverse of out_json_syscalls(). */
 void replay_syscalls(const struct jv *tab, struct ktop_snapshot *s)
 {
 	struct ktop_sc_snap *sc = &s->sc;
 	const struct jv *rows = jv_arr(tab, "rows"), *procs = jv_arr(tab, "processes");
+	const struct jv *inflight = jv_get(tab, "in_flight");
 	size_t i, j;
 
 	for (i = 0; rows && i < rows->n && sc->nrows < KTOP_SC_ROWS_MAX; i++) {
 		const struct jv *o = &rows->kids[i], *pp = jv_arr(o, "processes");
 		struct ktop_sc_row *r = &sc->rows[sc->nrows++];
 
-		jv_str(o, "name", r->name, sizeof(r->name));
-		r->nr = (uint32_t)jv_u64(o, "nr");
-		r->ktop_probes = jv_bool(o, "ktop_probes");
-		r->count = jv_u64(o, "count");
-		r->errors = jv_u64(o, "errors");
-		r->total_ns = jv_u64(o, "total_ns");
-		r->p50_ns = jv_u64(o, "p50_ns");
-		r->p95_ns = jv_u64(o, "p95_ns");
-		r->p99_ns = jv_u64(o, "p99_ns");
-		r->max_ns = jv_u64(o, "max_ns");
-		replay_hist(jv_arr(o, "hist"), r->hist);
+		fld_get(o, ktop_sc_row_fields, r);
 		sc->total_ns += r->total_ns;
 		for (j = 0; pp && j < pp->n && sc->npairs < KTOP_SC_PAIRS_MAX; j++) {
 			struct ktop_sc_pair *q = &sc->pairs[sc->npairs++];
 
+			fld_get(&pp->kids[j], ktop_sc_pair_fields, q);
 			q->nr = r->nr;
-			q->pid = (uint32_t)jv_u64(&pp->kids[j], "pid");
-			q->count = jv_u64(&pp->kids[j], "count");
-			q->errors = jv_u64(&pp->kids[j], "errors");
-			q->total_ns = jv_u64(&pp->kids[j], "total_ns");
 		}
 	}
-	for (i = 0; procs && i < procs->n && sc->nprocs < KTOP_SC_PROCS_MAX; i++) {
-		const struct jv *o = &procs->kids[i];
-		struct ktop_sc_proc *p = &sc->procs[sc->nprocs++];
-
-		p->pid = (uint32_t)jv_u64(o, "pid");
-		jv_str(o, "comm", p->comm, sizeof(p->comm));
-		p->count = jv_u64(o, "count");
-		p->errors = jv_u64(o, "errors");
-		p->total_ns = jv_u64(o, "total_ns");
+	for (i = 0; procs && i < procs->n && sc->nprocs < KTOP_SC_PROCS_MAX; i++)
+		fld_get(&procs->kids[i], ktop_sc_proc_fields, &sc->procs[sc->nprocs++]);
+	if (inflight) {
+		jv_str(inflight, "unavailable", sc->inflight_why, sizeof(sc->inflight_why));
+		fld_get(inflight, inflight_fields, sc);
 	}
-	replay_inflight(jv_get(tab, "in_flight"), sc);
 }

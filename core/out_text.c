@@ -1,19 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The text writer: a top -b style report per snapshot, for -b and snapshot .txt files. */
 #include <errno.h>
+#include "core/tabs.h"
 #include "core/out.h"
 #include "core/fmt.h"
 #include "core/sanitize.h"
 
 static void (*const sections[KTOP_TAB_MAX])(FILE *, const struct ktop_snapshot *) = {
-	[KTOP_TAB_SYSCALLS] = out_text_syscalls,
-	[KTOP_TAB_MEMORY] = out_text_memory,
-	[KTOP_TAB_LOCKS] = out_text_locks,
-	[KTOP_TAB_IO] = out_text_io,
-};
-
-static const char *const titles[KTOP_TAB_MAX] = {
-	"Syscalls", "Memory", "Locks", "I/O",
+#define KTOP_TAB(id, name, title) [KTOP_TAB_##id] = out_text_##name,
+#include "core/tabs.def"
+#undef KTOP_TAB
 };
 
 /* See out.h. */
@@ -38,7 +34,7 @@ int out_text_write(FILE *f, const struct ktop_snapshot *s)
 
 		if (t->state == KTOP_TAB_OFF)
 			continue;
-		fprintf(f, "\n== %s ", titles[i]);
+		fprintf(f, "\n== %s ", ktop_tab_titles[i]);
 		if (t->state != KTOP_TAB_RUNNING) {
 			fprintf(f, "(disabled: %s)\n", san(t->why));
 			continue;

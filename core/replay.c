@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "core/out.h"
+#include "core/field.h"
 #include "core/replay.h"
 #include "core/trigger.h"
 
@@ -23,68 +24,10 @@ struct replay {
 };
 
 static void (*const decoders[KTOP_TAB_MAX])(const struct jv *, struct ktop_snapshot *) = {
-	[KTOP_TAB_SYSCALLS] = replay_syscalls,
-	[KTOP_TAB_MEMORY] = replay_memory,
-	[KTOP_TAB_LOCKS] = replay_locks,
-	[KTOP_TAB_IO] = replay_io,
+#define KTOP_TAB(id, name, title) [KTOP_TAB_##id] = replay_##name,
+#include "core/tabs.def"
+#undef KTOP_TAB
 };
-
-/* See replay.h. */
-void replay_hist(const struct jv *arr, uint64_t *hist)
-{
-	size_t i;
-
-	memset(hist, 0, KTOP_HIST_BUCKETS * sizeof(*hist));
-	if (!arr || arr->type != JV_ARR)
-		return;
-	for (i = 0; i < arr->n; i++) {
-		const struct jv *pair = &arr->kids[i];
-
-		if (pair->type != JV_ARR || pair->n != 2 || !pair->kids[0].is_uint ||
-		    !pair->kids[1].is_uint)
-			continue;
-		hist[ktop_hist_index(pair->kids[0].u)] += pair->kids[1].u;
-	}
-}
-
-/* See replay.h. */
-void out_json_hist(struct jw *w, const char *key, const uint64_t *hist)
-{
-	unsigned i;
-
-	jw_arr(w, key);
-	for (i = 0; i < KTOP_HIST_BUCKETS; i++) {
-		if (!hist[i])
-			continue;
-		jw_arr(w, NULL);
-		jw_u64(w, NULL, ktop_hist_lower(i));
-		jw_u64(w, NULL, hist[i]);
-		jw_arr_end(w);
-	}
-	jw_arr_end(w);
-}
-
-/* See replay.h. */
-int64_t replay_time(const char *iso)
-{
-	struct tm tm;
-	long ms = 0;
-	time_t t;
-	char *end;
-
-	memset(&tm, 0, sizeof(tm));
-	end = strptime(iso, "%Y-%m-%dT%H:%M:%S", &tm);
-	if (!end)
-		return 0;
-	if (*end == '.')
-		ms = strtol(end + 1, NULL, 10);
-	t = timegm(&tm);
-	/* int64 ns end in 2262: a time past that (a hostile or broken file)
-	 * stays 0 rather than overflowing */
-	if (t > -9223372036ll && t < 9223372035ll && ms >= 0 && ms < 1000)
-		return (int64_t)t * 1000000000ll + (int64_t)ms * 1000000;
-	return 0;
-}
 
 /* See replay.h. */
 void replay_decode(const struct jv *root, struct ktop_snapshot *s)
@@ -314,12 +257,3 @@ int replay__get(struct replay *r, size_t i, struct ktop_snapshot *s)
 	return 0;
 }
 
-/*
- * Tabs whose JSON section has no decoder yet replay as "no data": this
- * weak stand-in is replaced by the real decoder in core/out_<tab>.c.
- */
-__attribute__((weak)) void replay_memory(const struct jv *tab, struct ktop_snapshot *s)
-{
-	(void)tab;
-	snprintf(s->tab[KTOP_TAB_MEMORY].note, sizeof(s->tab[0].note), "replay of this tab is not supported");
-}

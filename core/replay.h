@@ -6,6 +6,7 @@
 #include "core/snapshot.h"
 #include "core/json.h"
 #include "core/jsonr.h"
+#include "core/field.h"
 
 struct replay;
 
@@ -38,20 +39,10 @@ int replay__get(struct replay *r, size_t i, struct ktop_snapshot *s);
  * as zero or empty; never fails on well-formed but unexpected content. */
 void replay_decode(const struct jv *root, struct ktop_snapshot *s);
 
-/* Per-tab decoders, next to each tab's JSON writer. */
-void replay_syscalls(const struct jv *tab, struct ktop_snapshot *s);
-void replay_memory(const struct jv *tab, struct ktop_snapshot *s);
-void replay_locks(const struct jv *tab, struct ktop_snapshot *s);
-void replay_io(const struct jv *tab, struct ktop_snapshot *s);
-
-/* CLOCK_REALTIME ns of an ISO-8601 UTC time as fmt_iso8601() writes it
- * ("2026-01-02T03:04:05.678Z"); 0 when it does not parse or is out of
- * range. Can't fail. */
-int64_t replay_time(const char *iso);
-
-/* Sparse histogram [[lower_ns, count], ...] back into buckets. */
-void replay_hist(const struct jv *arr, uint64_t *hist);
-/* Sparse histogram writer, the inverse of replay_hist(). */
-void out_json_hist(struct jw *w, const char *key, const uint64_t *hist);
+/* Per-tab decoders (replay_<name> of each tab in core/tabs.def), next to
+ * each tab's JSON writer. */
+#define KTOP_TAB(id, name, title) void replay_##name(const struct jv *tab, struct ktop_snapshot *s);
+#include "core/tabs.def"
+#undef KTOP_TAB
 
 #endif

@@ -2,6 +2,7 @@
 /* I/O part of the snapshot: block I/O latency per disk and operation, and who issues it. */
 #ifndef KTOP_SNAP_IO_H
 #define KTOP_SNAP_IO_H
+#include "core/field.h"
 
 #define KTOP_IO_ROWS_MAX	128
 #define KTOP_IO_PROCS_MAX	256
@@ -108,7 +109,10 @@ struct ktop_io_snap {
 	struct ktop_io_slow slow[KTOP_IO_SLOW_MAX];
 };
 
-/* Name of operation class opn ("read", ...); "?" when out of range. Can't fail. */
-const char *ktop_io_op_name(uint32_t opn);
+#include "core/io_ops.h"		/* ktop_io_op_name() */
+
+/* Field tables of the rows (core/out_io.c, see core/field.h). */
+extern const struct fld ktop_io_row_fields[], ktop_io_part_fields[], ktop_io_proc_fields[],
+	ktop_io_slow_fields[];
 
 #endif

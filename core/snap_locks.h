@@ -2,6 +2,7 @@
 /* Locks part of the snapshot: contended kernel locks, their callers and waiters. */
 #ifndef KTOP_SNAP_LOCKS_H
 #define KTOP_SNAP_LOCKS_H
+#include "core/field.h"
 
 #define KTOP_LOCK_ROWS_MAX	256	/* locks with contentions in the interval, by wait */
 #define KTOP_LOCK_CALLERS_MAX	4	/* caller stacks per lock, by wait */
@@ -96,5 +97,8 @@ int lock_sym_plausible(const char *name, uint64_t addr, const struct ktop_lock_r
 /* Name of what BPF recognised (KTOP_LOCK_CLASS_*): "mmap_lock", "siglock",
  * ...; NULL for none or an unknown value. Can't fail. */
 const char *lock_class_name(uint32_t class);
+
+/* Field tables of the rows (core/out_locks.c, see core/field.h). */
+extern const struct fld ktop_lock_row_fields[], ktop_lock_long_fields[];
 
 #endif

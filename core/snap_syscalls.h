@@ -2,6 +2,7 @@
 /* Syscalls part of the snapshot. Counters are deltas over the interval. */
 #ifndef KTOP_SNAP_SYSCALLS_H
 #define KTOP_SNAP_SYSCALLS_H
+#include "core/field.h"
 
 #define KTOP_SC_ROWS_MAX	512
 #define KTOP_SC_PROCS_MAX	512	/* processes, by total time */
@@ -60,5 +61,9 @@ struct ktop_sc_snap {
 	uint32_t ninflight;
 	struct ktop_sc_inflight inflight[KTOP_SC_INFLIGHT_MAX];
 };
+
+/* Field tables of the rows (core/out_syscalls.c, see core/field.h). */
+extern const struct fld ktop_sc_row_fields[], ktop_sc_pair_fields[], ktop_sc_proc_fields[],
+	ktop_sc_inflight_fields[];
 
 #endif

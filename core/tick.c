@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Clocks and the drift-free tick schedule. */
 #include <time.h>
-#include "core/core.h"
+#include "core/tick.h"
 
 uint64_t now_mono_ns(void)
 {
@@ -19,7 +19,7 @@ int64_t now_real_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000ll + ts.tv_nsec;
 }
 
-/* See core.h. */
+/* See tick.h. */
 void tick_init(struct tick *t, uint64_t start_ns, uint64_t interval_ns)
 {
 	t->start_ns = start_ns;
@@ -27,7 +27,7 @@ void tick_init(struct tick *t, uint64_t start_ns, uint64_t interval_ns)
 	t->k = 0;
 }
 
-/* See core.h. */
+/* See tick.h. */
 uint64_t tick_next(struct tick *t, uint64_t now_ns)
 {
 	uint64_t next;

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "core/tabs.h"
 #include "core/fmt.h"
 #include "core/trigger.h"
 

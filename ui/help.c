@@ -3,11 +3,11 @@
 #include <curses.h>
 #include <stdio.h>
 #include <string.h>
+#include "core/tabs.h"
 #include "core/fmt.h"
 #include "ui/ui_int.h"
 
-static const char *const keys[] = {	/* each fits 80 columns */
-	"1 2 3 4, Tab, Shift-Tab  switch tab (Syscalls, Memory, Locks, I/O)",
+static const char *const keys[] = {	/* each fits 80 columns; the first is tab_keys() */
 	"< >  r                   sort column left/right, reverse order",
 	"Up Down PgUp PgDn Home End  select;  Enter: details;  Esc: back, clear filter",
 	"/                        filter: text in any column, or a process PID or name",
@@ -17,13 +17,6 @@ static const char *const keys[] = {	/* each fits 80 columns */
 	"w                        snapshot: .json, .txt and the recorder window .ndjson (0600)",
 	"s                        BPF run-time stats on/off (~2 clock reads per event)",
 	"h ? F1                   this help;   q F10 Ctrl-C: quit",
-};
-
-static const char *const what[KTOP_TAB_MAX] = {
-	"Syscalls: latency per system call (raw_syscalls:sys_enter/sys_exit), errors, top processes",
-	"Memory: outstanding allocations by process and stack (kmem:* tracepoints; -p: libc uprobes)",
-	"Locks: contended kernel locks, wait time, callers (lock:contention_begin/end)",
-	"I/O: block I/O latency per disk and op, queue vs device time (block:block_rq_*)",
 };
 
 static const char suspect_rule[] =
@@ -53,6 +46,20 @@ void ui_rec_text(char *buf, size_t n, const struct ktop_rec_status *r, bool full
 		 r->triggers, r->saving, (unsigned long long)r->saved);
 }
 
+/* "1 2 3 4, Tab, Shift-Tab  switch tab (Syscalls, Memory, Locks, I/O)" */
+static void tab_keys(char *buf, size_t n)
+{
+	char nums[4 * KTOP_TAB_MAX + 16], titles[128];
+	size_t len = 0;
+	int i;
+
+	for (i = 0; i < KTOP_TAB_MAX; i++)
+		len += snprintf(nums + len, sizeof(nums) - len, "%s%d", i ? " " : "", i + 1);
+	snprintf(nums + len, sizeof(nums) - len, ", Tab, Shift-Tab");
+	snprintf(buf, n, "%-24s switch tab (%s)", nums,
+		 ktop_tab_list(titles, sizeof(titles), ", ", 1));
+}
+
 /* Draw the help over the body: keys, each tab (what it measures and its
  * status; on a short terminal only the status), the leak-suspect rule
  * wrapped to the width, the recorder's bounds. */
@@ -67,6 +74,8 @@ void ui_help_draw(struct ui *u, const struct ktop_snapshot *s)
 	ui_color_on(u, UI_C_TITLE);
 	ui_put(y++, 1, COLS - 2, "ktop help - any key to go back");
 	ui_color_off(u, UI_C_TITLE);
+	tab_keys(line, sizeof(line));
+	ui_put_fit(y++, 2, w, line);
 	for (i = 0; i < nkeys && y < LINES - 2; i++)
 		ui_put_fit(y++, 2, w, keys[i]);
 	y++;
@@ -83,9 +92,9 @@ void ui_help_draw(struct ui *u, const struct ktop_snapshot *s)
 				 t->why[0] ? ": " : "", t->why);
 		if (compact) {
 			snprintf(what_st, sizeof(what_st), "%.*s %s",
-				 (int)strcspn(what[i], ":") + 1, what[i], line);
+				 (int)strcspn(ui_screens[i]->what, ":") + 1, ui_screens[i]->what, line);
 		} else {
-			ui_put_fit(y++, 2, w, what[i]);
+			ui_put_fit(y++, 2, w, ui_screens[i]->what);
 			snprintf(what_st, sizeof(what_st), "    %s", line);
 		}
 		if (y < LINES - 2) {

@@ -85,6 +85,18 @@ static uint64_t row_id(const struct ktop_snapshot *s, int row)
 	return (uint64_t)r->dev << 8 | r->opn;
 }
 
+/* The heaviest process of the disk and operation. */
+static uint32_t row_pid(const struct ktop_snapshot *s, int row)
+{
+	const struct ktop_io_row *r = &s->io.rows[row];
+	uint32_t i;
+
+	for (i = 0; i < s->io.nprocs; i++)
+		if (s->io.procs[i].dev == r->dev && s->io.procs[i].opn == r->opn)
+			return s->io.procs[i].pid;
+	return 0;
+}
+
 static void list(struct ui *u, const struct ktop_snapshot *s)
 {
 	const struct ktop_io_snap *io = &s->io;
@@ -290,7 +302,7 @@ static void draw(struct ui *u, const struct ktop_snapshot *s, int y, int h)
 	const struct ktop_io_snap *io = &s->io;
 	struct ui_tab *t = &u->t[u->tab];
 	double secs = s->interval_ns ? s->interval_ns / 1e9 : 1;
-	char cells[C_N][48], title[3][160], a[16];
+	char cells[C_N][UI_CELL], title[3][160], a[16];
 	const struct ktop_io_row *sel = NULL;
 	int th, top, i, lw, sh, mid;
 	bool detail = t->detail && u->nrows;
@@ -310,24 +322,24 @@ static void draw(struct ui *u, const struct ktop_snapshot *s, int y, int h)
 		for (i = 0; i < th - 1 && top + i < u->nrows; i++) {
 			const struct ktop_io_row *r = &io->rows[u->rows[top + i]];
 
-			snprintf(cells[C_DISK], 48, "%s", r->disk);
-			snprintf(cells[C_OP], 48, "%s", r->op);
-			fmt_count(cells[C_IOPS], 48, r->count / secs);
-			snprintf(cells[C_MBS], 48, "%.1f", r->bytes / secs / 1e6);
-			fmt_ns(cells[C_AVG], 48, r->count ? r->total_ns / r->count : 0);
-			fmt_ns(cells[C_P50], 48, r->p50_ns);
-			fmt_ns(cells[C_P95], 48, r->p95_ns);
-			fmt_ns(cells[C_P99], 48, r->p99_ns);
-			fmt_ns(cells[C_P999], 48, r->p999_ns);
-			fmt_ns(cells[C_MAX], 48, r->max_ns);
+			snprintf(cells[C_DISK], UI_CELL, "%s", r->disk);
+			snprintf(cells[C_OP], UI_CELL, "%s", r->op);
+			fmt_count(cells[C_IOPS], UI_CELL, r->count / secs);
+			snprintf(cells[C_MBS], UI_CELL, "%.1f", r->bytes / secs / 1e6);
+			fmt_ns(cells[C_AVG], UI_CELL, r->count ? r->total_ns / r->count : 0);
+			fmt_ns(cells[C_P50], UI_CELL, r->p50_ns);
+			fmt_ns(cells[C_P95], UI_CELL, r->p95_ns);
+			fmt_ns(cells[C_P99], UI_CELL, r->p99_ns);
+			fmt_ns(cells[C_P999], UI_CELL, r->p999_ns);
+			fmt_ns(cells[C_MAX], UI_CELL, r->max_ns);
 			if (r->queued)
-				fmt_ns(cells[C_QUEUE], 48, r->queue_avg_ns);
+				fmt_ns(cells[C_QUEUE], UI_CELL, r->queue_avg_ns);
 			else
-				snprintf(cells[C_QUEUE], 48, "-");
+				snprintf(cells[C_QUEUE], UI_CELL, "-");
 			if (r->issued)
-				fmt_ns(cells[C_DEVICE], 48, r->device_avg_ns);
+				fmt_ns(cells[C_DEVICE], UI_CELL, r->device_avg_ns);
 			else
-				snprintf(cells[C_DEVICE], 48, "-");
+				snprintf(cells[C_DEVICE], UI_CELL, "-");
 			ui_table_row(u, y + 1 + i, cols, C_N, cells, top + i == t->sel,
 				     r->flagged ? UI_C_WARN : -1);
 		}
@@ -365,11 +377,12 @@ static void draw(struct ui *u, const struct ktop_snapshot *s, int y, int h)
 }
 
 const struct screen scr_io = {
-	.title = "I/O",
+	.what = "I/O: block I/O latency per disk and op, queue vs device time (block:block_rq_*)",
 	.cols = cols,
 	.ncols = C_N,
 	.default_sort = C_P99,
 	.list = list,
 	.row_id = row_id,
 	.draw = draw,
+	.pid = row_pid,
 };

@@ -280,7 +280,7 @@ static void draw(struct ui *u, const struct ktop_snapshot *s, int y, int h)
 	const struct ktop_lock_snap *l = &s->lock;
 	struct ui_tab *t = &u->t[u->tab];
 	double secs = s->interval_ns ? s->interval_ns / 1e9 : 1;
-	char cells[C_N][48], comm[KTOP_COMM_MAX + 1];
+	char cells[C_N][UI_CELL], comm[KTOP_COMM_MAX + 1];
 	const struct ktop_lock_row *sel = NULL;
 	struct ui_col lc[C_N];
 	int th, top, i, lw, used, bh;
@@ -307,19 +307,19 @@ static void draw(struct ui *u, const struct ktop_snapshot *s, int y, int h)
 	for (i = 0; i < th - 1 && top + i < u->nrows; i++) {
 		const struct ktop_lock_row *r = &l->rows[u->rows[top + i]];
 
-		lock_label(cells[C_LOCK], 48, r->symbol, r->addr, r->top_caller);
-		snprintf(cells[C_TYPE], 48, "%s", r->type);
-		fmt_count(cells[C_CONT], 48, r->contentions / secs);
-		snprintf(cells[C_WAIT], 48, "%.2f", r->total_wait_ns / secs / 1e6);
-		fmt_ns(cells[C_AVG], 48, r->avg_wait_ns);
-		fmt_ns(cells[C_P99], 48, r->p99_ns);
-		fmt_ns(cells[C_MAX], 48, r->max_wait_ns);
-		snprintf(cells[C_CALLER], 48, "%s", r->top_caller[0] ? r->top_caller : "-");
+		lock_label(cells[C_LOCK], UI_CELL, r->symbol, r->addr, r->top_caller);
+		snprintf(cells[C_TYPE], UI_CELL, "%s", r->type);
+		fmt_count(cells[C_CONT], UI_CELL, r->contentions / secs);
+		snprintf(cells[C_WAIT], UI_CELL, "%.2f", r->total_wait_ns / secs / 1e6);
+		fmt_ns(cells[C_AVG], UI_CELL, r->avg_wait_ns);
+		fmt_ns(cells[C_P99], UI_CELL, r->p99_ns);
+		fmt_ns(cells[C_MAX], UI_CELL, r->max_wait_ns);
+		snprintf(cells[C_CALLER], UI_CELL, "%s", r->top_caller[0] ? r->top_caller : "-");
 		comm_str(comm, r->top_waiter_comm);
 		if (r->top_waiter_pid)
-			snprintf(cells[C_WAITER], 48, "%u %s", r->top_waiter_pid, comm);
+			snprintf(cells[C_WAITER], UI_CELL, "%u %s", r->top_waiter_pid, comm);
 		else
-			snprintf(cells[C_WAITER], 48, "-");
+			snprintf(cells[C_WAITER], UI_CELL, "-");
 		ui_table_row(u, y + 1 + i, lc, C_N, cells, top + i == t->sel, -1);
 	}
 	if (!u->nrows)
@@ -338,12 +338,18 @@ static void draw(struct ui *u, const struct ktop_snapshot *s, int y, int h)
 		  sel ? COLS - lw - 1 : COLS, bh - used - (used ? 1 : 0));
 }
 
+static uint32_t row_pid(const struct ktop_snapshot *s, int row)
+{
+	return s->lock.rows[row].top_waiter_pid;
+}
+
 const struct screen scr_locks = {
-	.title = "Locks",
+	.what = "Locks: contended kernel locks, wait time, callers (lock:contention_begin/end)",
 	.cols = cols,
 	.ncols = C_N,
 	.default_sort = C_WAIT,
 	.list = list,
 	.row_id = row_id,
 	.draw = draw,
+	.pid = row_pid,
 };

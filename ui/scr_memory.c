@@ -191,28 +191,28 @@ static void summary(struct ui *u, const struct ktop_snapshot *s, int y)
 }
 
 static void cells_of(const struct ktop_mem_snap *m, const struct ktop_mem_row *r, double secs,
-		     char cells[C_N][48])
+		     char cells[C_N][UI_CELL])
 {
 	const struct ktop_mem_stack *k = stack_of(m, r);
 
 	if (m->mode == KTOP_MEM_USER) {
-		snprintf(cells[C_PID], 48, "%s", k ? k->allocator : "?");
-		snprintf(cells[C_COMM], 48, "%s", site_of(m, r));
+		snprintf(cells[C_PID], UI_CELL, "%s", k ? k->allocator : "?");
+		snprintf(cells[C_COMM], UI_CELL, "%s", site_of(m, r));
 	} else {
-		snprintf(cells[C_PID], 48, "%u", r->pid);
-		snprintf(cells[C_COMM], 48, "%.*s", KTOP_COMM_MAX, r->comm);
+		snprintf(cells[C_PID], UI_CELL, "%u", r->pid);
+		snprintf(cells[C_COMM], UI_CELL, "%.*s", KTOP_COMM_MAX, r->comm);
 	}
-	fmt_bytes(cells[C_OUT], 48, (double)r->outstanding_bytes);
-	fmt_count(cells[C_ALLOCS], 48, (double)r->outstanding_allocs);
-	fmt_count(cells[C_APS], 48, r->allocs / secs);
-	fmt_count(cells[C_FPS], 48, r->frees / secs);
+	fmt_bytes(cells[C_OUT], UI_CELL, (double)r->outstanding_bytes);
+	fmt_count(cells[C_ALLOCS], UI_CELL, (double)r->outstanding_allocs);
+	fmt_count(cells[C_APS], UI_CELL, r->allocs / secs);
+	fmt_count(cells[C_FPS], UI_CELL, r->frees / secs);
 	if (r->oldest_age_ns)
-		fmt_ns(cells[C_OLD], 48, r->oldest_age_ns);
+		fmt_ns(cells[C_OLD], UI_CELL, r->oldest_age_ns);
 	else
-		snprintf(cells[C_OLD], 48, "-");
-	growth_str(cells[C_GROW], 48, r->growth_bytes_per_s);
-	snprintf(cells[C_HIGHS], 48, "%u/10", r->highs);
-	snprintf(cells[C_FLAGS], 48, "%s%s", r->suspect ? "SUSPECT " : r->held ? "HELD " : "",
+		snprintf(cells[C_OLD], UI_CELL, "-");
+	growth_str(cells[C_GROW], UI_CELL, r->growth_bytes_per_s);
+	snprintf(cells[C_HIGHS], UI_CELL, "%u/10", r->highs);
+	snprintf(cells[C_FLAGS], UI_CELL, "%s%s", r->suspect ? "SUSPECT " : r->held ? "HELD " : "",
 		 r->exited ? "EXITED" : "");
 }
 
@@ -330,7 +330,7 @@ static void draw(struct ui *u, const struct ktop_snapshot *s, int y, int h)
 	const struct ui_col *cl = m->mode == KTOP_MEM_USER ? ucols : cols;
 	struct ui_tab *t = &u->t[u->tab];
 	double secs = s->interval_ns ? s->interval_ns / 1e9 : 1;
-	char cells[C_N][48];
+	char cells[C_N][UI_CELL];
 	const struct ktop_mem_row *sel = NULL;
 	int th, top, i;
 
@@ -369,12 +369,18 @@ static void draw(struct ui *u, const struct ktop_snapshot *s, int y, int h)
 		draw_kstacks(u, s, sel, y + th + 1, h - th - 1, t->detail);
 }
 
+static uint32_t row_pid(const struct ktop_snapshot *s, int row)
+{
+	return s->mem.rows[row].pid;
+}
+
 const struct screen scr_memory = {
-	.title = "Memory",
+	.what = "Memory: outstanding allocations by process and stack (kmem:* tracepoints; -p: libc uprobes)",
 	.cols = cols,
 	.ncols = C_N,
 	.default_sort = C_GROW,
 	.list = list,
 	.row_id = row_id,
 	.draw = draw,
+	.pid = row_pid,
 };

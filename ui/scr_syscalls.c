@@ -116,6 +116,17 @@ static uint64_t row_id(const struct ktop_snapshot *s, int row)
 	return s->sc.rows[row].nr;
 }
 
+/* The top process of the syscall. */
+static uint32_t row_pid(const struct ktop_snapshot *s, int row)
+{
+	uint32_t i;
+
+	for (i = 0; i < s->sc.npairs; i++)
+		if (s->sc.pairs[i].nr == s->sc.rows[row].nr)
+			return s->sc.pairs[i].pid;
+	return 0;
+}
+
 /* The pivot process's own syscall time (the TIME% denominator when
  * pivoted), from its row in the snapshot's process list; 0 if not there. */
 static uint64_t proc_total(const struct ktop_sc_snap *sc, uint32_t pid)
@@ -193,7 +204,7 @@ static void draw(struct ui *u, const struct ktop_snapshot *s, int y, int h)
 	struct ui_tab *t = &u->t[u->tab];
 	double secs = s->interval_ns ? s->interval_ns / 1e9 : 1;
 	uint64_t denom = u->pid ? proc_total(sc, u->pid) : sc->total_ns;
-	char cells[C_N][48], title[3][160], note[2][200];
+	char cells[C_N][UI_CELL], title[3][160], note[2][200];
 	const struct ktop_sc_row *sel = NULL;
 	const char *titles[3];
 	int th, top, i, lw, ih;
@@ -227,19 +238,19 @@ static void draw(struct ui *u, const struct ktop_snapshot *s, int y, int h)
 			uint64_t n = p ? p->count : r->count, e = p ? p->errors : r->errors;
 			uint64_t tot = p ? p->total_ns : r->total_ns;
 
-			snprintf(cells[C_NAME], 48, "%s%s", r->name,
+			snprintf(cells[C_NAME], UI_CELL, "%s%s", r->name,
 				 r->ktop_probes ? " (ktop's probes)" : "");
-			fmt_count(cells[C_CALLS], 48, n / secs);
-			fmt_count(cells[C_ERR], 48, e / secs);
+			fmt_count(cells[C_CALLS], UI_CELL, n / secs);
+			fmt_count(cells[C_ERR], UI_CELL, e / secs);
 			if (denom)
-				snprintf(cells[C_TIME], 48, "%.1f", 100.0 * tot / denom);
+				snprintf(cells[C_TIME], UI_CELL, "%.1f", 100.0 * tot / denom);
 			else
-				snprintf(cells[C_TIME], 48, u->pid ? "-" : "0.0");
-			fmt_ns(cells[C_AVG], 48, n ? tot / n : 0);
-			fmt_ns(cells[C_P50], 48, r->p50_ns);
-			fmt_ns(cells[C_P95], 48, r->p95_ns);
-			fmt_ns(cells[C_P99], 48, r->p99_ns);
-			fmt_ns(cells[C_MAX], 48, r->max_ns);
+				snprintf(cells[C_TIME], UI_CELL, u->pid ? "-" : "0.0");
+			fmt_ns(cells[C_AVG], UI_CELL, n ? tot / n : 0);
+			fmt_ns(cells[C_P50], UI_CELL, r->p50_ns);
+			fmt_ns(cells[C_P95], UI_CELL, r->p95_ns);
+			fmt_ns(cells[C_P99], UI_CELL, r->p99_ns);
+			fmt_ns(cells[C_MAX], UI_CELL, r->max_ns);
 			if (p)		/* histograms are per syscall, over all processes */
 				strcpy(cells[C_P50], "-"), strcpy(cells[C_P95], "-"),
 				strcpy(cells[C_P99], "-"), strcpy(cells[C_MAX], "-");
@@ -281,11 +292,12 @@ static void draw(struct ui *u, const struct ktop_snapshot *s, int y, int h)
 }
 
 const struct screen scr_syscalls = {
-	.title = "Syscalls",
+	.what = "Syscalls: latency per system call (raw_syscalls:sys_enter/sys_exit), errors, top processes",
 	.cols = cols,
 	.ncols = C_N,
 	.default_sort = C_TIME,
 	.list = list,
 	.row_id = row_id,
 	.draw = draw,
+	.pid = row_pid,
 };

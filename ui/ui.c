@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The dashboard: curses setup, the tick-driven loop, header, tab bar, keys, status line. */
+/* The dashboard: curses setup, the tick-driven loop, header, tab bar, status line (keys: keys.c). */
 #include <curses.h>
 #include <errno.h>
 #include <langinfo.h>
@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include "core/tabs.h"
 #include "core/core.h"
 #include "core/fmt.h"
 #include "core/msg.h"
@@ -23,37 +24,29 @@
 
 #define MIN_COLS	60
 #define MIN_LINES	12
-#define KEY_ESC		27
-#define ESC_SEQ_MS	25		/* rest of an escape sequence arrives within this */
 
 void ui_widgets_init(struct ui *u);
 void ui_help_draw(struct ui *u, const struct ktop_snapshot *s);
 
-static const struct screen *const screens[KTOP_TAB_MAX] = {
-	[KTOP_TAB_SYSCALLS] = &scr_syscalls,
-	[KTOP_TAB_MEMORY] = &scr_memory,
-	[KTOP_TAB_LOCKS] = &scr_locks,
-	[KTOP_TAB_IO] = &scr_io,
+const struct screen *const ui_screens[KTOP_TAB_MAX] = {
+#define KTOP_TAB(id, name, title) [KTOP_TAB_##id] = &scr_##name,
+#include "core/tabs.def"
+#undef KTOP_TAB
 };
+#define screens ui_screens
 
 static volatile int curses_on;
 
-/* Where snapshots come from: core's collectors (live) or a recording. */
-static struct {
-	struct replay *r;		/* NULL: live */
-	size_t idx, n;
-	struct ktop_snapshot *snap;	/* replay: the decoded current record */
-	int window;			/* replay of a recorder window: opens paused */
-} src;
+struct ui_src ui_src;
+#define src ui_src
 
 static const struct ktop_snapshot *src_current(void)
 {
 	return src.r ? src.snap : core_snapshot();
 }
 
-/* Next snapshot: poll the collectors, or step the recording by delta records
- * (clamped at both ends). Returns the interval until the next step. */
-static uint64_t src_step(long delta, uint64_t interval_ns)
+/* See ui_int.h. */
+uint64_t ui_src_step(long delta, uint64_t interval_ns)
 {
 	long i;
 
@@ -77,10 +70,12 @@ void ui_restore(void)
 	if (curses_on) {
 		curses_on = 0;
 		endwin();
+		msg_libbpf_sink(stderr);
 	}
 }
 
-static void status(struct ui *u, const char *text)
+/* See ui_int.h. */
+void ui_status(struct ui *u, const char *text)
 {
 	snprintf(u->status, sizeof(u->status), "%.255s", text);
 	u->status_until_ns = now_mono_ns() + 5000000000ull;
@@ -188,7 +183,7 @@ static void draw_header(struct ui *u, const struct ktop_snapshot *s)
 		int c = i == u->tab ? UI_C_TAB_ACTIVE :
 			s->tab[i].state == KTOP_TAB_RUNNING ? UI_C_TAB : UI_C_TAB_OFF;
 
-		snprintf(line, sizeof(line), " %d %s ", i + 1, screens[i]->title);
+		snprintf(line, sizeof(line), " %d %s ", i + 1, ktop_tab_titles[i]);
 		ui_color_on(u, c);
 		x += ui_put(1, x, COLS - x, line);
 		ui_color_off(u, c);
@@ -206,17 +201,17 @@ static void draw_status(struct ui *u, const struct ktop_snapshot *s)
 	(void)s;
 	if (strcmp(seen, msg_last())) {		/* a new warning: show it for a while */
 		snprintf(seen, sizeof(seen), "%s", msg_last());
-		status(u, seen);
+		ui_status(u, seen);
 	}
 	if (u->status[0] && now_mono_ns() < u->status_until_ns)
 		text = u->status;
 	if (!text) {
 		if (src.r)	/* replay: its own keys first */
-			snprintf(buf, sizeof(buf), "h:help Left/Right:step f:pause 1-4:tab <>:sort "
-				 "Enter:detail /:filter q:quit");
+			snprintf(buf, sizeof(buf), "h:help Left/Right:step f:pause 1-%d:tab <>:sort "
+				 "Enter:detail /:filter q:quit", KTOP_TAB_MAX);
 		else
-			snprintf(buf, sizeof(buf), "h:help 1-4:tab <>:sort r:rev Enter:detail f:freeze "
-				 "w:snapshot /:filter q:quit");
+			snprintf(buf, sizeof(buf), "h:help 1-%d:tab <>:sort r:rev Enter:detail f:freeze "
+				 "w:snapshot /:filter q:quit", KTOP_TAB_MAX);
 		text = buf;
 	}
 	ui_color_on(u, UI_C_STATUS);
@@ -274,7 +269,7 @@ static void follow(struct ui *u, const struct ktop_snapshot *s)
 		}
 		if (t->detail) {
 			t->detail = 0;
-			status(u, "the row in details is gone from this interval; back to the list");
+			ui_status(u, "the row in details is gone from this interval; back to the list");
 		}
 	}
 	if (t->sel >= u->nrows)
@@ -303,330 +298,6 @@ static void draw(struct ui *u, const struct ktop_snapshot *s)
 		draw_body(u, s);
 	draw_status(u, s);
 	refresh();
-}
-
-static void snapshot_key(struct ui *u, const struct ktop_snapshot *s)
-{
-	struct ktop_view v = {
-		.tab = ktop_tab_names[u->tab],
-		.sort = screens[u->tab]->ncols ? screens[u->tab]->cols[u->t[u->tab].sort].title : "",
-		.reverse = u->t[u->tab].reverse,
-		.frozen = u->frozen,
-	};
-	char path[PATH_MAX + 64], msg[PATH_MAX + 160], dir[PATH_MAX], sel[32];
-	const char *d = u->o->snapshot_dir ? u->o->snapshot_dir : ".";
-	char *abs;
-	int err;
-
-	snprintf(sel, sizeof(sel), "%d", u->t[u->tab].sel);
-	v.selected = sel;
-	err = snapfile_write(d, s, &v, path, sizeof(path));
-	if (!err) {		/* the absolute path: the cwd is unclear over SSH */
-		abs = realpath(path, NULL);
-		snprintf(msg, sizeof(msg), "snapshot written: %s (and .txt%s)", abs ? abs : path,
-			 !src.r && s->rec.on ? ", .ndjson: the recorder's window" : "");
-		free(abs);
-		status(u, msg);
-		return;
-	}
-	abs = realpath(d, NULL);
-	if (abs)
-		snprintf(dir, sizeof(dir), "%s", abs);
-	else if (d[0] != '/' && getcwd(dir, sizeof(dir) - 1))
-		snprintf(dir + strlen(dir), sizeof(dir) - strlen(dir), "/%s", d);
-	else
-		snprintf(dir, sizeof(dir), "%s", d);
-	free(abs);
-	if (err == -EACCES || err == -EPERM || err == -EROFS)
-		snprintf(msg, sizeof(msg), "snapshot failed: --snapshot-dir %s is not writable (%s)",
-			 dir, strerror(-err));
-	else
-		snprintf(msg, sizeof(msg), "snapshot failed: --snapshot-dir %s: %s", dir, strerror(-err));
-	status(u, msg);
-}
-
-/* The keys of the escape sequences terminals send for Home, End and the
- * rest when the terminal description (TERM) does not list them: tmux
- * sends ESC [ 1 ~ for Home whatever TERM says, xterm ESC O H or ESC [ H,
- * rxvt ESC [ 7 ~. */
-static const struct {
-	const char *seq;		/* after the ESC */
-	int key;
-} esc_keys[] = {
-	{ "[1~", KEY_HOME }, { "[7~", KEY_HOME }, { "[H", KEY_HOME }, { "OH", KEY_HOME },
-	{ "[4~", KEY_END }, { "[8~", KEY_END }, { "[F", KEY_END }, { "OF", KEY_END },
-	{ "[5~", KEY_PPAGE }, { "[6~", KEY_NPAGE },
-	{ "[A", KEY_UP }, { "OA", KEY_UP }, { "[B", KEY_DOWN }, { "OB", KEY_DOWN },
-	{ "[C", KEY_RIGHT }, { "OC", KEY_RIGHT }, { "[D", KEY_LEFT }, { "OD", KEY_LEFT },
-	{ "[Z", KEY_BTAB },
-};
-
-/*
- * After getch() gave an ESC: read the rest of a sequence curses did not
- * recognise, whole (CSI: ESC [ parameters intermediates final; SS3: ESC O
- * final), so its digits are never taken for keys. Returns the key it
- * stands for, KEY_ESC for an Esc pressed alone (nothing follows within
- * ESC_SEQ_MS), or ERR for a sequence or Alt+key to ignore. Leaves the
- * input timeout at ESC_SEQ_MS; callers set their own before reading again.
- */
-static int read_escape(void)
-{
-	char seq[24];
-	size_t n = 0, i;
-	int ch;
-
-	timeout(ESC_SEQ_MS);
-	ch = getch();
-	if (ch == ERR)
-		return KEY_ESC;
-	if (ch == KEY_ESC) {		/* Esc twice: two backs */
-		ungetch(ch);
-		return KEY_ESC;
-	}
-	if (ch != '[' && ch != 'O')
-		return ERR;		/* Alt+key: nothing is bound to it */
-	seq[n++] = (char)ch;
-	for (;;) {
-		ch = getch();
-		if (ch == ERR || ch > 0x7e || ch < 0x20)
-			return ERR;	/* cut short or not a sequence: dropped */
-		if (n < sizeof(seq) - 1)
-			seq[n++] = (char)ch;
-		/* final byte: SS3 takes one, CSI ends on 0x40-0x7e */
-		if (seq[0] == 'O' || (n > 1 && ch >= 0x40))
-			break;
-	}
-	seq[n] = 0;
-	for (i = 0; i < sizeof(esc_keys) / sizeof(esc_keys[0]); i++)
-		if (!strcmp(seq, esc_keys[i].seq))
-			return esc_keys[i].key;
-	return ERR;
-}
-
-/* Replay: jump to the interval where the selected row is worst. */
-static void worst_key(struct ui *u)
-{
-	struct ktop_snapshot *tmp;
-	char key[KTOP_FRAME_LEN + 8], msg[300];
-	int sel = u->t[u->tab].sel;
-	size_t idx;
-
-	if (sel < 0 || sel >= u->nrows ||
-	    trigger_row_key(u->tab, src.snap, u->rows[sel], key, sizeof(key))) {
-		status(u, "W: select a row first");
-		return;
-	}
-	tmp = malloc(sizeof(*tmp));
-	if (!tmp) {
-		status(u, "W: out of memory");
-		return;
-	}
-	if (replay__worst(src.r, u->tab, key, tmp, &idx) == 0) {
-		src_step((long)idx - (long)src.idx, 0);
-		u->frozen = true;
-		snprintf(msg, sizeof(msg), "worst interval of %s: %zu/%zu", key, idx + 1, src.n);
-	} else {
-		snprintf(msg, sizeof(msg), "W: %s is in no interval of this recording", key);
-	}
-	status(u, msg);
-	free(tmp);
-}
-
-/* Read a line of text on the status line ('/' filter). Returns 0, or -1 on Esc. */
-static int prompt(struct ui *u, const char *label, char *buf, size_t n)
-{
-	size_t len = strlen(buf);
-	int ch;
-
-	for (;;) {
-		timeout(-1);
-		ui_color_on(u, UI_C_STATUS);
-		mvhline(LINES - 1, 0, ' ', COLS);
-		mvprintw(LINES - 1, 0, "%s", label);
-		ui_put(LINES - 1, (int)strlen(label), COLS - (int)strlen(label), buf);
-		ui_color_off(u, UI_C_STATUS);
-		refresh();
-		ch = getch();
-		if (ch == KEY_ESC)
-			ch = read_escape();
-		if (ch == KEY_ESC)
-			return -1;
-		if (ch == '\n' || ch == '\r' || ch == KEY_ENTER)
-			return 0;
-		if ((ch == KEY_BACKSPACE || ch == 127 || ch == 8) && len)
-			buf[--len] = 0;
-		else if (ch >= 0x20 && ch < 0x7f && len + 1 < n) {
-			buf[len++] = (char)ch;
-			buf[len] = 0;
-		}
-	}
-}
-
-/* The PID of the selected row, for the 'p' pivot; 0 when the row has none. */
-static uint32_t selected_pid(struct ui *u, const struct ktop_snapshot *s)
-{
-	int sel = u->t[u->tab].sel;
-
-	if (sel < 0 || sel >= u->nrows)
-		return 0;
-	switch (u->tab) {
-	case KTOP_TAB_SYSCALLS:
-		/* the top process of the selected syscall */
-		{
-			const struct ktop_sc_row *r = &s->sc.rows[u->rows[sel]];
-			uint32_t i;
-
-			for (i = 0; i < s->sc.npairs; i++)
-				if (s->sc.pairs[i].nr == r->nr)
-					return s->sc.pairs[i].pid;
-		}
-		return 0;
-	case KTOP_TAB_MEMORY:
-		return s->mem.rows[u->rows[sel]].pid;
-	case KTOP_TAB_LOCKS:
-		return s->lock.rows[u->rows[sel]].top_waiter_pid;
-	case KTOP_TAB_IO:
-		/* the heaviest process of the selected disk and operation */
-		{
-			const struct ktop_io_row *r = &s->io.rows[u->rows[sel]];
-			uint32_t i;
-
-			for (i = 0; i < s->io.nprocs; i++)
-				if (s->io.procs[i].dev == r->dev && s->io.procs[i].opn == r->opn)
-					return s->io.procs[i].pid;
-		}
-		return 0;
-	}
-	return 0;
-}
-
-/* Handle one key. Returns 1 to quit. */
-static int key(struct ui *u, int ch, const struct ktop_snapshot *shown, struct ktop_snapshot **frozen)
-{
-	struct ui_tab *t = &u->t[u->tab];
-	const struct screen *sc = screens[u->tab];
-	int page = LINES / 2 > 1 ? LINES / 2 : 1, sel = t->sel;
-
-	if (u->help && ch != ERR && ch != KEY_RESIZE) {
-		u->help = false;
-		if (ch == 'q' || ch == KEY_F(10))
-			return 1;
-		return 0;
-	}
-	switch (ch) {
-	case 'q': case KEY_F(10): case 3:
-		return 1;
-	case '1': case '2': case '3': case '4':
-		u->tab = ch - '1';
-		break;
-	case '\t':
-		u->tab = (u->tab + 1) % KTOP_TAB_MAX;
-		break;
-	case KEY_BTAB:
-		u->tab = (u->tab + KTOP_TAB_MAX - 1) % KTOP_TAB_MAX;
-		break;
-	case '<': case ',':
-		if (sc->ncols)
-			t->sort = (t->sort + sc->ncols - 1) % sc->ncols;
-		break;
-	case '>': case '.':
-		if (sc->ncols)
-			t->sort = (t->sort + 1) % sc->ncols;
-		break;
-	case 'r':
-		t->reverse = !t->reverse;
-		break;
-	case KEY_UP: case 'k':
-		t->sel--;
-		break;
-	case KEY_DOWN: case 'j':
-		t->sel++;
-		break;
-	case KEY_PPAGE:
-		t->sel -= page;
-		break;
-	case KEY_NPAGE:
-		t->sel += page;
-		break;
-	case KEY_HOME:
-		t->sel = 0;
-		break;
-	case KEY_END:
-		t->sel = u->nrows - 1;
-		break;
-	case '\n': case '\r': case KEY_ENTER:
-		t->detail = !t->detail;
-		break;
-	case KEY_ESC:
-		if (t->detail)
-			t->detail = 0;
-		else
-			u->filter[0] = 0;
-		break;
-	case KEY_LEFT: case KEY_RIGHT: case '[': case ']':
-		if (src.r) {
-			src_step(ch == KEY_LEFT || ch == '[' ? -1 : 1, 0);
-			u->frozen = true;	/* stepping pauses the replay */
-		}
-		break;
-	case 'W':
-		if (src.r)
-			worst_key(u);
-		break;
-	case 'f': case ' ':
-		if (src.r) {
-			u->frozen = !u->frozen;
-			break;
-		}
-		if (u->frozen) {
-			free(*frozen);
-			*frozen = NULL;
-			u->frozen = false;
-		} else {
-			*frozen = malloc(sizeof(**frozen));
-			if (*frozen) {
-				memcpy(*frozen, shown, sizeof(**frozen));
-				u->frozen = true;
-			} else {
-				status(u, "cannot freeze: out of memory");
-			}
-		}
-		break;
-	case 'w':
-		snapshot_key(u, shown);
-		break;
-	case '/':
-		if (prompt(u, "filter: ", u->filter, sizeof(u->filter)))
-			u->filter[0] = 0;
-		t->sel = 0;
-		break;
-	case 'p':
-		if (u->pid) {
-			u->pid = 0;
-		} else {
-			u->pid = selected_pid(u, shown);
-			if (!u->pid)
-				status(u, "no process on the selected row");
-		}
-		break;
-	case 's':
-		if (src.r)
-			break;
-		if (bpfstats_set(!bpfstats_on()))
-			status(u, "BPF statistics: the kernel refused BPF_ENABLE_STATS");
-		else
-			status(u, bpfstats_on() ? "BPF run-time statistics on (adds ~2 clock reads per event)"
-				  : "BPF run-time statistics off");
-		break;
-	case 'h': case '?': case KEY_F(1):
-		u->help = true;
-		break;
-	}
-	if (t->sel < 0)
-		t->sel = 0;
-	if (t->sel != sel)
-		t->has_id = false;	/* moved: follow the row now at the new position */
-	return 0;
 }
 
 /* See ui.h. */
@@ -668,6 +339,36 @@ int ui_replay(const struct ktop_opts *o, volatile int *stop, char *err, size_t e
 	return rc;
 }
 
+/* Curses on stdout (the locale decides UTF-8), keys, colors. Returns 0, or
+ * -ENOMEM (said through msg_err()). */
+static int curses_start(struct ui *u)
+{
+	const char *cs;
+
+	setlocale(LC_ALL, "");
+	cs = nl_langinfo(CODESET);
+	u->utf8 = cs && !strcmp(cs, "UTF-8");
+	/* newterm, not initscr: initscr exits the process when it fails. main()
+	 * has checked TERM (ui_term_check), so this fails only on memory. */
+	if (!newterm(NULL, stdout, stdin)) {
+		ui_term_cleanup();
+		msg_err("cannot start the terminal UI for TERM=%s", san(getenv("TERM") ? getenv("TERM") : ""));
+		return -ENOMEM;
+	}
+	ui_term_cleanup();	/* a built-in terminfo entry has been read */
+	curses_on = 1;
+	msg_libbpf_sink(NULL);	/* stderr is the screen now */
+	cbreak();
+	noecho();
+	nonl();
+	keypad(stdscr, TRUE);
+	set_escdelay(25);
+	curs_set(0);
+	u->color = !u->o->no_color && has_colors();
+	ui_widgets_init(u);
+	return 0;
+}
+
 /* See ui.h. */
 int ui_run(const struct ktop_opts *o, volatile int *stop)
 {
@@ -675,7 +376,6 @@ int ui_run(const struct ktop_opts *o, volatile int *stop)
 	struct ktop_snapshot *frozen = NULL;
 	const struct ktop_snapshot *shown;
 	struct tick t;
-	const char *cs;
 	long refreshes = 0;
 	int i, ch;
 
@@ -685,28 +385,9 @@ int ui_run(const struct ktop_opts *o, volatile int *stop)
 	u.frozen = src.r && src.window;	/* a window opens where it matters, paused */
 	for (i = 0; i < KTOP_TAB_MAX; i++)
 		u.t[i].sort = screens[i]->default_sort;
-	setlocale(LC_ALL, "");
-	cs = nl_langinfo(CODESET);
-	u.utf8 = cs && !strcmp(cs, "UTF-8");
-	/* newterm, not initscr: initscr exits the process when it fails. main()
-	 * has checked TERM (ui_term_check), so this fails only on memory. */
-	if (!newterm(NULL, stdout, stdin)) {
-		ui_term_cleanup();
-		msg_err("cannot start the terminal UI for TERM=%s", san(getenv("TERM") ? getenv("TERM") : ""));
+	if (curses_start(&u))
 		return 1;
-	}
-	ui_term_cleanup();	/* a built-in terminfo entry has been read */
-	curses_on = 1;
-	cbreak();
-	noecho();
-	nonl();
-	keypad(stdscr, TRUE);
-	set_escdelay(25);
-	curs_set(0);
-	u.color = !o->no_color && has_colors();
-	ui_widgets_init(&u);
-
-	uint64_t step = src_step(0, o->interval_ns);	/* live: the baseline, drawn at once */
+	uint64_t step = ui_src_step(0, o->interval_ns);	/* live: the baseline, drawn at once */
 	draw(&u, src_current());
 	tick_init(&t, now_mono_ns(), o->interval_ns);
 	uint64_t next = src.r ? now_mono_ns() + step : tick_next(&t, now_mono_ns());
@@ -718,10 +399,10 @@ int ui_run(const struct ktop_opts *o, volatile int *stop)
 		if (now >= next) {
 			if (src.r) {	/* replay: the recorded interval of the next record */
 				if (!u.frozen && src.idx + 1 < src.n)
-					step = src_step(1, o->interval_ns);
+					step = ui_src_step(1, o->interval_ns);
 				next = now + step;
 			} else {
-				src_step(0, 0);	/* collection goes on while frozen */
+				ui_src_step(0, 0);	/* collection goes on while frozen */
 				next = tick_next(&t, now_mono_ns());
 			}
 			shown = frozen ? frozen : src_current();
@@ -734,13 +415,13 @@ int ui_run(const struct ktop_opts *o, volatile int *stop)
 		timeout(ms);
 		ch = getch();
 		if (ch == KEY_ESC)
-			ch = read_escape();
+			ch = ui_read_escape();
 		if (ch == ERR)
 			continue;
 		shown = frozen ? frozen : src_current();
 		if (ch == KEY_RESIZE) {
 			clear();	/* a resize needs the full repaint */
-		} else if (key(&u, ch, shown, &frozen)) {
+		} else if (ui_key(&u, ch, shown, &frozen) == UI_QUIT) {
 			break;
 		}
 		shown = frozen ? frozen : src_current();

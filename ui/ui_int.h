@@ -8,6 +8,7 @@
 
 #define UI_ROWS_MAX	16384		/* rows a screen lists (sorted, filtered) */
 #define UI_COLS_MAX	16		/* columns of a screen's table */
+#define UI_CELL		48		/* bytes of one table cell's text, NUL included */
 
 enum ui_color {
 #define THEME(name, fg, bg, attr) UI_C_##name,
@@ -49,22 +50,58 @@ struct ui_col {
 					 * the sort column), as htop and top drop fields */
 };
 
-/* One tab's screen. list() fills u->rows with indices of the rows to show,
+/* One tab's screen (scr_<name> of each tab in core/tabs.def; its title is
+ * the registry's). list() fills u->rows with indices of the rows to show,
  * in display order (filter and sort applied) and sets u->nrows; row_id()
  * names a row across refreshes and re-sorts (syscall, PID, lock, disk and
  * op), so the selection follows it; draw() paints the body from line y, h
- * lines high. */
+ * lines high; pid() is the process of row (the 'p' pivot), 0 when it has
+ * none; key(), when set, sees each key first and returns true when it
+ * handled it. what is the help's line about the tab. */
 struct screen {
-	const char *title;
+	const char *what;
 	const struct ui_col *cols;
 	int ncols;
 	int default_sort;
 	void (*list)(struct ui *u, const struct ktop_snapshot *s);
 	uint64_t (*row_id)(const struct ktop_snapshot *s, int row);
 	void (*draw)(struct ui *u, const struct ktop_snapshot *s, int y, int h);
+	uint32_t (*pid)(const struct ktop_snapshot *s, int row);
+	bool (*key)(struct ui *u, int ch, const struct ktop_snapshot *s);
 };
 
-extern const struct screen scr_syscalls, scr_memory, scr_locks, scr_io;
+#define KTOP_TAB(id, name, title) extern const struct screen scr_##name;
+#include "core/tabs.def"
+#undef KTOP_TAB
+/* The screens, in the registry's order (ui.c). */
+extern const struct screen *const ui_screens[KTOP_TAB_MAX];
+
+/* Where snapshots come from: core's collectors (live) or a recording (ui.c). */
+struct ui_src {
+	struct replay *r;		/* NULL: live */
+	size_t idx, n;
+	struct ktop_snapshot *snap;	/* replay: the decoded current record */
+	int window;			/* replay of a recorder window: opens paused */
+};
+extern struct ui_src ui_src;
+/* Next snapshot: poll the collectors, or step the recording by delta
+ * records (clamped at both ends). Returns the interval until the next step. */
+uint64_t ui_src_step(long delta, uint64_t interval_ns);
+/* A one-off message on the status line, for 5 s. */
+void ui_status(struct ui *u, const char *text);
+
+/* What the loop does after a key (keys.c). */
+enum ui_next {
+	UI_REDRAW,			/* draw the view again */
+	UI_QUIT,
+};
+#define KEY_ESC		27
+/* Handle one key: the key table, after the help and the screen's own keys. */
+enum ui_next ui_key(struct ui *u, int ch, const struct ktop_snapshot *shown,
+		    struct ktop_snapshot **frozen);
+/* After getch() gave an ESC: the key the rest of the sequence stands for,
+ * KEY_ESC for Esc alone, ERR for something to ignore. */
+int ui_read_escape(void);
 
 /* help.c: what the flight recorder keeps, for the health line (brief) and
  * the help; "" when it is off. */
@@ -89,7 +126,7 @@ void ui_table_header(struct ui *u, int y, const struct ui_col *cols, int ncols, 
 /* One table row: cells[i] in cols[i]'s width; selected rows are highlighted.
  * The columns are those the last ui_table_header() showed. */
 void ui_table_row(struct ui *u, int y, const struct ui_col *cols, int ncols,
-		  char cells[][48], bool selected, int color);
+		  char cells[][UI_CELL], bool selected, int color);
 /* Horizontal bar of frac (0..1) of w columns. */
 void ui_bar(struct ui *u, int y, int x, int w, double frac);
 /* A latency histogram as bars, h lines at most, from line y, under the

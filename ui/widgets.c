@@ -276,7 +276,7 @@ void ui_table_header(struct ui *u, int y, const struct ui_col *cols, int ncols, 
 
 /* See ui_int.h. */
 void ui_table_row(struct ui *u, int y, const struct ui_col *cols, int ncols,
-		  char cells[][48], bool selected, int color)
+		  char cells[][UI_CELL], bool selected, int color)
 {
 	int i, x = 0;
 
@@ -294,7 +294,7 @@ void ui_table_row(struct ui *u, int y, const struct ui_col *cols, int ncols,
 		if (u->col_hidden[i])
 			continue;
 
-		str_sanitize(s, sizeof(s), cells[i], 48);
+		str_sanitize(s, sizeof(s), cells[i], UI_CELL);
 		len = (int)strlen(s);
 		if (cols[i].width > 0 && len < w) {
 			if (x + w <= COLS)	/* right-aligned, and fits: never wrap */

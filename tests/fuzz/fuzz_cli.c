@@ -9,12 +9,6 @@
 
 #define MAX_ARGS	64
 
-/* The tab names live in core/core.c, which drags in every collector; this
- * copy (the contract's spelling) stands in, and yields to a real one. */
-__attribute__((weak)) const char *const ktop_tab_names[KTOP_TAB_MAX] = {
-	"syscalls", "memory", "locks", "io",
-};
-
 #define CHECK(c) do { if (!(c)) { fprintf(stderr, "violated: %s\n", #c); abort(); } } while (0)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

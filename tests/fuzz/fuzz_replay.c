@@ -12,20 +12,6 @@
 #include "core/replay.h"
 #include "tests/unit/testutil.h"
 
-/* The tab names live in core/core.c, which drags in every collector; this
- * copy (the contract's spelling) stands in, and yields to a real one. */
-__attribute__((weak)) const char *const ktop_tab_names[KTOP_TAB_MAX] = {
-	"syscalls", "memory", "locks", "io",
-};
-
-/* The writers name I/O ops with a function of core/col_io.c (a collector,
- * not linked here); out of range it says "?", and so does this stand-in. */
-__attribute__((weak)) const char *ktop_io_op_name(uint32_t opn)
-{
-	(void)opn;
-	return "?";
-}
-
 #define CHECK(c, why) do { if (!(c)) { fprintf(stderr, "violated: %s\n", why); abort(); } } while (0)
 
 /* Walk the tree the way the decoders do, through every accessor. */

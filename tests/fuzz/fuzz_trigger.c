@@ -7,12 +7,6 @@
 #include <string.h>
 #include "core/trigger.h"
 
-/* The tab names live in core/core.c, which drags in every collector; this
- * copy (the contract's spelling) stands in, and yields to a real one. */
-__attribute__((weak)) const char *const ktop_tab_names[KTOP_TAB_MAX] = {
-	"syscalls", "memory", "locks", "io",
-};
-
 #define CHECK(c) do { if (!(c)) { fprintf(stderr, "violated: %s\n", #c); abort(); } } while (0)
 
 static struct ktop_snapshot *snap;

@@ -45,7 +45,10 @@ echo "dashboard at 80x24, UTF-8"
 start 80x24 LANG=C.UTF-8 LC_ALL=C.UTF-8 -- -d 0.5 --snapshot-dir "$TMPD"
 screen
 has "header names ktop, host and interval" "^ ktop .* every 500ms"
-has "tab bar lists the four tabs" "1 Syscalls +2 Memory +3 Locks +4 I/O"
+# "1 Syscalls +2 Memory +3 Locks +4 I/O", from the tab registry
+tabbar=$(sed -n 's/^KTOP_TAB([^"]*"\([^"]*\)").*/\1/p' core/tabs.def |
+	awk '{ printf "%s%d %s", (NR > 1 ? " +" : ""), NR, $0 }')
+has "tab bar lists the four tabs" "$tabbar"
 has "syscalls table header" "SYSCALL +CALLS/s +ERR/s +TIME%. +AVG +P50 +P95 +P99 +MAX"
 has "sort marker on TIME% (down arrow)" "TIME%▼"
 has "histogram of the selected syscall" "latency \([0-9]+ calls\)"

@@ -209,7 +209,7 @@ static void test_usage_lists_every_option(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof(opts) / sizeof(opts[0]); i++)
-		if (!strstr(cli_usage, opts[i]))
+		if (!strstr(cli_usage(), opts[i]))
 			fail_msg("--help does not mention '%s'", opts[i]);
 }
 
