@@ -24,12 +24,13 @@
 #define INFLIGHT_MIN_NS	10000000ULL	/* in-flight calls shorter than 10 ms are not listed */
 
 struct sc_cum {				/* one syscall, summed over CPUs */
-	uint64_t count, errors, total_ns, max_ns;
+	uint64_t count, errors, total_ns, max_ns, timed;
 };
 
 struct col_sc {
 	struct syscalls_bpf *skel;
 	bool tid_hash;			/* start times in sc_start_tid, not task storage */
+	bool exact;			/* --exact: every call timed */
 	struct inflight_bpf *ifl;	/* in-flight task iterator, NULL when unavailable */
 	struct bpf_link *ifl_link;
 	char ifl_why[128];		/* why it is unavailable */
@@ -112,6 +113,10 @@ static int open_skel(void *col, const struct ktop_opts *o, struct ktop_tab_statu
 	s->rodata->targ_task_storage = ts;
 	s->rodata->targ_task_btf = probe_task_btf(o);
 	s->rodata->targ_test_reject = o->test_reject;
+	s->rodata->targ_exact = c->exact = o->sc_exact;
+	/* untimed calls' start in jiffies is for the in-flight view only */
+	s->rodata->targ_jiffies = ts && probe_helper(BPF_PROG_TYPE_RAW_TRACEPOINT,
+						     BPF_FUNC_jiffies64);
 	tstate_choose(s->maps.sc_start, s->maps.sc_start_tid, s->progs.sched_process_exit_raw, ts);
 	c->tid_hash = !ts;
 	prog_choose(s->progs.sys_enter_btf, s->progs.sys_enter_raw, btf);
@@ -428,6 +433,7 @@ static int read_stats(struct col_sc *c)
 			s->count += v->count;
 			s->errors += v->errors;
 			s->total_ns += v->total_ns;
+			s->timed += v->timed;
 			if (v->max_ns > s->max_ns)
 				s->max_ns = v->max_ns;
 		}
@@ -458,12 +464,22 @@ static int hist_interval(struct col_sc *c, uint32_t nr, uint64_t *out)
 	return 0;
 }
 
+/* The time of count calls from the timed_ns of the timed ones among them
+ * (the ratio estimator; exact when every call was timed). */
+static uint64_t sc_estimate(uint64_t timed_ns, uint64_t count, uint64_t timed)
+{
+	if (timed >= count)
+		return timed_ns;
+	return timed ? (uint64_t)((double)timed_ns * count / timed) : 0;
+}
+
 static void fill_rows(struct col_sc *c, struct ktop_sc_snap *out)
 {
 	unsigned nr;
 
 	out->nrows = 0;
 	out->total_ns = 0;
+	out->exact = c->exact;
 	for (nr = 0; nr < KTOP_SC_MAX; nr++) {
 		const struct sc_cum *p = &c->prev[nr], *q = &c->cur[nr];
 		struct ktop_sc_row *r;
@@ -477,13 +493,14 @@ static void fill_rows(struct col_sc *c, struct ktop_sc_snap *out)
 		r->ktop_probes = (int)nr == c->own_nr[0] || (int)nr == c->own_nr[1];
 		r->count = q->count - p->count;
 		r->errors = delta_u64(p->errors, q->errors);
-		r->total_ns = delta_u64(p->total_ns, q->total_ns);
+		r->timed = delta_u64(p->timed, q->timed);
+		r->total_ns = sc_estimate(delta_u64(p->total_ns, q->total_ns), r->count, r->timed);
 		if (hist_interval(c, nr, r->hist))
 			memset(r->hist, 0, sizeof(r->hist));
 		/* The exact max is cumulative: if it grew, it happened now; else
 		 * the interval's max is below the top bucket's bound and below it. */
 		bound = hist_max_bound(r->hist, KTOP_HIST_BUCKETS);
-		r->max_ns = q->max_ns > p->max_ns ? q->max_ns :
+		r->max_ns = !r->timed ? 0 : q->max_ns > p->max_ns ? q->max_ns :
 			    (bound && bound - 1 < q->max_ns ? bound - 1 : q->max_ns);
 		r->p50_ns = hist_percentile(r->hist, KTOP_HIST_BUCKETS, 50, r->max_ns);
 		r->p95_ns = hist_percentile(r->hist, KTOP_HIST_BUCKETS, 95, r->max_ns);
@@ -570,6 +587,7 @@ static int read_procs(struct col_sc *c, struct ktop_sc_snap *out, bool sweep)
 			sum.count += v->count;
 			sum.errors += v->errors;
 			sum.total_ns += v->total_ns;
+			sum.timed += v->timed;
 		}
 		slot = u64map_put(&c->pcur, key);
 		if (slot)
@@ -579,7 +597,8 @@ static int read_procs(struct col_sc *c, struct ktop_sc_snap *out, bool sweep)
 		d->nr = k->nr;
 		d->count = delta_u64(prev ? prev->count : 0, sum.count);
 		d->errors = delta_u64(prev ? prev->errors : 0, sum.errors);
-		d->total_ns = delta_u64(prev ? prev->total_ns : 0, sum.total_ns);
+		d->total_ns = sc_estimate(delta_u64(prev ? prev->total_ns : 0, sum.total_ns), d->count,
+					  delta_u64(prev ? prev->timed : 0, sum.timed));
 		if (sweep && !proc_live_alive(&live, k->tgid))
 			ndead += dead_key(c, k, ndead);
 		if (d->count)

@@ -5,6 +5,7 @@
 #include "core/replay.h"
 #include "core/fmt.h"
 #include "core/sanitize.h"
+#include "ktop/syscalls.h"
 
 #define TEXT_ROWS	20
 
@@ -78,6 +79,11 @@ void out_json_syscalls(struct jw *w, const struct ktop_snapshot *s)
 	const struct ktop_sc_snap *sc = &s->sc;
 	uint32_t i;
 
+	jw_obj(w, "timing");
+	jw_str(w, "mode", sc->exact ? "exact" : "sampled");
+	if (!sc->exact)
+		jw_u64(w, "max_timed_per_s_per_cpu", KTOP_SC_TIMED_PER_S);
+	jw_obj_end(w);
 	jw_arr(w, "rows");
 	for (i = 0; i < sc->nrows; i++) {
 		const struct ktop_sc_row *r = &sc->rows[i];
@@ -94,6 +100,9 @@ void out_json_syscalls(struct jw *w, const struct ktop_snapshot *s)
 		jw_u64(w, "p95_ns", r->p95_ns);
 		jw_u64(w, "p99_ns", r->p99_ns);
 		jw_u64(w, "max_ns", r->max_ns);
+		jw_u64(w, "timed", r->timed);
+		if (r->timed < r->count)
+			jw_bool(w, "sampled", true);
 		out_json_hist(w, "hist", r->hist);
 		top_procs(w, sc, r->nr);
 		jw_obj_end(w);
@@ -214,8 +223,11 @@ void replay_syscalls(const struct jv *tab, struct ktop_snapshot *s)
 {
 	struct ktop_sc_snap *sc = &s->sc;
 	const struct jv *rows = jv_arr(tab, "rows"), *procs = jv_arr(tab, "processes");
+	char mode[16] = "exact";	/* recordings before sampling timed every call */
 	size_t i, j;
 
+	jv_str(jv_get(tab, "timing"), "mode", mode, sizeof(mode));
+	sc->exact = strcmp(mode, "sampled") != 0;
 	for (i = 0; rows && i < rows->n && sc->nrows < KTOP_SC_ROWS_MAX; i++) {
 		const struct jv *o = &rows->kids[i], *pp = jv_arr(o, "processes");
 		struct ktop_sc_row *r = &sc->rows[sc->nrows++];
@@ -230,6 +242,7 @@ void replay_syscalls(const struct jv *tab, struct ktop_snapshot *s)
 		r->p95_ns = jv_u64(o, "p95_ns");
 		r->p99_ns = jv_u64(o, "p99_ns");
 		r->max_ns = jv_u64(o, "max_ns");
+		r->timed = jv_get(o, "timed") ? jv_u64(o, "timed") : r->count;
 		replay_hist(jv_arr(o, "hist"), r->hist);
 		sc->total_ns += r->total_ns;
 		for (j = 0; pp && j < pp->n && sc->npairs < KTOP_SC_PAIRS_MAX; j++) {
