@@ -136,12 +136,13 @@ static __always_inline bool sampler_pick(__u64 *now)
 		}
 		return false;
 	}
-	*now = bpf_ktime_get_ns();
+	/* the bookkeeping before the clock read, so that it is not part of
+	 * the call's time (a retune, once a window, is) */
 	sp->timed++;
+	sp->skip = sampler_draw(sp->shift);
+	*now = bpf_ktime_get_ns();
 	if (sp->timed >= KTOP_SC_WIN_TIMED || *now - sp->win_ns >= KTOP_SC_WIN_NS)
 		sampler_retune(sp, *now);
-	else
-		sp->skip = sampler_draw(sp->shift);
 	return true;
 timed:
 	*now = bpf_ktime_get_ns();
