@@ -16,24 +16,16 @@ N=100000 K=15 L=30
 WPID= SPID= EPID=
 trap 'kill $WPID $SPID $EPID 2>/dev/null; rm -rf "$TMPD"' EXIT
 
-# started MODE PID: wait until ktop PID has printed its first interval
-started() {
-	local i
-	for i in $(seq 1 100); do
-		[ -s "$TMPD/$1.json" ] && return 0
-		kill -0 "$2" 2>/dev/null || { cat "$TMPD/$1.err"; return 1; }
-		sleep 0.05
-	done
-}
-
 mkfifo "$TMPD/go"
 "$WL/sc_mixed" $N $K $L "$TMPD/go" "$TMPD/median" &
 WPID=$!
-"$KTOP" -b --json -p $WPID -d 0.5 --panes syscalls > "$TMPD/sampled.json" 2> "$TMPD/sampled.err" &
-SPID=$!
-"$KTOP" -b --json -p $WPID -d 0.5 --panes syscalls --exact > "$TMPD/exact.json" 2> "$TMPD/exact.err" &
-EPID=$!
-started sampled $SPID && started exact $EPID || { bad "ktop did not start"; finish; }
+# start_ktop writes $TMPD/out.json: renamed, ktop writes on into it
+start_ktop -p $WPID -d 0.5 --panes syscalls || { bad "sampled: ktop did not start"; finish; }
+SPID=$KTOP_PID
+mv "$TMPD/out.json" "$TMPD/sampled.json"
+start_ktop -p $WPID -d 0.5 --panes syscalls --exact || { bad "exact: ktop did not start"; finish; }
+EPID=$KTOP_PID
+mv "$TMPD/out.json" "$TMPD/exact.json"
 echo x > "$TMPD/go"
 for i in $(seq 1 400); do [ -s "$TMPD/median" ] && break; sleep 0.05; done
 check "workload finished" test -s "$TMPD/median"
