@@ -7,6 +7,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <unistd.h>
+#include <sys/utsname.h>
 #include "inflight.skel.h"
 #include "ktop/syscalls.h"
 #include "core/bpfutil.h"
@@ -35,9 +36,18 @@ void sc_inflight_free(struct sc_inflight *c)
  */
 void sc_inflight_open(struct sc_inflight *c, int sc_start_fd)
 {
+	LIBBPF_OPTS(bpf_object_open_opts, opts);
+	char cfg[300];
+	struct utsname u;
 	int err;
 
-	c->ifl = inflight_bpf__open();
+	/* CONFIG_HZ converts the jiffies start of untimed calls; libbpf reads
+	 * it from the kernel's config and fails the load without one, even
+	 * for a __weak extern: then 0, and those calls are not listed */
+	snprintf(cfg, sizeof(cfg), "/boot/config-%s", uname(&u) ? "" : u.release);
+	if (access(cfg, R_OK) && access("/proc/config.gz", R_OK))
+		opts.kconfig = "CONFIG_HZ=0\n";
+	c->ifl = inflight_bpf__open_opts(&opts);
 	if (!c->ifl) {
 		err = -errno;
 		goto fail;
