@@ -2,7 +2,8 @@
 /* In flight: a task iterator that lists the threads inside a syscall right
  * now and for how long, from the start times bpf/syscalls.bpf.c keeps in
  * task storage, or in its tid hash where tracing programs have no task
- * storage (5.10, 5.11): the same map, core hands its fd over before load. */
+ * storage (5.10, 5.11): the same map, core hands its fd over before load.
+ * Calls the sampler did not time carry a coarse start time: listed too. */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
@@ -19,6 +20,10 @@ __u64 stack_min_ns = ~0ULL;		/* calls at least this long get their kernel stack 
 const volatile bool targ_tid_hash = false;
 
 #include "sc_start.bpf.h"
+
+/* The kernel's tick rate, for the start of calls the sampler did not time
+ * (kept in jiffies); 0 when libbpf finds no kernel config: those are not listed. */
+extern unsigned int CONFIG_HZ __kconfig __weak;
 
 /* task_struct::state became __state in commit 2f064a59a11f ("sched: Change
  * task_struct::state"), Linux 5.14; read whichever this kernel has. */
@@ -55,7 +60,18 @@ int inflight_task(struct bpf_iter__task *ctx)
 	if (!s || !s->valid)
 		return 0;
 	ts = s->ts;
-	now = bpf_ktime_get_ns();
+	if (s->valid == KTOP_SC_UNTIMED) {
+		/* not timed: its start in jiffies, the elapsed time to a tick */
+		if (!ts || !CONFIG_HZ)
+			return 0;
+		now = bpf_jiffies64();
+		if (now < ts)
+			return 0;
+		now = (now - ts) * (1000000000ULL / CONFIG_HZ);
+		ts = 0;
+	} else {
+		now = bpf_ktime_get_ns();
+	}
 	if (now < ts || now - ts < min_elapsed_ns)
 		return 0;
 	__builtin_memset(&r, 0, sizeof(r));

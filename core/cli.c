@@ -23,6 +23,8 @@ static const char usage_fmt[] =
 "  -p, --pid PID        only this process and its threads (repeatable)\n"
 "  -t, --tab NAME       first tab: %s\n"
 "      --panes LIST     collectors to run, comma list of the tab names (default all)\n"
+"      --exact          Syscalls: time every call (default: a CPU making more than\n"
+"                       20k calls/s times a random 1 in N; counts are always exact)\n"
 "  -o, --output FILE    batch output to FILE instead of stdout (never through a symlink)\n"
 "      --leak-age SECS  allocations older than this make a leak suspect (default 10)\n"
 "      --mem-mode MODE  kernel | user (user needs -p; -p makes it the default)\n"
@@ -82,7 +84,7 @@ enum {
 	OPT_JSON = 256, OPT_PANES, OPT_LEAK_AGE, OPT_MEM_MODE, OPT_SNAPDIR, OPT_REPLAY,
 	OPT_NO_COLOR, OPT_BPF_STATS, OPT_MEM_MAX, OPT_LOCK_LONG, OPT_IO_SLOW, OPT_IO_FLAG,
 	OPT_MEM_STACKS, OPT_LISTEN, OPT_METRICS_TOP, OPT_KEEP, OPT_KEEP_MEM, OPT_TRIGGER,
-	OPT_AFTER, OPT_COOLDOWN, OPT_RECORD, OPT_MIN_FREE,
+	OPT_AFTER, OPT_COOLDOWN, OPT_RECORD, OPT_MIN_FREE, OPT_EXACT,
 };
 
 static const struct option longopts[] = {
@@ -93,6 +95,7 @@ static const struct option longopts[] = {
 	{ "pid", required_argument, NULL, 'p' },
 	{ "tab", required_argument, NULL, 't' },
 	{ "panes", required_argument, NULL, OPT_PANES },
+	{ "exact", no_argument, NULL, OPT_EXACT },
 	{ "output", required_argument, NULL, 'o' },
 	{ "leak-age", required_argument, NULL, OPT_LEAK_AGE },
 	{ "mem-mode", required_argument, NULL, OPT_MEM_MODE },
@@ -328,6 +331,9 @@ int cli_parse(int argc, char **argv, struct ktop_opts *o, char *err, size_t errl
 		case OPT_PANES:
 			if (parse_panes(optarg, &o->panes, err, errlen))
 				return -EINVAL;
+			break;
+		case OPT_EXACT:
+			o->sc_exact = true;
 			break;
 		case 'o':
 			if (!*optarg)

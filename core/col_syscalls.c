@@ -8,35 +8,28 @@
 #include <bpf/libbpf.h>
 #include <unistd.h>
 #include "syscalls.skel.h"
-#include "inflight.skel.h"
 #include "ktop/syscalls.h"
 #include "core/bpfutil.h"
 #include "core/collector.h"
 #include "core/histo.h"
 #include "core/msg.h"
-#include "core/ksyms.h"
 #include "core/procinfo.h"
+#include "core/sc_inflight.h"
 #include "core/syscall_names.h"
 #include "core/u64map.h"
 #include "core/util.h"
 
 #define AGE_EVERY	10	/* polls between sweeps of exited processes */
-#define INFLIGHT_MIN_NS	10000000ULL	/* in-flight calls shorter than 10 ms are not listed */
 
 struct sc_cum {				/* one syscall, summed over CPUs */
-	uint64_t count, errors, total_ns, max_ns;
+	uint64_t count, errors, total_ns, max_ns, timed;
 };
 
 struct col_sc {
 	struct syscalls_bpf *skel;
 	bool tid_hash;			/* start times in sc_start_tid, not task storage */
-	struct inflight_bpf *ifl;	/* in-flight task iterator, NULL when unavailable */
-	struct bpf_link *ifl_link;
-	char ifl_why[128];		/* why it is unavailable */
-	struct ktop_inflight_rec *recs;	/* one iterator pass */
-	size_t reccap;
-	struct ksyms *ksyms;		/* for in-flight stacks; NULL: addresses */
-	bool ksyms_tried;
+	bool exact;			/* --exact: every call timed */
+	struct sc_inflight ifl;		/* the in-flight view */
 	struct sc_cum *prev, *cur;	/* [KTOP_SC_MAX] */
 	struct ktop_sc_hist *hist;	/* [KTOP_SC_MAX], cumulative as last read */
 	void *hbuf;			/* one syscall's per-CPU histograms */
@@ -62,19 +55,14 @@ struct col_sc {
 	uint64_t lost_prev;
 };
 
-static void inflight_open(struct col_sc *c);
-
 static void col_sc_free(void *p)
 {
 	struct col_sc *c = p;
 
 	if (!c)
 		return;
-	bpf_link__destroy(c->ifl_link);
-	inflight_bpf__destroy(c->ifl);
+	sc_inflight_free(&c->ifl);
 	syscalls_bpf__destroy(c->skel);
-	free(c->recs);
-	ksyms__put(c->ksyms);
 	free(c->prev);
 	free(c->cur);
 	free(c->hist);
@@ -112,6 +100,10 @@ static int open_skel(void *col, const struct ktop_opts *o, struct ktop_tab_statu
 	s->rodata->targ_task_storage = ts;
 	s->rodata->targ_task_btf = probe_task_btf(o);
 	s->rodata->targ_test_reject = o->test_reject;
+	s->rodata->targ_exact = c->exact = o->sc_exact;
+	/* untimed calls' start in jiffies is for the in-flight view only (it
+	 * reads the task storage or, without it, the tid hash) */
+	s->rodata->targ_jiffies = probe_helper(BPF_PROG_TYPE_RAW_TRACEPOINT, BPF_FUNC_jiffies64);
 	tstate_choose(s->maps.sc_start, s->maps.sc_start_tid, s->progs.sched_process_exit_raw, ts);
 	c->tid_hash = !ts;
 	prog_choose(s->progs.sys_enter_btf, s->progs.sys_enter_raw, btf);
@@ -183,7 +175,9 @@ static int col_sc_open(void **out, const struct ktop_opts *o, struct ktop_tab_st
 		load_error(st, "syscalls: cannot set the -p filter", err);
 		goto fail;
 	}
-	inflight_open(c);
+	/* the iterator reads the start times where this object keeps them */
+	sc_inflight_open(&c->ifl, bpf_map__fd(c->tid_hash ? c->skel->maps.sc_start_tid :
+					      c->skel->maps.sc_start), c->tid_hash);
 	err = syscalls_bpf__attach(c->skel);
 	if (err) {
 		load_error(st, "syscalls: cannot attach to raw_syscalls", err);
@@ -200,180 +194,6 @@ fail:
 	return err;
 }
 
-/*
- * In flight: load the task iterator over the syscall start times, sharing
- * the syscalls object's map of them by fd: its sc_start task storage, or
- * its sc_start_tid hash where there is no task storage (the iterator then
- * looks each task up by thread id; the other map is not even created).
- * Optional: on a kernel that cannot load it (no iter/task, an older
- * verifier) c->ifl stays NULL and c->ifl_why says why; the Syscalls tab
- * runs on without it.
- */
-static void inflight_open(struct col_sc *c)
-{
-	struct bpf_map *use, *unused;
-	struct bpf_map *src;
-	int err;
-
-	c->ifl = inflight_bpf__open();
-	if (!c->ifl) {
-		err = -errno;
-		goto fail;
-	}
-	c->ifl->rodata->targ_self = (__u32)getpid();
-	c->ifl->rodata->targ_tid_hash = c->tid_hash;
-	use = c->tid_hash ? c->ifl->maps.sc_start_tid : c->ifl->maps.sc_start;
-	unused = c->tid_hash ? c->ifl->maps.sc_start : c->ifl->maps.sc_start_tid;
-	src = c->tid_hash ? c->skel->maps.sc_start_tid : c->skel->maps.sc_start;
-	bpf_map__set_autocreate(unused, false);
-	err = bpf_map__reuse_fd(use, bpf_map__fd(src));
-	if (err)
-		goto fail;
-	err = inflight_bpf__load(c->ifl);
-	if (err)
-		goto fail;
-	c->ifl->bss->min_elapsed_ns = INFLIGHT_MIN_NS;
-	c->ifl_link = bpf_program__attach_iter(c->ifl->progs.inflight_task, NULL);
-	if (!c->ifl_link) {
-		err = -errno;
-		goto fail;
-	}
-	return;
-fail:
-	snprintf(c->ifl_why, sizeof(c->ifl_why),
-		 "in flight: the kernel refused the task iterator: %s (iter/task needs Linux 5.8+)",
-		 strerror(-err));
-	bpf_link__destroy(c->ifl_link);
-	c->ifl_link = NULL;
-	inflight_bpf__destroy(c->ifl);
-	c->ifl = NULL;
-}
-
-/* The state letter ps shows for task->__state (and 'I' for idle kernel waits). */
-static char task_state_char(uint32_t st)
-{
-	if ((st & 0x402) == 0x402)		/* TASK_UNINTERRUPTIBLE | TASK_NOLOAD */
-		return 'I';
-	st &= 0x7f;				/* TASK_REPORT */
-	if (!st)
-		return 'R';
-	if (st & 0x1)
-		return 'S';
-	if (st & 0x2)
-		return 'D';
-	if (st & 0x4)
-		return 'T';
-	if (st & 0x8)
-		return 't';
-	if (st & 0x10)
-		return 'X';
-	if (st & 0x20)
-		return 'Z';
-	if (st & 0x40)
-		return 'P';
-	return '?';
-}
-
-static int cmp_rec(const void *a, const void *b)
-{
-	const struct ktop_inflight_rec *x = a, *y = b;
-
-	if (x->elapsed_ns != y->elapsed_ns)
-		return x->elapsed_ns < y->elapsed_ns ? 1 : -1;
-	return x->tid < y->tid ? -1 : x->tid > y->tid;
-}
-
-/* Run one pass of the task iterator into c->recs. Returns the number of
- * records, or -errno. */
-static long inflight_read(struct col_sc *c)
-{
-	const size_t rsz = sizeof(*c->recs);
-	size_t have = 0;			/* bytes read */
-	ssize_t r;
-	int fd;
-
-	fd = bpf_iter_create(bpf_link__fd(c->ifl_link));
-	if (fd < 0)
-		return -errno;
-	for (;;) {
-		if (have + rsz > c->reccap * rsz &&
-		    array_reserve((void **)&c->recs, &c->reccap, have / rsz + 1, rsz)) {
-			close(fd);
-			return -ENOMEM;
-		}
-		r = read(fd, (char *)c->recs + have, c->reccap * rsz - have);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		have += (size_t)r;
-	}
-	if (r < 0)
-		r = -errno;
-	close(fd);
-	return r < 0 ? (long)r : (long)(have / rsz);
-}
-
-/* Fill the in-flight part of the snapshot: the longest calls still running,
- * the first few with their kernel stack. Stacks cost a walk each, so the
- * iterator takes them only of calls at least as long as the last of the top
- * few in the previous pass (they can only have grown since). */
-static void inflight_fill(struct col_sc *c, struct ktop_sc_snap *out)
-{
-	long n, i;
-	uint32_t k;
-
-	out->ninflight = out->inflight_total = out->inflight_d = 0;
-	out->inflight_min_ns = INFLIGHT_MIN_NS;
-	if (!c->ifl) {
-		snprintf(out->inflight_why, sizeof(out->inflight_why), "%s", c->ifl_why);
-		return;
-	}
-	out->inflight_why[0] = 0;
-	n = inflight_read(c);
-	if (n < 0) {
-		snprintf(out->inflight_why, sizeof(out->inflight_why),
-			 "in flight: cannot read the task iterator: %s", strerror((int)-n));
-		return;
-	}
-	if (n)
-		qsort(c->recs, (size_t)n, sizeof(*c->recs), cmp_rec);
-	for (i = 0; i < n; i++)
-		out->inflight_d += task_state_char(c->recs[i].state) == 'D';
-	out->inflight_total = (uint32_t)n;
-	out->ninflight = n < KTOP_SC_INFLIGHT_MAX ? (uint32_t)n : KTOP_SC_INFLIGHT_MAX;
-	if (out->ninflight && !c->ksyms_tried) {
-		c->ksyms_tried = true;
-		if (ksyms__get(&c->ksyms))
-			c->ksyms = NULL;
-	}
-	for (k = 0; k < out->ninflight; k++) {
-		const struct ktop_inflight_rec *r = &c->recs[k];
-		struct ktop_sc_inflight *f = &out->inflight[k];
-		uint32_t j;
-
-		f->tid = r->tid;
-		f->pid = r->tgid;
-		f->nr = r->nr;
-		f->state = task_state_char(r->state);
-		f->elapsed_ns = r->elapsed_ns;
-		if (r->nr < KTOP_SC_MAX)
-			memcpy(f->name, c->names[r->nr], sizeof(f->name));
-		else
-			snprintf(f->name, sizeof(f->name), "syscall_%u", r->nr);
-		memcpy(f->comm, r->comm, sizeof(f->comm));
-		memcpy(f->pcomm, r->pcomm, sizeof(f->pcomm));
-		f->comm[sizeof(f->comm) - 1] = f->pcomm[sizeof(f->pcomm) - 1] = 0;
-		f->nframes = 0;
-		for (j = 0; k < KTOP_SC_INFLIGHT_STACKS && j < r->nstack &&
-			    f->nframes < KTOP_SC_INFLIGHT_FRAMES; j++)
-			ksyms__fmt(c->ksyms, r->stack[j], f->frames[f->nframes++],
-				   sizeof(f->frames[0]));
-	}
-	/* next pass: stacks of calls at least as long as the top few now */
-	c->ifl->data->stack_min_ns = n >= KTOP_SC_INFLIGHT_STACKS ?
-		c->recs[KTOP_SC_INFLIGHT_STACKS - 1].elapsed_ns : INFLIGHT_MIN_NS;
-}
 
 static int cmp_row(const void *a, const void *b)
 {
@@ -432,6 +252,7 @@ static int read_stats(struct col_sc *c)
 			s->count += v->count;
 			s->errors += v->errors;
 			s->total_ns += v->total_ns;
+			s->timed += v->timed;
 			if (v->max_ns > s->max_ns)
 				s->max_ns = v->max_ns;
 		}
@@ -462,12 +283,22 @@ static int hist_interval(struct col_sc *c, uint32_t nr, uint64_t *out)
 	return 0;
 }
 
+/* The time of count calls from the timed_ns of the timed ones among them
+ * (the ratio estimator; exact when every call was timed). */
+static uint64_t sc_estimate(uint64_t timed_ns, uint64_t count, uint64_t timed)
+{
+	if (timed >= count)
+		return timed_ns;
+	return timed ? (uint64_t)((double)timed_ns * count / timed) : 0;
+}
+
 static void fill_rows(struct col_sc *c, struct ktop_sc_snap *out)
 {
 	unsigned nr;
 
 	out->nrows = 0;
 	out->total_ns = 0;
+	out->exact = c->exact;
 	for (nr = 0; nr < KTOP_SC_MAX; nr++) {
 		const struct sc_cum *p = &c->prev[nr], *q = &c->cur[nr];
 		struct ktop_sc_row *r;
@@ -481,13 +312,14 @@ static void fill_rows(struct col_sc *c, struct ktop_sc_snap *out)
 		r->ktop_probes = (int)nr == c->own_nr[0] || (int)nr == c->own_nr[1];
 		r->count = q->count - p->count;
 		r->errors = delta_u64(p->errors, q->errors);
-		r->total_ns = delta_u64(p->total_ns, q->total_ns);
+		r->timed = delta_u64(p->timed, q->timed);
+		r->total_ns = sc_estimate(delta_u64(p->total_ns, q->total_ns), r->count, r->timed);
 		if (hist_interval(c, nr, r->hist))
 			memset(r->hist, 0, sizeof(r->hist));
 		/* The exact max is cumulative: if it grew, it happened now; else
 		 * the interval's max is below the top bucket's bound and below it. */
 		bound = hist_max_bound(r->hist, KTOP_HIST_BUCKETS);
-		r->max_ns = q->max_ns > p->max_ns ? q->max_ns :
+		r->max_ns = !r->timed ? 0 : q->max_ns > p->max_ns ? q->max_ns :
 			    (bound && bound - 1 < q->max_ns ? bound - 1 : q->max_ns);
 		r->p50_ns = hist_percentile(r->hist, KTOP_HIST_BUCKETS, 50, r->max_ns);
 		r->p95_ns = hist_percentile(r->hist, KTOP_HIST_BUCKETS, 95, r->max_ns);
@@ -574,6 +406,7 @@ static int read_procs(struct col_sc *c, struct ktop_sc_snap *out, bool sweep)
 			sum.count += v->count;
 			sum.errors += v->errors;
 			sum.total_ns += v->total_ns;
+			sum.timed += v->timed;
 		}
 		slot = u64map_put(&c->pcur, key);
 		if (slot)
@@ -583,7 +416,8 @@ static int read_procs(struct col_sc *c, struct ktop_sc_snap *out, bool sweep)
 		d->nr = k->nr;
 		d->count = delta_u64(prev ? prev->count : 0, sum.count);
 		d->errors = delta_u64(prev ? prev->errors : 0, sum.errors);
-		d->total_ns = delta_u64(prev ? prev->total_ns : 0, sum.total_ns);
+		d->total_ns = sc_estimate(delta_u64(prev ? prev->total_ns : 0, sum.total_ns), d->count,
+					  delta_u64(prev ? prev->timed : 0, sum.timed));
 		if (sweep && !proc_live_alive(&live, k->tgid))
 			ndead += dead_key(c, k, ndead);
 		if (d->count)
@@ -656,7 +490,7 @@ static int col_sc_poll(void *p, struct ktop_snapshot *snap)
 	if (err)
 		snprintf(st->note, sizeof(st->note), "cannot read per-process stats: %s",
 			 strerror(-err));
-	inflight_fill(c, &snap->sc);
+	sc_inflight_fill(&c->ifl, (const char (*)[32])c->names, &snap->sc);
 	lost = c->skel->bss->drops_start + c->skel->bss->drops_proc_full +
 	       c->skel->bss->drops_nr_range;
 	st->lost = delta_u64(c->lost_prev, lost);

@@ -73,3 +73,29 @@ double rate_per_sec(uint64_t delta, uint64_t dt_ns)
 		return 0;
 	return (double)delta * 1e9 / (double)dt_ns;
 }
+
+/* See histo.h. */
+int hist_scale(const uint64_t *hist, unsigned nb, uint64_t n, uint64_t *out)
+{
+	uint64_t total = hist_count(hist, nb), sum = 0;
+	double rem[KTOP_HIST_BUCKETS], x;
+	unsigned i, best;
+
+	if (!total || nb > KTOP_HIST_BUCKETS)
+		return -1;
+	for (i = 0; i < nb; i++) {
+		x = (double)hist[i] * n / total;
+		out[i] = (uint64_t)x;
+		rem[i] = hist[i] ? x - out[i] : -1;
+		sum += out[i];
+	}
+	while (sum < n) {	/* short by less than one a bucket: rounded up by remainder */
+		for (best = 0, i = 1; i < nb; i++)
+			if (rem[i] > rem[best])
+				best = i;
+		out[best]++;
+		rem[best] = -1;
+		sum++;
+	}
+	return 0;
+}

@@ -34,4 +34,10 @@ void hist_delta(uint64_t *dst, const uint64_t *prev, const uint64_t *cur, unsign
 /* Per-second rate of a delta over dt_ns; 0 when dt_ns is 0. Can't fail. */
 double rate_per_sec(uint64_t delta, uint64_t dt_ns);
 
+/* out = hist scaled to hold n values in all (n >= hist_count(): e.g. the
+ * timed calls of a sampled row scaled to all calls), each bucket's share
+ * rounded by largest remainder so the buckets add up to n exactly.
+ * Returns 0, or -1 (out untouched) when hist is empty. */
+int hist_scale(const uint64_t *hist, unsigned nb, uint64_t n, uint64_t *out);
+
 #endif

@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include <sys/resource.h>
 #include "core/metrics.h"
+#include "core/histo.h"
 #include "core/sanitize.h"
 
 /* See metrics.h. */

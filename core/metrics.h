@@ -31,6 +31,7 @@ struct ktop_prom_sc {
 	bool seen;
 	char name[32];
 	uint64_t errors;
+	uint64_t untimed;		/* calls of intervals that timed none, for the next that does */
 	struct ktop_prom_hist h;
 };
 

@@ -4,6 +4,7 @@
 #include <stdint.h>
 #include <string.h>
 #include "core/metrics.h"
+#include "core/histo.h"
 
 /* See metrics.h. */
 uint64_t metrics_bound_ns(unsigned i)
@@ -86,6 +87,21 @@ static struct ktop_prom_lock *lock_slot(struct ktop_prom_state *st, const char *
 	return e;
 }
 
+/* A sampled row's histogram holds its timed calls only: scaled to all of
+ * its calls (and to those of earlier intervals that timed none), so that
+ * _count stays the exact number of calls and the buckets an estimate. */
+static void sc_hist_add(struct ktop_prom_sc *e, const struct ktop_sc_row *r)
+{
+	uint64_t scaled[KTOP_HIST_BUCKETS];
+
+	if (hist_scale(r->hist, KTOP_HIST_BUCKETS, r->count + e->untimed, scaled)) {
+		e->untimed += r->count;		/* none timed: counted with the next */
+		return;
+	}
+	metrics_hist_add(&e->h, scaled);
+	e->untimed = 0;
+}
+
 /* See metrics.h. */
 void metrics_accumulate(struct ktop_prom_state *st, const struct ktop_snapshot *s)
 {
@@ -102,7 +118,7 @@ void metrics_accumulate(struct ktop_prom_state *st, const struct ktop_snapshot *
 		snprintf(e->name, sizeof(e->name), "%s", r->name);
 		e->errors += r->errors;
 		e->h.sum_ns += r->total_ns;
-		metrics_hist_add(&e->h, r->hist);
+		sc_hist_add(e, r);
 	}
 	for (i = 0; i < s->io.nrows && i < KTOP_IO_ROWS_MAX; i++) {
 		const struct ktop_io_row *r = &s->io.rows[i];

@@ -40,6 +40,7 @@ struct ktop_opts {
 	bool json;			/* --json */
 	bool no_color;			/* --no-color or NO_COLOR */
 	bool bpf_stats;			/* --bpf-stats: BPF_ENABLE_STATS from the start */
+	bool sc_exact;			/* --exact: time every syscall (default: sampled when hot) */
 	bool force_raw_tp;		/* KTOP_FORCE_RAW_TP=1: exercise the fallback */
 	bool force_tid_hash;		/* KTOP_FORCE_TID_HASH=1: per-thread state in tid hashes */
 	bool test_reject;		/* KTOP_TEST_VERIFIER_REJECT=1: tests only, see syscalls.bpf.c */

@@ -6,10 +6,30 @@
 #include "core/replay.h"
 #include "core/fmt.h"
 #include "core/sanitize.h"
+#include "ktop/syscalls.h"
 
 #define TEXT_ROWS	20
 
 #define ROW_PROCS	5		/* heaviest processes listed in each row */
+
+/* "timed": the calls that were timed (the percentiles' sample), and
+ * "sampled": true when that is not all of them. Recordings made before
+ * sampling have no "timed": every call was timed (count is read first). */
+static void put_timed(struct jw *w, const struct fld *f, const void *row)
+{
+	const struct ktop_sc_row *r = row;
+
+	jw_u64(w, f->name, r->timed);
+	if (r->timed < r->count)
+		jw_bool(w, "sampled", true);
+}
+
+static void get_timed(const struct jv *o, const struct fld *f, void *row)
+{
+	struct ktop_sc_row *r = row;
+
+	r->timed = jv_get(o, f->name) ? jv_u64(o, f->name) : r->count;
+}
 
 /* A syscall row; its "processes" are written from the pairs after it. */
 const struct fld ktop_sc_row_fields[] = {
@@ -23,6 +43,7 @@ const struct fld ktop_sc_row_fields[] = {
 	FLD_U(struct ktop_sc_row, p95_ns, "p95_ns", "ns"),
 	FLD_U(struct ktop_sc_row, p99_ns, "p99_ns", "ns"),
 	FLD_U(struct ktop_sc_row, max_ns, "max_ns", "ns"),
+	FLD_FN(struct ktop_sc_row, timed, "timed", "count", put_timed, get_timed),
 	FLD_HIST(struct ktop_sc_row, hist, "hist"),
 	FLD_END
 };
@@ -106,6 +127,11 @@ void out_json_syscalls(struct jw *w, const struct ktop_snapshot *s)
 	const struct ktop_sc_snap *sc = &s->sc;
 	uint32_t i;
 
+	jw_obj(w, "timing");
+	jw_str(w, "mode", sc->exact ? "exact" : "sampled");
+	if (!sc->exact)
+		jw_u64(w, "max_timed_per_s_per_cpu", KTOP_SC_TIMED_PER_S);
+	jw_obj_end(w);
 	jw_arr(w, "rows");
 	for (i = 0; i < sc->nrows; i++) {
 		jw_obj(w, NULL);
@@ -196,8 +222,11 @@ void replay_syscalls(const struct jv *tab, struct ktop_snapshot *s)
 	struct ktop_sc_snap *sc = &s->sc;
 	const struct jv *rows = jv_arr(tab, "rows"), *procs = jv_arr(tab, "processes");
 	const struct jv *inflight = jv_get(tab, "in_flight");
+	char mode[16] = "exact";	/* recordings before sampling timed every call */
 	size_t i, j;
 
+	jv_str(jv_get(tab, "timing"), "mode", mode, sizeof(mode));
+	sc->exact = strcmp(mode, "sampled") != 0;
 	for (i = 0; rows && i < rows->n && sc->nrows < KTOP_SC_ROWS_MAX; i++) {
 		const struct jv *o = &rows->kids[i], *pp = jv_arr(o, "processes");
 		struct ktop_sc_row *r = &sc->rows[sc->nrows++];

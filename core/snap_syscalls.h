@@ -14,8 +14,9 @@ struct ktop_sc_row {
 	uint32_t ktop_probes;		/* 1: these calls are ktop's own uprobes returning (uretprobe, uprobe) */
 	uint64_t count, errors, total_ns;
 	uint64_t p50_ns, p95_ns, p99_ns;
-	uint64_t max_ns;		/* largest in the interval, from the histogram, capped by the exact max */
-	uint64_t hist[KTOP_HIST_BUCKETS];
+	uint64_t max_ns;		/* largest timed call in the interval, from the histogram, capped by the exact max */
+	uint64_t timed;			/* calls timed; < count: sampled, total_ns and hist are estimates */
+	uint64_t hist[KTOP_HIST_BUCKETS];	/* each timed call weighted by its sampling period */
 };
 
 struct ktop_sc_proc {
@@ -53,6 +54,7 @@ struct ktop_sc_snap {
 	uint32_t npairs;
 	struct ktop_sc_pair pairs[KTOP_SC_PAIRS_MAX];
 	uint64_t total_ns;		/* sum over rows: TIME% denominator */
+	uint32_t exact;			/* 1: --exact, every call timed; 0: sampled when hot */
 	/* in flight: calls still running, longest first */
 	char inflight_why[128];		/* non-empty: not available, and why */
 	uint64_t inflight_min_ns;	/* calls shorter than this are not counted */

@@ -198,13 +198,33 @@ static void draw_inflight(struct ui *u, const struct ktop_sc_snap *sc, int y, in
 	}
 }
 
+/* The histogram's titles, longest first: the row's calls, its sampling rate
+ * when not every call was timed, and (pivoted) that it is every process's. */
+static void hist_titles(const struct ui *u, const struct ui_tab *t,
+			const struct ktop_sc_row *sel, char title[3][200])
+{
+	char sampled[48] = "";
+
+	if (sel->timed < sel->count)
+		snprintf(sampled, sizeof(sampled), ", 1 in %llu timed",
+			 (unsigned long long)(sel->timed ? (sel->count + sel->timed / 2) / sel->timed : 0));
+	snprintf(title[0], 200, "%s%s latency (%llu calls%s%s)",
+		 t->detail ? "Details: " : "", sel->name, (unsigned long long)sel->count,
+		 sampled, u->pid ? " by all processes, not only this one" : "");
+	snprintf(title[1], 200, "%s%s latency (%llu calls%s%s)",
+		 t->detail ? "Details: " : "", sel->name, (unsigned long long)sel->count,
+		 sampled, u->pid ? ", all processes" : "");
+	snprintf(title[2], 200, "%s%s (%llu%s)", t->detail ? "Details: " : "",
+		 sel->name, (unsigned long long)sel->count, u->pid ? ", all PIDs" : " calls");
+}
+
 static void draw(struct ui *u, const struct ktop_snapshot *s, int y, int h)
 {
 	const struct ktop_sc_snap *sc = &s->sc;
 	struct ui_tab *t = &u->t[u->tab];
 	double secs = s->interval_ns ? s->interval_ns / 1e9 : 1;
 	uint64_t denom = u->pid ? proc_total(sc, u->pid) : sc->total_ns;
-	char cells[C_N][UI_CELL], title[3][160], note[2][200];
+	char cells[C_N][UI_CELL], title[3][200], note[2][200];
 	const struct ktop_sc_row *sel = NULL;
 	const char *titles[3];
 	int th, top, i, lw, ih;
@@ -238,8 +258,10 @@ static void draw(struct ui *u, const struct ktop_snapshot *s, int y, int h)
 			uint64_t n = p ? p->count : r->count, e = p ? p->errors : r->errors;
 			uint64_t tot = p ? p->total_ns : r->total_ns;
 
-			snprintf(cells[C_NAME], UI_CELL, "%s%s", r->name,
-				 r->ktop_probes ? " (ktop's probes)" : "");
+			/* ~: timing sampled (AVG, TIME% and P50-MAX are estimates) */
+			snprintf(cells[C_NAME], UI_CELL, "%s%s%s", r->name,
+				 r->ktop_probes ? " (ktop's probes)" : "",
+				 r->timed < r->count ? " ~" : "");
 			fmt_count(cells[C_CALLS], UI_CELL, n / secs);
 			fmt_count(cells[C_ERR], UI_CELL, e / secs);
 			if (denom)
@@ -270,15 +292,7 @@ static void draw(struct ui *u, const struct ktop_snapshot *s, int y, int h)
 	if (h - th < 4)
 		return;
 	lw = COLS / 2;
-	/* pivoted, the histogram is still every process's: the title says so */
-	snprintf(title[0], sizeof(title[0]), "%s%s latency (%llu calls%s)",
-		 t->detail ? "Details: " : "", sel->name, (unsigned long long)sel->count,
-		 u->pid ? " by all processes, not only this one" : "");
-	snprintf(title[1], sizeof(title[1]), "%s%s latency (%llu calls%s)",
-		 t->detail ? "Details: " : "", sel->name, (unsigned long long)sel->count,
-		 u->pid ? ", all processes" : "");
-	snprintf(title[2], sizeof(title[2]), "%s%s (%llu%s)", t->detail ? "Details: " : "",
-		 sel->name, (unsigned long long)sel->count, u->pid ? ", all PIDs" : " calls");
+	hist_titles(u, t, sel, title);
 	for (i = 0; i < 3; i++)
 		titles[i] = title[i];
 	ui_hist(u, y + th + 1, 0, lw - 1, h - th - 1, sel->hist, titles, 3);

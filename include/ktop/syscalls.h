@@ -13,10 +13,36 @@
  * histogram so core reads 32 bytes per syscall per CPU every interval and
  * the 2.4 KB histogram only of syscalls that were called. */
 struct ktop_sc_stat {
-	__u64 count;
-	__u64 errors;			/* returns in -4095..-1 */
-	__u64 total_ns;
-	__u64 max_ns;			/* largest single call on this CPU */
+	__u64 count;			/* every call (exact) */
+	__u64 errors;			/* returns in -4095..-1 (exact) */
+	__u64 total_ns;			/* of the timed calls */
+	__u64 max_ns;			/* largest single timed call on this CPU */
+	__u64 timed;			/* calls timed (all of them with --exact) */
+};
+
+/*
+ * Sampled timing (issue 17): each CPU times every call while it makes at most
+ * KTOP_SC_TIMED_PER_S calls a second, else one call in about 2^shift, the
+ * choice made at sys_enter by a random countdown (so it cannot favour fast or
+ * slow calls, nor alias with a periodic pattern). Every KTOP_SC_WIN_NS (or at
+ * once when the budget of a window is spent) the CPU picks the smallest shift
+ * that keeps its timed calls within the budget; untimed calls look at the
+ * clock only when jiffies moved, so a CPU that goes quiet is back to timing
+ * every call within a window or two.
+ */
+#define KTOP_SC_TIMED_PER_S	20000
+#define KTOP_SC_WIN_NS		100000000ULL	/* 100 ms */
+#define KTOP_SC_WIN_TIMED	(KTOP_SC_TIMED_PER_S / 10)	/* budget of one window */
+#define KTOP_SC_SHIFT_MAX	20	/* at most one call in 2^20 timed */
+
+/* Per CPU sampler state (sc_sampler). */
+struct ktop_sc_sampler {
+	__u64 win_ns;			/* window start, bpf_ktime_get_ns() */
+	__u64 last_j;			/* jiffies when the clock was last looked at */
+	__u32 calls;			/* calls entered in this window */
+	__u32 timed;			/* ... of them timed */
+	__u32 shift;			/* sampling period 2^shift */
+	__u32 skip;			/* calls until the next timed one (1: this one) */
 };
 
 struct ktop_sc_hist {
@@ -32,7 +58,8 @@ struct ktop_sc_pkey {
 struct ktop_sc_pval {
 	__u64 count;
 	__u64 errors;
-	__u64 total_ns;
+	__u64 total_ns;			/* of the timed calls */
+	__u64 timed;
 };
 
 struct ktop_comm {
@@ -43,10 +70,13 @@ struct ktop_comm {
  * storage, shared by bpf/syscalls.bpf.c and bpf/inflight.bpf.c). valid is
  * written last on entry and cleared first on exit. */
 struct ktop_sc_start {
-	__u64 ts;			/* bpf_ktime_get_ns() at sys_enter */
+	__u64 ts;			/* bpf_ktime_get_ns() at sys_enter; untimed: jiffies (0: none) */
 	__u32 nr;
-	__u32 valid;			/* 1 while the thread is in the syscall */
+	__u32 valid;			/* while the thread is in the syscall: KTOP_SC_TIMED or KTOP_SC_UNTIMED */
 };
+
+#define KTOP_SC_TIMED	1		/* valid: ts is exact, the call is timed */
+#define KTOP_SC_UNTIMED	2		/* valid: counted only; ts is jiffies64 (0: none) */
 
 #define KTOP_INFLIGHT_STACK	16	/* kernel frames kept of a long-running call */
 

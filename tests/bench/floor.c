@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Benchmark floor loader: attaches floor.bpf.o until SIGINT/SIGTERM, then detaches. */
+/* Benchmark floor loader: attaches floor.bpf.o's empty (or, with --clock,
+ * its clock-floor) programs until SIGINT/SIGTERM, then detaches. */
 #include <errno.h>
 #include <libgen.h>
 #include <limits.h>
@@ -18,14 +19,19 @@ static void on_signal(int sig)
 }
 
 /*
- * Usage: floor [OBJECT]   (default: floor.bpf.o next to this binary)
+ * Usage: floor [--clock] [OBJECT]   (default: floor.bpf.o next to this binary)
+ * --clock: the clock floor (task storage, two clock reads, a per-CPU add).
  * Prints "attached" on stdout once both programs are attached, so a script
  * can wait for it. Exit status 0 after a clean detach, 1 on any failure.
  */
 int main(int argc, char **argv)
 {
 	struct bpf_link *links[2] = { NULL, NULL };
-	const char *names[2] = { "floor_enter", "floor_exit" };
+	static const char *const pairs[2][2] = {
+		{ "floor_enter", "floor_exit" }, { "clock_enter", "clock_exit" },
+	};
+	const char *const *names = pairs[0];
+	struct bpf_program *p;
 	char path[PATH_MAX], self[PATH_MAX];
 	struct bpf_object *obj;
 	struct sigaction sa;
@@ -33,6 +39,11 @@ int main(int argc, char **argv)
 	int i, err, rc = 1;
 	ssize_t n;
 
+	if (argc > 1 && !strcmp(argv[1], "--clock")) {
+		names = pairs[1];
+		argc--;
+		argv++;
+	}
 	if (argc > 1) {
 		snprintf(path, sizeof(path), "%s", argv[1]);
 	} else {
@@ -64,14 +75,19 @@ int main(int argc, char **argv)
 		fprintf(stderr, "floor: cannot open %s: %s\n", path, strerror(-err));
 		return 1;
 	}
+	/* load only the pair asked for (the clock floor needs task storage) */
+	bpf_object__for_each_program(p, obj)
+		bpf_program__set_autoload(p, !strcmp(bpf_program__name(p), names[0]) ||
+					     !strcmp(bpf_program__name(p), names[1]));
+	if (names == pairs[0])
+		bpf_map__set_autocreate(bpf_object__find_map_by_name(obj, "clock_start"), false);
 	err = bpf_object__load(obj);
 	if (err) {
 		fprintf(stderr, "floor: cannot load %s: %s\n", path, strerror(-err));
 		goto out;
 	}
 	for (i = 0; i < 2; i++) {
-		struct bpf_program *p = bpf_object__find_program_by_name(obj, names[i]);
-
+		p = bpf_object__find_program_by_name(obj, names[i]);
 		if (!p) {
 			fprintf(stderr, "floor: %s has no program %s\n", path, names[i]);
 			goto out;

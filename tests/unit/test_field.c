@@ -48,6 +48,8 @@ static int fn_sample(const struct fld *f, void *row, unsigned seed)
 		fld_set_u(f, row, KTOP_IO_SLOW_DEVFLUSH);	/* so for_more is written */
 	} else if (!strcmp(f->name, "for_more")) {
 		fld_set_u(f, row, 3 + seed);
+	} else if (!strcmp(f->name, "timed")) {
+		fld_set_u(f, row, 5 + seed);	/* below count (set before it), or not */
 	} else if (!strcmp(f->name, "avg_ns")) {
 		struct ktop_io_row *r = row;	/* count is set before it */
 

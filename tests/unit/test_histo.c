@@ -245,6 +245,30 @@ static void test_rate(void **state)
 	assert_float_equal(rate_per_sec(0, 1000), 0.0, 0);
 }
 
+/* hist_scale: the timed calls of a sampled row scaled to all its calls */
+static void test_scale(void **state)
+{
+	uint64_t h[KTOP_HIST_BUCKETS] = { 0 }, out[KTOP_HIST_BUCKETS];
+
+	(void)state;
+	assert_int_equal(hist_scale(h, KTOP_HIST_BUCKETS, 10, out), -1);	/* nothing timed */
+	h[10] = 1;
+	h[20] = 1;
+	h[30] = 1;
+	assert_int_equal(hist_scale(h, KTOP_HIST_BUCKETS, 10, out), 0);
+	assert_int_equal(hist_count(out, KTOP_HIST_BUCKETS), 10);	/* exactly the calls */
+	assert_true(out[10] >= 3 && out[10] <= 4);			/* 3.33 each, one rounded up */
+	assert_true(out[20] >= 3 && out[20] <= 4);
+	assert_true(out[30] >= 3 && out[30] <= 4);
+	assert_int_equal(out[0] + out[11], 0);				/* no bucket made up */
+	h[30] = 98;							/* 1:1:98 of 100, to 1000 */
+	assert_int_equal(hist_scale(h, KTOP_HIST_BUCKETS, 1000, out), 0);
+	assert_int_equal(out[10], 10);
+	assert_int_equal(out[30], 980);
+	assert_int_equal(hist_scale(h, KTOP_HIST_BUCKETS, 100, out), 0);	/* all timed: as is */
+	assert_int_equal(out[30], 98);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -259,6 +283,7 @@ int main(void)
 		cmocka_unit_test(test_delta_u64),
 		cmocka_unit_test(test_hist_delta),
 		cmocka_unit_test(test_rate),
+		cmocka_unit_test(test_scale),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
