@@ -235,8 +235,13 @@ static const struct stack_sym *stack_of(struct col_lk *c, int32_t id)
 	int kinds[KTOP_LOCK_STACK_DEPTH];
 	struct stack_sym *s;
 	uint64_t off;
+	static const struct stack_sym unsampled = {
+		.nframes = 1, .frames = { "(waits no stack sample stood for)" },
+	};
 	int n, i, top, start;
 
+	if (id == KTOP_LOCK_STACK_UNSAMPLED)
+		return &unsampled;
 	if (id < 0)
 		return NULL;
 	s = u64map_get(&c->stacks, (uint64_t)id);
@@ -778,6 +783,7 @@ static int col_lk_poll(void *p, struct ktop_snapshot *snap)
 
 	if (sweep)
 		c->last_sweep_ns = now;
+	b->stack_gen++;		/* a new interval: each lock's first stacks again */
 	snprintf(out->source, sizeof(out->source), "%s",
 		 c->tracepoints ? "tracepoints" : "slow-path kprobes");
 	if (c->tracepoints)
