@@ -125,9 +125,11 @@ struct stack_slot {
 	__u32 type;
 	__u32 gen;		/* stack_gen of the interval the counts are for */
 	__u32 seen;		/* contentions begun on this CPU in the interval */
-	__u32 pad;
+	__u32 wtgid;		/* the process of wcnt and wns */
 	__u64 pend_cnt;		/* contentions ended without a stack, not yet attributed */
 	__u64 pend_ns;
+	__u64 wcnt;		/* waits of wtgid not yet in lock_waiters */
+	__u64 wns;
 };
 
 struct {
@@ -156,18 +158,21 @@ static __always_inline struct stack_slot *slot_of(__u64 addr, __u32 type)
 	return bpf_map_lookup_elem(&stack_slots, &i);
 }
 
-static __always_inline int part_add(void *map, void *key, __u64 n, __u64 dt);
+static __always_inline void caller_add(__u64 addr, __u32 type, __s32 stack_id, __u64 n, __u64 dt);
+static __always_inline void waiter_add(__u64 addr, __u32 type, __u32 tgid, __u64 n, __u64 dt);
 
-/* Hand the waits a slot holds for its lock to that lock's unsampled caller. */
+/* Hand the waits a slot holds for its lock to that lock's unsampled caller
+ * and to the waiting process. */
 static __always_inline void slot_flush(struct stack_slot *sl)
 {
-	struct ktop_lock_caller_key ck = { .addr = sl->addr, .type = sl->type,
-					   .stack_id = KTOP_LOCK_STACK_UNSAMPLED };
-
-	if (sl->pend_cnt && part_add(&lock_callers, &ck, sl->pend_cnt, sl->pend_ns) < 0)
-		__sync_fetch_and_add(&drops_caller_full, 1);
+	if (sl->pend_cnt)
+		caller_add(sl->addr, sl->type, KTOP_LOCK_STACK_UNSAMPLED, sl->pend_cnt, sl->pend_ns);
+	if (sl->wcnt)
+		waiter_add(sl->addr, sl->type, sl->wtgid, sl->wcnt, sl->wns);
 	sl->pend_cnt = 0;
 	sl->pend_ns = 0;
+	sl->wcnt = 0;
+	sl->wns = 0;
 }
 
 /* Whether this contention of (addr, type) gets its caller stack walked. */
@@ -292,40 +297,77 @@ static __always_inline int part_add(void *map, void *key, __u64 n, __u64 dt)
 	return -1;
 }
 
-/* The wait's share of the caller breakdown (see struct stack_slot). */
-static __always_inline void account_caller(const struct lock_wait *w, __u32 type, __u64 dt)
+static __always_inline void caller_add(__u64 addr, __u32 type, __s32 stack_id, __u64 n, __u64 dt)
 {
-	struct ktop_lock_caller_key ck = { .addr = w->addr, .type = type, .stack_id = w->stack_id };
-	struct stack_slot *sl = slot_of(w->addr, type);
-	bool mine = sl && sl->addr == w->addr && sl->type == type;
-	__u64 n = 1;
+	struct ktop_lock_caller_key ck = { .addr = addr, .type = type, .stack_id = stack_id };
 
-	if (w->stack_id == KTOP_LOCK_STACK_UNSAMPLED && mine) {
-		sl->pend_cnt++;
-		sl->pend_ns += dt;
-		return;
-	}
-	if (w->stack_id != KTOP_LOCK_STACK_UNSAMPLED && mine) {
-		n += sl->pend_cnt;
-		dt += sl->pend_ns;
-		sl->pend_cnt = 0;
-		sl->pend_ns = 0;
-	}
 	if (part_add(&lock_callers, &ck, n, dt) < 0)
 		__sync_fetch_and_add(&drops_caller_full, 1);
+}
+
+/* n waits of process tgid; a new waiter's name is taken if it is current. */
+static __always_inline void waiter_add(__u64 addr, __u32 type, __u32 tgid, __u64 n, __u64 dt)
+{
+	struct ktop_lock_waiter_key wk = { .addr = addr, .type = type, .tgid = tgid };
+	struct ktop_lock_comm c;
+	int r = part_add(&lock_waiters, &wk, n, dt);
+
+	if (r < 0) {
+		__sync_fetch_and_add(&drops_waiter_full, 1);
+	} else if (r > 0 && tgid == bpf_get_current_pid_tgid() >> 32 &&
+		   !bpf_map_lookup_elem(&lock_comm, &tgid)) {
+		bpf_get_current_comm(c.comm, sizeof(c.comm));
+		bpf_map_update_elem(&lock_comm, &tgid, &c, BPF_ANY);
+	}
+}
+
+/*
+ * The wait's share of the caller and waiter breakdowns (see struct
+ * stack_slot): held in this CPU's slot of the lock until a sampled
+ * contention, so most contentions touch no shared entry.
+ */
+static __always_inline void account_parts(const struct lock_wait *w, __u32 type, __u32 tgid,
+					  __u64 dt)
+{
+	struct stack_slot *sl = slot_of(w->addr, type);
+	bool sampled = w->stack_id != KTOP_LOCK_STACK_UNSAMPLED;
+
+	if (!sl || sl->addr != w->addr || sl->type != type) {
+		caller_add(w->addr, type, w->stack_id, 1, dt);
+		waiter_add(w->addr, type, tgid, 1, dt);
+		return;
+	}
+	if (sampled) {
+		caller_add(w->addr, type, w->stack_id, 1 + sl->pend_cnt, dt + sl->pend_ns);
+		sl->pend_cnt = 0;
+		sl->pend_ns = 0;
+	} else {
+		sl->pend_cnt++;
+		sl->pend_ns += dt;
+	}
+	if (sl->wcnt && sl->wtgid != tgid) {
+		waiter_add(w->addr, type, sl->wtgid, sl->wcnt, sl->wns);
+		sl->wcnt = 0;
+		sl->wns = 0;
+	}
+	sl->wtgid = tgid;
+	sl->wcnt++;
+	sl->wns += dt;
+	if (sampled) {
+		waiter_add(w->addr, type, tgid, sl->wcnt, sl->wns);
+		sl->wcnt = 0;
+		sl->wns = 0;
+	}
 }
 
 static __always_inline void account(void *ctx, const struct lock_wait *w, __u64 now)
 {
 	struct ktop_lock_key key = { .addr = w->addr, .type = ktop_lock_type_norm(w->flags) };
-	struct ktop_lock_waiter_key wk = { .addr = w->addr, .type = key.type };
 	__u64 dt = now - w->ts, pid_tgid = bpf_get_current_pid_tgid();
 	struct ktop_lock_stat *st;
 	struct ktop_lock_event *e;
-	struct ktop_lock_comm c;
 	__u32 zero = 0, class = 0;
 	bool named;
-	int r;
 
 	st = bpf_map_lookup_elem(&lock_stats, &key);
 	if (!st) {
@@ -354,15 +396,7 @@ static __always_inline void account(void *ctx, const struct lock_wait *w, __u64 
 		}
 	}
 
-	account_caller(w, key.type, dt);
-	wk.tgid = pid_tgid >> 32;
-	r = part_add(&lock_waiters, &wk, 1, dt);
-	if (r < 0) {
-		__sync_fetch_and_add(&drops_waiter_full, 1);
-	} else if (r > 0 && !bpf_map_lookup_elem(&lock_comm, &wk.tgid)) {
-		bpf_get_current_comm(c.comm, sizeof(c.comm));
-		bpf_map_update_elem(&lock_comm, &wk.tgid, &c, BPF_ANY);
-	}
+	account_parts(w, key.type, pid_tgid >> 32, dt);
 
 	if (dt < targ_long_ns)
 		return;

@@ -783,7 +783,6 @@ static int col_lk_poll(void *p, struct ktop_snapshot *snap)
 
 	if (sweep)
 		c->last_sweep_ns = now;
-	b->stack_gen++;		/* a new interval: each lock's first stacks again */
 	snprintf(out->source, sizeof(out->source), "%s",
 		 c->tracepoints ? "tracepoints" : "slow-path kprobes");
 	if (c->tracepoints)
@@ -806,6 +805,9 @@ static int col_lk_poll(void *p, struct ktop_snapshot *snap)
 		err = err ? err : e2;
 		finish_rows(c, out);
 	}
+	/* A new interval: each lock's first contentions on each CPU get a
+	 * stack again and hand over the waits held since the last sample. */
+	b->stack_gen++;
 	read_long(c, snap);
 	if (sweep) {
 		sweep_stacks(c);
