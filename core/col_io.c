@@ -22,6 +22,7 @@
  * abandoned (its device went away mid-flight) and its slot freed. Longer
  * than any SCSI timeout with retries. */
 #define STALE_NS	(600ull * 1000000000ull)
+#define FREE_NS		(60ull * 1000000000ull)	/* unused free request slots go */
 #define STAT_STRIDE	((sizeof(struct ktop_io_stat) + 7) & ~(size_t)7)
 
 struct io_cum {				/* one (disk, op), summed over CPUs */
@@ -646,6 +647,10 @@ static int read_procs(struct col_io *c, struct ktop_io_snap *out, bool sweep)
 	return 0;
 }
 
+/* A request whose completion will not come (last event STALE_NS ago), or
+ * the free slot of a completed one that no request has reused for FREE_NS
+ * (the BPF side keeps slots for the next life of a request address; a
+ * device that went away must not keep them forever). */
 static bool req_stale(const struct ktop_io_req *r, uint64_t now)
 {
 	uint64_t last = r->first_ns;
@@ -654,7 +659,7 @@ static bool req_stale(const struct ktop_io_req *r, uint64_t now)
 		last = r->insert_ns;
 	if (r->issue_ns > last)
 		last = r->issue_ns;
-	return now > last && now - last > STALE_NS;
+	return now > last && now - last > (r->flags & KTOP_IO_F_LIVE ? STALE_NS : FREE_NS);
 }
 
 /*
@@ -683,7 +688,7 @@ static uint64_t sweep_stale(struct col_io *c)
 		struct ktop_io_req r;
 
 		if (bpf_map_lookup_elem(fd, &stale[i], &r) == 0 && req_stale(&r, now) &&
-		    bpf_map_delete_elem(fd, &stale[i]) == 0)
+		    bpf_map_delete_elem(fd, &stale[i]) == 0 && (r.flags & KTOP_IO_F_LIVE))
 			freed++;
 	}
 	return freed;

@@ -26,6 +26,7 @@
 #define KTOP_IO_F_ATTR		1	/* tgid/comm captured at submission */
 #define KTOP_IO_F_INSERT	2	/* went through the scheduler/software queue */
 #define KTOP_IO_F_ISSUE		4	/* handed to the driver */
+#define KTOP_IO_F_LIVE		8	/* in flight; without it the slot is free for reuse */
 
 /*
  * One request between its first sighting and its final completion, keyed
