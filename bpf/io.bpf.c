@@ -257,7 +257,8 @@ static __always_inline int on_start(struct request *rq)
 		return 0;
 	}
 	r.first_ns = bpf_ktime_get_ns();
-	r.part = rq_part(rq, rq_disk(rq));
+	r.disk = rq_disk(rq);
+	r.part = rq_part(rq, r.disk);
 	attribute(&r, tgid);
 	req_store(&key, old, &r);
 	return 0;
@@ -279,7 +280,8 @@ static __always_inline void first_seen(struct request *rq, __u64 key, __u64 now,
 		return;
 	}
 	r.first_ns = now;
-	r.part = rq_part(rq, rq_disk(rq));
+	r.disk = rq_disk(rq);
+	r.part = rq_part(rq, r.disk);
 	r.flags |= flags;
 	if (flags & KTOP_IO_F_INSERT)
 		r.insert_ns = now;
@@ -457,10 +459,12 @@ static __always_inline int on_complete(struct request *rq, int error, unsigned i
 	part = r->part;
 	tgid = r->tgid;
 	err = r->error;
+	disk = r->disk;
 	__builtin_memcpy(comm, r->comm, sizeof(comm));
 	r->flags = 0;
 
-	disk = rq_disk(rq);
+	if (!disk)
+		disk = rq_disk(rq);
 	op = op_class(BPF_CORE_READ(rq, cmd_flags));
 	if (!part)
 		part = disk;

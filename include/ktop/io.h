@@ -43,6 +43,8 @@ struct ktop_io_req {
 	__u32 tgid;			/* submitter, valid with KTOP_IO_F_ATTR */
 	__u32 flags;			/* KTOP_IO_F_* */
 	__u32 error;			/* a completion reported a non-zero status */
+	__u32 disk;			/* rq_disk() when first seen: not read again at completion */
+	__u32 pad;
 	char comm[KTOP_IO_COMM_LEN];
 };
 
