@@ -35,7 +35,11 @@ static const struct ktop_io_stat zero_stat;
 /* Requests between first sighting and final completion, by struct request
  * address. Plain hash (not LRU) so that a full map is counted, never hidden;
  * entries of requests that never complete are reset when the address is
- * reused and swept by core after KTOP_IO_STALE_NS. */
+ * reused and swept by core after KTOP_IO_STALE_NS. A completed request's
+ * entry stays, without KTOP_IO_F_LIVE: the block layer reuses its requests
+ * (one per tag), so the next life of the address is written in place, and
+ * a request costs two lookups instead of an update and a delete (each a
+ * bucket lock and a trip to the free list). */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, KTOP_IO_REQS_MAX);
@@ -163,6 +167,27 @@ static __always_inline __u32 op_class(__u32 cmd_flags)
 	return (op & 1) ? KTOP_IO_OP_WRITE : KTOP_IO_OP_READ;
 }
 
+/* The entry of a request in flight at address key, or NULL. */
+static __always_inline struct ktop_io_req *live_req(__u64 *key)
+{
+	struct ktop_io_req *r = bpf_map_lookup_elem(&io_reqs, key);
+
+	return r && (r->flags & KTOP_IO_F_LIVE) ? r : NULL;
+}
+
+/* Write the new life r of the request at key: in place where the address
+ * has a (free) entry already. */
+static __always_inline void req_store(__u64 *key, struct ktop_io_req *slot,
+				      const struct ktop_io_req *r)
+{
+	if (slot) {
+		*slot = *r;
+		return;
+	}
+	if (bpf_map_update_elem(&io_reqs, key, r, BPF_ANY))
+		__sync_fetch_and_add(&drops_reqs_full, 1);
+}
+
 static __always_inline void attribute(struct ktop_io_req *r, __u32 tgid)
 {
 	r->tgid = tgid;
@@ -219,22 +244,23 @@ static __always_inline int on_start(struct request *rq)
 {
 	__u64 key = (__u64)rq;
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
-	struct ktop_io_req r = {}, *old;
+	struct ktop_io_req r = { .flags = KTOP_IO_F_LIVE }, *old;
 
 	/* an earlier life of this address issued but never seen completing */
 	old = bpf_map_lookup_elem(&io_reqs, &key);
-	if (old && (old->flags & KTOP_IO_F_ISSUE))
+	if (old && (old->flags & (KTOP_IO_F_LIVE | KTOP_IO_F_ISSUE)) ==
+		   (KTOP_IO_F_LIVE | KTOP_IO_F_ISSUE))
 		__sync_fetch_and_add(&drops_stale, 1);
 	if (ktop_filtered_out(tgid)) {
 		if (old)
-			bpf_map_delete_elem(&io_reqs, &key);
+			old->flags = 0;
 		return 0;
 	}
 	r.first_ns = bpf_ktime_get_ns();
-	r.part = rq_part(rq, rq_disk(rq));
+	r.disk = rq_disk(rq);
+	r.part = rq_part(rq, r.disk);
 	attribute(&r, tgid);
-	if (bpf_map_update_elem(&io_reqs, &key, &r, BPF_ANY))
-		__sync_fetch_and_add(&drops_reqs_full, 1);
+	req_store(&key, old, &r);
 	return 0;
 }
 
@@ -245,7 +271,7 @@ static __always_inline int on_start(struct request *rq)
 static __always_inline void first_seen(struct request *rq, __u64 key, __u64 now,
 				       bool insert, __u32 flags)
 {
-	struct ktop_io_req r = {};
+	struct ktop_io_req r = { .flags = KTOP_IO_F_LIVE };
 
 	if (!targ_have_io_start) {
 		if (!attribute_late(&r, rq, insert))
@@ -254,7 +280,8 @@ static __always_inline void first_seen(struct request *rq, __u64 key, __u64 now,
 		return;
 	}
 	r.first_ns = now;
-	r.part = rq_part(rq, rq_disk(rq));
+	r.disk = rq_disk(rq);
+	r.part = rq_part(rq, r.disk);
 	r.flags |= flags;
 	if (flags & KTOP_IO_F_INSERT)
 		r.insert_ns = now;
@@ -262,14 +289,13 @@ static __always_inline void first_seen(struct request *rq, __u64 key, __u64 now,
 		r.issue_ns = now;
 		r.sector = BPF_CORE_READ(rq, __sector);
 	}
-	if (bpf_map_update_elem(&io_reqs, &key, &r, BPF_ANY))
-		__sync_fetch_and_add(&drops_reqs_full, 1);
+	req_store(&key, bpf_map_lookup_elem(&io_reqs, &key), &r);
 }
 
 static __always_inline int on_insert(struct request *rq)
 {
 	__u64 key = (__u64)rq, now = bpf_ktime_get_ns();
-	struct ktop_io_req *r = bpf_map_lookup_elem(&io_reqs, &key);
+	struct ktop_io_req *r = live_req(&key);
 
 	if (!r || (r->flags & KTOP_IO_F_ISSUE)) {
 		/* issued before and never completed nor requeued: an earlier
@@ -289,7 +315,7 @@ static __always_inline int on_insert(struct request *rq)
 static __always_inline int on_issue(struct request *rq)
 {
 	__u64 key = (__u64)rq, now = bpf_ktime_get_ns();
-	struct ktop_io_req *r = bpf_map_lookup_elem(&io_reqs, &key);
+	struct ktop_io_req *r = live_req(&key);
 
 	if (!r || (r->flags & KTOP_IO_F_ISSUE)) {
 		if (r)
@@ -309,7 +335,7 @@ static __always_inline int on_issue(struct request *rq)
 static __always_inline int on_requeue(struct request *rq)
 {
 	__u64 key = (__u64)rq;
-	struct ktop_io_req *r = bpf_map_lookup_elem(&io_reqs, &key);
+	struct ktop_io_req *r = live_req(&key);
 
 	if (r) {
 		r->flags &= ~KTOP_IO_F_ISSUE;
@@ -323,8 +349,10 @@ static __always_inline int on_requeue(struct request *rq)
 static __always_inline int on_merge(struct request *rq)
 {
 	__u64 key = (__u64)rq;
+	struct ktop_io_req *r = bpf_map_lookup_elem(&io_reqs, &key);
 
-	bpf_map_delete_elem(&io_reqs, &key);
+	if (r)
+		r->flags = 0;
 	return 0;
 }
 
@@ -399,7 +427,7 @@ static __always_inline int on_complete(struct request *rq, int error, unsigned i
 {
 	__u64 key = (__u64)rq, now, lat, queue_ns = 0, device_ns = 0, bytes, sector;
 	__u32 remaining = BPF_CORE_READ(rq, __data_len), disk, op, part, tgid, flags;
-	struct ktop_io_req *r = bpf_map_lookup_elem(&io_reqs, &key);
+	struct ktop_io_req *r = live_req(&key);
 	struct ktop_io_proc_key pk = {};
 	struct ktop_io_pkey ptk = {};
 	struct ktop_io_event *e;
@@ -416,9 +444,9 @@ static __always_inline int on_complete(struct request *rq, int error, unsigned i
 	if (nr_bytes < remaining && BPF_CORE_READ(rq, bio))
 		return 0;		/* partial: the request goes on */
 
-	/* copy out, then free the slot (it may be reused at once) */
+	/* copy out, then free the slot (the next life may begin at once) */
 	now = bpf_ktime_get_ns();
-	flags = r->flags;
+	flags = r->flags & ~KTOP_IO_F_LIVE;
 	lat = now - r->first_ns;
 	if ((flags & KTOP_IO_F_INSERT) && (flags & KTOP_IO_F_ISSUE) && r->issue_ns >= r->insert_ns)
 		queue_ns = r->issue_ns - r->insert_ns;
@@ -431,10 +459,12 @@ static __always_inline int on_complete(struct request *rq, int error, unsigned i
 	part = r->part;
 	tgid = r->tgid;
 	err = r->error;
+	disk = r->disk;
 	__builtin_memcpy(comm, r->comm, sizeof(comm));
-	bpf_map_delete_elem(&io_reqs, &key);
+	r->flags = 0;
 
-	disk = rq_disk(rq);
+	if (!disk)
+		disk = rq_disk(rq);
 	op = op_class(BPF_CORE_READ(rq, cmd_flags));
 	if (!part)
 		part = disk;

@@ -107,6 +107,40 @@ struct {
 	__uint(max_entries, KTOP_LOCK_RB_BYTES);
 } lock_events SEC(".maps");
 
+/*
+ * Caller stacks are sampled: a stack walk costs microseconds, the rest of a
+ * contention's accounting a few hundred nanoseconds. Each CPU keeps one slot
+ * per (lock, type) in a small direct-mapped cache: the first
+ * KTOP_LOCK_STACK_FIRST contentions of a lock per interval get a stack, then
+ * one in KTOP_LOCK_STACK_EVERY, chosen at random (a fixed stride would lock
+ * onto call patterns, such as mmap and munmap taking turns). The waits of
+ * the contentions without a stack are added up in the slot and go with the
+ * next stack taken there, so caller counts still add up to the lock's: exact
+ * while a lock is quiet, an estimate (each sample stands for the gap before
+ * it) under a storm. Waits left in a slot that another lock takes over, or
+ * at a new interval, go to the lock's "stack not sampled" caller.
+ */
+struct stack_slot {
+	__u64 addr;
+	__u32 type;
+	__u32 gen;		/* stack_gen of the interval the counts are for */
+	__u32 seen;		/* contentions begun on this CPU in the interval */
+	__u32 wtgid;		/* the process of wcnt and wns */
+	__u64 pend_cnt;		/* contentions ended without a stack, not yet attributed */
+	__u64 pend_ns;
+	__u64 wcnt;		/* waits of wtgid not yet in lock_waiters */
+	__u64 wns;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, KTOP_LOCK_SLOTS);
+	__type(key, __u32);
+	__type(value, struct stack_slot);
+} stack_slots SEC(".maps");
+
+__u32 stack_gen = 0;		/* core adds one per interval */
+
 __u64 drops_state = 0;		/* begin not recorded: no task storage, or lock_tstate_tid full */
 __u64 drops_nest = 0;		/* begin not recorded: KTOP_LOCK_NEST deep already */
 __u64 drops_stack = 0;		/* stack not captured (collision or error); counted without it */
@@ -114,6 +148,54 @@ __u64 drops_lock_full = 0;	/* contention not counted: lock_stats full */
 __u64 drops_caller_full = 0;	/* caller breakdown lost: lock_callers full */
 __u64 drops_waiter_full = 0;	/* waiter breakdown lost: lock_waiters full */
 __u64 drops_long = 0;		/* long wait not reported: ring buffer full */
+
+static __always_inline struct stack_slot *slot_of(__u64 addr, __u32 type)
+{
+	/* Fibonacci hashing: a rwsem and its wait_lock (8 bytes apart), and its
+	 * readers and writers (same address, other type) part ways */
+	__u32 i = (__u32)(((addr ^ type) * 0x9E3779B97F4A7C15ULL) >> 32) & (KTOP_LOCK_SLOTS - 1);
+
+	return bpf_map_lookup_elem(&stack_slots, &i);
+}
+
+static __always_inline void caller_add(__u64 addr, __u32 type, __s32 stack_id, __u64 n, __u64 dt);
+static __always_inline void waiter_add(__u64 addr, __u32 type, __u32 tgid, __u64 n, __u64 dt);
+
+/* Hand the waits a slot holds for its lock to that lock's unsampled caller
+ * and to the waiting process. */
+static __always_inline void slot_flush(struct stack_slot *sl)
+{
+	if (sl->pend_cnt)
+		caller_add(sl->addr, sl->type, KTOP_LOCK_STACK_UNSAMPLED, sl->pend_cnt, sl->pend_ns);
+	if (sl->wcnt)
+		waiter_add(sl->addr, sl->type, sl->wtgid, sl->wcnt, sl->wns);
+	sl->pend_cnt = 0;
+	sl->pend_ns = 0;
+	sl->wcnt = 0;
+	sl->wns = 0;
+}
+
+/* Whether this contention of (addr, type) gets its caller stack walked. */
+static __always_inline bool want_stack(__u64 addr, __u32 type)
+{
+	struct stack_slot *sl = slot_of(addr, type);
+	__u32 gen = stack_gen;
+
+	if (!sl)
+		return true;
+	if (sl->addr != addr || sl->type != type || sl->gen != gen) {
+		slot_flush(sl);
+		sl->addr = addr;
+		sl->type = type;
+		sl->gen = gen;
+		sl->seen = 0;
+	}
+	if (sl->seen < KTOP_LOCK_STACK_FIRST) {
+		sl->seen++;
+		return true;
+	}
+	return bpf_get_prandom_u32() % KTOP_LOCK_STACK_EVERY == 0;
+}
 
 static __always_inline int on_begin(void *ctx, __u64 addr, __u32 flags)
 {
@@ -152,9 +234,14 @@ static __always_inline int on_begin(void *ctx, __u64 addr, __u32 flags)
 	w->addr = addr;
 	w->flags = flags;
 	/* The stack walk runs while the task waits anyway, not while it holds the lock. */
-	w->stack_id = bpf_get_stackid(ctx, &lock_stacks, 0);
-	if (w->stack_id < 0)
-		__sync_fetch_and_add(&drops_stack, 1);
+	w->stack_id = KTOP_LOCK_STACK_UNSAMPLED;
+	if (want_stack(addr, ktop_lock_type_norm(flags))) {
+		w->stack_id = bpf_get_stackid(ctx, &lock_stacks, 0);
+		if (w->stack_id < 0) {
+			__sync_fetch_and_add(&drops_stack, 1);
+			w->stack_id = KTOP_LOCK_STACK_LOST;
+		}
+	}
 	s->depth = d + 1;
 	return 0;
 }
@@ -183,16 +270,16 @@ static __always_inline __u32 classify(__u64 addr)
 	return KTOP_LOCK_CLASS_NONE;
 }
 
-/* Add one wait to a caller or waiter entry, creating it; returns 1 when it
- * was created, 0 when it existed, -1 when the map is full. */
-static __always_inline int part_add(void *map, void *key, __u64 dt)
+/* Add n waits of dt in all to a caller or waiter entry, creating it; returns
+ * 1 when it was created, 0 when it existed, -1 when the map is full. */
+static __always_inline int part_add(void *map, void *key, __u64 n, __u64 dt)
 {
-	struct ktop_lock_part *p, init = { .contentions = 1, .wait_ns = dt };
+	struct ktop_lock_part *p, init = { .contentions = n, .wait_ns = dt };
 	long err;
 
 	p = bpf_map_lookup_elem(map, key);
 	if (p) {
-		__sync_fetch_and_add(&p->contentions, 1);
+		__sync_fetch_and_add(&p->contentions, n);
 		__sync_fetch_and_add(&p->wait_ns, dt);
 		return 0;
 	}
@@ -202,7 +289,7 @@ static __always_inline int part_add(void *map, void *key, __u64 dt)
 	if (err == -EEXIST) {	/* another CPU created it since our lookup */
 		p = bpf_map_lookup_elem(map, key);
 		if (p) {
-			__sync_fetch_and_add(&p->contentions, 1);
+			__sync_fetch_and_add(&p->contentions, n);
 			__sync_fetch_and_add(&p->wait_ns, dt);
 			return 0;
 		}
@@ -210,18 +297,77 @@ static __always_inline int part_add(void *map, void *key, __u64 dt)
 	return -1;
 }
 
-static __always_inline void account(const struct lock_wait *w, __u64 now)
+static __always_inline void caller_add(__u64 addr, __u32 type, __s32 stack_id, __u64 n, __u64 dt)
+{
+	struct ktop_lock_caller_key ck = { .addr = addr, .type = type, .stack_id = stack_id };
+
+	if (part_add(&lock_callers, &ck, n, dt) < 0)
+		__sync_fetch_and_add(&drops_caller_full, 1);
+}
+
+/* n waits of process tgid; a new waiter's name is taken if it is current. */
+static __always_inline void waiter_add(__u64 addr, __u32 type, __u32 tgid, __u64 n, __u64 dt)
+{
+	struct ktop_lock_waiter_key wk = { .addr = addr, .type = type, .tgid = tgid };
+	struct ktop_lock_comm c;
+	int r = part_add(&lock_waiters, &wk, n, dt);
+
+	if (r < 0) {
+		__sync_fetch_and_add(&drops_waiter_full, 1);
+	} else if (r > 0 && tgid == bpf_get_current_pid_tgid() >> 32 &&
+		   !bpf_map_lookup_elem(&lock_comm, &tgid)) {
+		bpf_get_current_comm(c.comm, sizeof(c.comm));
+		bpf_map_update_elem(&lock_comm, &tgid, &c, BPF_ANY);
+	}
+}
+
+/*
+ * The wait's share of the caller and waiter breakdowns (see struct
+ * stack_slot): held in this CPU's slot of the lock until a sampled
+ * contention, so most contentions touch no shared entry.
+ */
+static __always_inline void account_parts(const struct lock_wait *w, __u32 type, __u32 tgid,
+					  __u64 dt)
+{
+	struct stack_slot *sl = slot_of(w->addr, type);
+	bool sampled = w->stack_id != KTOP_LOCK_STACK_UNSAMPLED;
+
+	if (!sl || sl->addr != w->addr || sl->type != type) {
+		caller_add(w->addr, type, w->stack_id, 1, dt);
+		waiter_add(w->addr, type, tgid, 1, dt);
+		return;
+	}
+	if (sampled) {
+		caller_add(w->addr, type, w->stack_id, 1 + sl->pend_cnt, dt + sl->pend_ns);
+		sl->pend_cnt = 0;
+		sl->pend_ns = 0;
+	} else {
+		sl->pend_cnt++;
+		sl->pend_ns += dt;
+	}
+	if (sl->wcnt && sl->wtgid != tgid) {
+		waiter_add(w->addr, type, sl->wtgid, sl->wcnt, sl->wns);
+		sl->wcnt = 0;
+		sl->wns = 0;
+	}
+	sl->wtgid = tgid;
+	sl->wcnt++;
+	sl->wns += dt;
+	if (sampled) {
+		waiter_add(w->addr, type, tgid, sl->wcnt, sl->wns);
+		sl->wcnt = 0;
+		sl->wns = 0;
+	}
+}
+
+static __always_inline void account(void *ctx, const struct lock_wait *w, __u64 now)
 {
 	struct ktop_lock_key key = { .addr = w->addr, .type = ktop_lock_type_norm(w->flags) };
-	struct ktop_lock_caller_key ck = { .addr = w->addr, .type = key.type,
-					   .stack_id = w->stack_id < 0 ? -1 : w->stack_id };
-	struct ktop_lock_waiter_key wk = { .addr = w->addr, .type = key.type };
 	__u64 dt = now - w->ts, pid_tgid = bpf_get_current_pid_tgid();
 	struct ktop_lock_stat *st;
 	struct ktop_lock_event *e;
-	struct ktop_lock_comm c;
-	__u32 zero = 0, class;
-	int r;
+	__u32 zero = 0, class = 0;
+	bool named;
 
 	st = bpf_map_lookup_elem(&lock_stats, &key);
 	if (!st) {
@@ -235,27 +381,22 @@ static __always_inline void account(const struct lock_wait *w, __u64 now)
 			return;
 		}
 	}
-	class = classify(w->addr);
 	__sync_fetch_and_add(&st->contentions, 1);
 	__sync_fetch_and_add(&st->wait_ns, dt);
 	if (dt > st->max_ns)
 		st->max_ns = dt;
 	ktop_hist_add_atomic(st->hist, dt);
-	if (st->class != class || (class && st->owner != (__u32)(pid_tgid >> 32))) {
-		st->class = class;
-		st->owner = class ? pid_tgid >> 32 : 0;
+	/* Naming reads three task pointers: only with the sampled stacks and long waits. */
+	named = w->stack_id != KTOP_LOCK_STACK_UNSAMPLED || dt >= targ_long_ns;
+	if (named) {
+		class = classify(w->addr);
+		if (st->class != class || (class && st->owner != (__u32)(pid_tgid >> 32))) {
+			st->class = class;
+			st->owner = class ? pid_tgid >> 32 : 0;
+		}
 	}
 
-	if (part_add(&lock_callers, &ck, dt) < 0)
-		__sync_fetch_and_add(&drops_caller_full, 1);
-	wk.tgid = pid_tgid >> 32;
-	r = part_add(&lock_waiters, &wk, dt);
-	if (r < 0) {
-		__sync_fetch_and_add(&drops_waiter_full, 1);
-	} else if (r > 0 && !bpf_map_lookup_elem(&lock_comm, &wk.tgid)) {
-		bpf_get_current_comm(c.comm, sizeof(c.comm));
-		bpf_map_update_elem(&lock_comm, &wk.tgid, &c, BPF_ANY);
-	}
+	account_parts(w, key.type, pid_tgid >> 32, dt);
 
 	if (dt < targ_long_ns)
 		return;
@@ -272,7 +413,10 @@ static __always_inline void account(const struct lock_wait *w, __u64 now)
 	e->owner = class ? pid_tgid >> 32 : 0;
 	e->tgid = pid_tgid >> 32;
 	e->tid = (__u32)pid_tgid;
-	e->stack_id = ck.stack_id;
+	/* a long wait always shows its caller: walk now if begin did not */
+	e->stack_id = w->stack_id;
+	if (e->stack_id == KTOP_LOCK_STACK_UNSAMPLED)
+		e->stack_id = bpf_get_stackid(ctx, &lock_stacks, 0);
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
 	/* user space drains once per interval: no wake-up per record */
 	bpf_ringbuf_submit(e, BPF_RB_NO_WAKEUP);
@@ -282,7 +426,7 @@ static __always_inline void account(const struct lock_wait *w, __u64 now)
  * The end of the innermost wait on lock addr (by_addr), or of the innermost
  * wait of type flags (a kretprobe, which does not see the lock argument).
  */
-static __always_inline int on_end(__u64 addr, __u32 flags, bool by_addr)
+static __always_inline int on_end(void *ctx, __u64 addr, __u32 flags, bool by_addr)
 {
 	struct lock_tstate *s;
 	struct lock_wait w;
@@ -304,7 +448,7 @@ static __always_inline int on_end(__u64 addr, __u32 flags, bool by_addr)
 			continue;
 		w = s->w[i - 1];
 		s->depth = i - 1;
-		account(&w, now);
+		account(ctx, &w, now);
 		return 0;
 	}
 	return 0;
@@ -319,7 +463,7 @@ int BPF_PROG(contention_begin_btf, void *lock, unsigned int flags)
 SEC("tp_btf/contention_end")
 int BPF_PROG(contention_end_btf, void *lock, int ret)
 {
-	return on_end((__u64)lock, 0, true);
+	return on_end(ctx, (__u64)lock, 0, true);
 }
 
 SEC("raw_tp/contention_begin")
@@ -331,7 +475,7 @@ int BPF_PROG(contention_begin_raw, void *lock, unsigned int flags)
 SEC("raw_tp/contention_end")
 int BPF_PROG(contention_end_raw, void *lock, int ret)
 {
-	return on_end((__u64)lock, 0, true);
+	return on_end(ctx, (__u64)lock, 0, true);
 }
 
 /*
@@ -348,7 +492,7 @@ int BPF_PROG(contention_end_raw, void *lock, int ret)
 	SEC("kprobe") int BPF_KPROBE(name##_kp, void *lock)			\
 	{ return on_begin(ctx, (__u64)lock, flags); }				\
 	SEC("kretprobe") int BPF_KRETPROBE(name##_kret)				\
-	{ return on_end(0, flags, false); }
+	{ return on_end(ctx, 0, flags, false); }
 
 SLOW_PATH(slow_mutex, KTOP_LCB_F_MUTEX)
 SLOW_PATH(slow_rwsem_r, KTOP_LCB_F_READ)

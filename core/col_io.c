@@ -18,60 +18,7 @@
 #include "core/u64map.h"
 #include "core/util.h"
 
-#define AGE_EVERY	10		/* polls between sweeps (exited processes, stale requests) */
-/* A request not completed this long after its last event is taken as
- * abandoned (its device went away mid-flight) and its slot freed. Longer
- * than any SCSI timeout with retries. */
-#define STALE_NS	(600ull * 1000000000ull)
-#define STAT_STRIDE	((sizeof(struct ktop_io_stat) + 7) & ~(size_t)7)
-
-struct io_cum {				/* one (disk, op), summed over CPUs */
-	uint64_t count, bytes, total_ns, max_ns, queued, queue_ns, issued, device_ns;
-	uint64_t noattr, errors;
-	uint64_t hist[KTOP_HIST_BUCKETS];
-};
-
-struct part_cum {			/* one (partition, op) */
-	uint32_t disk;
-	uint64_t count, bytes;
-};
-
-struct proc_cum {			/* one (process, disk, op) */
-	uint32_t tgid, disk, op;
-	uint64_t count, bytes;
-};
-
-struct col_io {
-	struct io_bpf *skel;
-	bool have_start;		/* block_io_start exists: attribute there */
-	struct ring_buffer *rb;
-	struct disks disks;
-	uint64_t slow_ns, flag_ns;
-	struct u64map sprev, scur;	/* disk << 8 | op -> struct io_cum */
-	struct u64map pprev, pcur;	/* part << 8 | op -> struct part_cum */
-	struct u64map qprev, qcur;	/* tgid << 32 | disk index << 3 | op -> struct proc_cum */
-	struct u64map disk_idx;		/* disk dev -> uint32_t index, for the key above */
-	uint32_t ndisk_idx;
-	struct u64map dead;		/* tgids found exited at the last sweep -> nothing */
-	struct u64map comms;		/* tgid -> struct ktop_io_comm */
-	void *statbuf;			/* one per-CPU io_stats value */
-	void *pkeys, *pvals;		/* batch buffers of io_parts */
-	size_t pcap;
-	void *qkeys, *qvals;		/* ... of io_procs */
-	size_t qcap;
-	struct ktop_io_row *rtmp;	/* every (disk, op) with I/O this interval */
-	size_t rtmpcap;
-	struct ktop_io_proc *ptmp;	/* every (process, disk, op) with I/O this interval */
-	size_t ptmpcap;
-	struct ktop_io_slow recent[KTOP_IO_SLOW_MAX];	/* newest first */
-	uint32_t nrecent, nnew;		/* nnew: the first nnew arrived since the last poll */
-	uint64_t slow_count;		/* slow requests since the last poll */
-	uint64_t polls;
-	uint64_t abandoned;		/* stale requests freed by the sweep */
-	struct ktop_io_drops drops_prev;	/* cumulative, at the previous poll */
-	uint64_t lost_prev, untracked_prev;
-	int64_t mono_to_real;		/* add to a CLOCK_MONOTONIC time for CLOCK_REALTIME */
-};
+#include "core/col_io_int.h"
 
 static void col_io_free(void *p)
 {
@@ -331,355 +278,6 @@ fail:
 	return err;
 }
 
-/* Read every (disk, op) of io_stats, summed over CPUs, into c->scur. The
- * map holds a handful of keys with big values, so one lookup per key keeps
- * the buffer at one value instead of max_entries of them. */
-static int read_stats(struct col_io *c)
-{
-	int fd = bpf_map__fd(c->skel->maps.io_stats), ncpu = ncpus_possible(), cpu;
-	struct ktop_io_key key, next, *prev = NULL;
-	unsigned b;
-
-	u64map_clear(&c->scur);
-	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
-		struct io_cum *s;
-
-		key = next;
-		prev = &key;
-		if (bpf_map_lookup_elem(fd, &key, c->statbuf))
-			continue;	/* cannot vanish: io_stats is never deleted from */
-		s = u64map_put(&c->scur, (uint64_t)key.disk << 8 | key.op);
-		if (!s)
-			return -ENOMEM;
-		for (cpu = 0; cpu < ncpu; cpu++) {
-			const struct ktop_io_stat *v = (const void *)((char *)c->statbuf +
-							cpu * STAT_STRIDE);
-
-			if (!v->count)
-				continue;
-			s->count += v->count;
-			s->bytes += v->bytes;
-			s->total_ns += v->total_ns;
-			s->queued += v->queued;
-			s->queue_ns += v->queue_ns;
-			s->issued += v->issued;
-			s->device_ns += v->device_ns;
-			s->noattr += v->noattr;
-			s->errors += v->errors;
-			if (v->max_ns > s->max_ns)
-				s->max_ns = v->max_ns;
-			for (b = 0; b < KTOP_HIST_BUCKETS; b++)
-				s->hist[b] += v->hist[b];
-		}
-	}
-	return 0;
-}
-
-static uint64_t avg(uint64_t sum, uint64_t n)
-{
-	return n ? sum / n : 0;
-}
-
-static int cmp_row(const void *a, const void *b)
-{
-	const struct ktop_io_row *x = a, *y = b;
-
-	if (x->p99_ns != y->p99_ns)
-		return x->p99_ns < y->p99_ns ? 1 : -1;
-	if (x->dev != y->dev)
-		return x->dev < y->dev ? -1 : 1;
-	return x->opn < y->opn ? -1 : x->opn > y->opn;
-}
-
-/* One row per (disk, op) with requests in this interval; the slowest
- * KTOP_IO_ROWS_MAX when there are more. Returns 0 or -ENOMEM. */
-static int fill_rows(struct col_io *c, struct ktop_io_snap *out)
-{
-	struct ktop_io_row *rows;
-	size_t i, n = 0;
-
-	if (c->scur.n > c->rtmpcap) {
-		rows = reallocarray(c->rtmp, c->scur.n, sizeof(*rows));
-		if (!rows)
-			return -ENOMEM;
-		c->rtmp = rows;
-		c->rtmpcap = c->scur.n;
-	}
-	rows = c->rtmp;
-	for (i = 0; i < c->scur.cap && n < c->rtmpcap; i++) {
-		const struct io_cum *q, *p;
-		struct ktop_io_row *r;
-		uint64_t key, bound;
-
-		if (!c->scur.used[i])
-			continue;
-		key = c->scur.keys[i];
-		q = u64map_val(&c->scur, i);
-		p = u64map_get(&c->sprev, key);
-		if (q->count <= (p ? p->count : 0))
-			continue;
-		r = &rows[n++];
-		memset(r, 0, sizeof(*r));
-		r->dev = (uint32_t)(key >> 8);
-		r->opn = (uint32_t)(key & 0xff);
-		snprintf(r->disk, sizeof(r->disk), "%s", disks_get(&c->disks, r->dev)->name);
-		snprintf(r->op, sizeof(r->op), "%s", ktop_io_op_name(r->opn));
-		r->count = q->count - (p ? p->count : 0);
-		r->bytes = delta_u64(p ? p->bytes : 0, q->bytes);
-		r->total_ns = delta_u64(p ? p->total_ns : 0, q->total_ns);
-		r->queued = delta_u64(p ? p->queued : 0, q->queued);
-		r->issued = delta_u64(p ? p->issued : 0, q->issued);
-		r->noattr = delta_u64(p ? p->noattr : 0, q->noattr);
-		r->errors = delta_u64(p ? p->errors : 0, q->errors);
-		r->queue_avg_ns = avg(delta_u64(p ? p->queue_ns : 0, q->queue_ns), r->queued);
-		r->device_avg_ns = avg(delta_u64(p ? p->device_ns : 0, q->device_ns), r->issued);
-		hist_delta(r->hist, p ? p->hist : NULL, q->hist, KTOP_HIST_BUCKETS);
-		/* The exact max is cumulative: if it grew, it happened now; else
-		 * the interval's max is below its top bucket's bound. */
-		bound = hist_max_bound(r->hist, KTOP_HIST_BUCKETS);
-		if (!p || q->max_ns > p->max_ns)
-			r->max_ns = q->max_ns;
-		else
-			r->max_ns = bound && bound - 1 < q->max_ns ? bound - 1 : q->max_ns;
-		r->p50_ns = hist_percentile(r->hist, KTOP_HIST_BUCKETS, 50, r->max_ns);
-		r->p95_ns = hist_percentile(r->hist, KTOP_HIST_BUCKETS, 95, r->max_ns);
-		r->p99_ns = hist_percentile(r->hist, KTOP_HIST_BUCKETS, 99, r->max_ns);
-		r->p999_ns = hist_percentile(r->hist, KTOP_HIST_BUCKETS, 99.9, r->max_ns);
-		r->flagged = c->flag_ns && r->p95_ns > c->flag_ns;
-	}
-	if (n)
-		qsort(rows, n, sizeof(rows[0]), cmp_row);
-	out->nrows = n < KTOP_IO_ROWS_MAX ? (uint32_t)n : KTOP_IO_ROWS_MAX;
-	if (out->nrows)
-		memcpy(out->rows, rows, out->nrows * sizeof(rows[0]));
-	return 0;
-}
-
-static int cmp_part(const void *a, const void *b)
-{
-	const struct ktop_io_part *x = a, *y = b;
-
-	if (x->bytes != y->bytes)
-		return x->bytes < y->bytes ? 1 : -1;
-	if (x->count != y->count)
-		return x->count < y->count ? 1 : -1;
-	if (x->part_dev != y->part_dev)
-		return x->part_dev < y->part_dev ? -1 : 1;
-	return x->opn < y->opn ? -1 : x->opn > y->opn;
-}
-
-/* Per partition: read, diff, keep the busiest. */
-static int read_parts(struct col_io *c, struct ktop_io_snap *out)
-{
-	size_t stride = (sizeof(struct ktop_io_cnt) + 7) & ~(size_t)7;
-	int ncpu = ncpus_possible(), cpu;
-	struct ktop_io_part tmp[KTOP_IO_SNAP_PARTS * 4];
-	size_t n = 0;
-	long m, i;
-
-	m = map_read_all(bpf_map__fd(c->skel->maps.io_parts), sizeof(struct ktop_io_pkey),
-			 sizeof(struct ktop_io_cnt), true, &c->pkeys, &c->pvals, &c->pcap);
-	if (m < 0)
-		return (int)m;
-	u64map_clear(&c->pcur);
-	for (i = 0; i < m; i++) {
-		const struct ktop_io_pkey *k = (const void *)((char *)c->pkeys + i * sizeof(*k));
-		uint64_t key = (uint64_t)k->part << 8 | k->op;
-		struct part_cum sum = { .disk = k->disk }, *prev, *slot;
-		struct ktop_io_part *d;
-
-		for (cpu = 0; cpu < ncpu; cpu++) {
-			const struct ktop_io_cnt *v = (const void *)((char *)c->pvals +
-							(i * ncpu + cpu) * stride);
-
-			sum.count += v->count;
-			sum.bytes += v->bytes;
-		}
-		slot = u64map_put(&c->pcur, key);
-		if (slot)
-			*slot = sum;
-		prev = u64map_get(&c->pprev, key);
-		if (sum.count <= (prev ? prev->count : 0) || n >= sizeof(tmp) / sizeof(tmp[0]))
-			continue;
-		d = &tmp[n++];
-		memset(d, 0, sizeof(*d));
-		d->dev = k->disk;
-		d->part_dev = k->part;
-		d->opn = k->op;
-		d->count = sum.count - (prev ? prev->count : 0);
-		d->bytes = delta_u64(prev ? prev->bytes : 0, sum.bytes);
-	}
-	u64map_swap(&c->pprev, &c->pcur);
-	qsort(tmp, n, sizeof(tmp[0]), cmp_part);
-	out->nparts = n < KTOP_IO_SNAP_PARTS ? (uint32_t)n : KTOP_IO_SNAP_PARTS;
-	for (i = 0; i < (long)out->nparts; i++) {
-		snprintf(tmp[i].disk, sizeof(tmp[i].disk), "%s", disks_get(&c->disks, tmp[i].dev)->name);
-		snprintf(tmp[i].part, sizeof(tmp[i].part), "%s",
-			 disks_get(&c->disks, tmp[i].part_dev)->name);
-		out->parts[i] = tmp[i];
-	}
-	return 0;
-}
-
-/* Small index of a disk dev_t, so (tgid, disk, op) fits a 64-bit key. */
-static int disk_index(struct col_io *c, uint32_t dev, uint32_t *idx)
-{
-	uint32_t *v = u64map_get(&c->disk_idx, dev);
-
-	if (v) {
-		*idx = *v;
-		return 0;
-	}
-	v = u64map_put(&c->disk_idx, dev);
-	if (!v)
-		return -ENOMEM;
-	*v = c->ndisk_idx++;
-	*idx = *v;
-	return 0;
-}
-
-static int cmp_proc(const void *a, const void *b)
-{
-	const struct ktop_io_proc *x = a, *y = b;
-
-	if (x->bytes != y->bytes)
-		return x->bytes < y->bytes ? 1 : -1;
-	if (x->count != y->count)
-		return x->count < y->count ? 1 : -1;
-	if (x->pid != y->pid)
-		return x->pid < y->pid ? -1 : 1;
-	if (x->dev != y->dev)
-		return x->dev < y->dev ? -1 : 1;
-	return x->opn < y->opn ? -1 : x->opn > y->opn;
-}
-
-/*
- * Per (process, disk, op): read, diff, keep the heaviest. On a sweep, the
- * entries of a process found exited at the previous sweep too are deleted
- * (after their last delta was counted): requests it submitted may still
- * complete after it exits, so one sweep of grace.
- */
-static int read_procs(struct col_io *c, struct ktop_io_snap *out, bool sweep)
-{
-	size_t stride = (sizeof(struct ktop_io_cnt) + 7) & ~(size_t)7, n = 0, j;
-	int fd = bpf_map__fd(c->skel->maps.io_procs), ncpu = ncpus_possible(), cpu;
-	struct u64map dead_now;
-	struct proc_live live;
-	long m, i;
-
-	m = map_read_all(fd, sizeof(struct ktop_io_proc_key), sizeof(struct ktop_io_cnt), true,
-			 &c->qkeys, &c->qvals, &c->qcap);
-	if (m < 0)
-		return (int)m;
-	if (array_reserve((void **)&c->ptmp, &c->ptmpcap, m ? (size_t)m : 1, sizeof(*c->ptmp)))
-		return -ENOMEM;
-	u64map_init(&dead_now, 1);
-	if (sweep) {
-		u64map_clear(&c->comms);	/* tgids get reused: re-learn names */
-		proc_live_begin(&live);		/* after the read: see procinfo.h */
-	}
-	u64map_clear(&c->qcur);
-	for (i = 0; i < m; i++) {
-		const struct ktop_io_proc_key *k = (const void *)((char *)c->qkeys + i * sizeof(*k));
-		struct proc_cum sum = { .tgid = k->tgid, .disk = k->disk, .op = k->op };
-		struct proc_cum *prev, *slot;
-		struct ktop_io_proc *d;
-		uint32_t idx;
-		uint64_t key;
-
-		if (disk_index(c, k->disk, &idx))
-			continue;
-		key = (uint64_t)k->tgid << 32 | (uint64_t)idx << 3 | (k->op & 7);
-		for (cpu = 0; cpu < ncpu; cpu++) {
-			const struct ktop_io_cnt *v = (const void *)((char *)c->qvals +
-							(i * ncpu + cpu) * stride);
-
-			sum.count += v->count;
-			sum.bytes += v->bytes;
-		}
-		slot = u64map_put(&c->qcur, key);
-		if (slot)
-			*slot = sum;
-		prev = u64map_get(&c->qprev, key);
-		if (sweep && !proc_live_alive(&live, k->tgid)) {
-			if (u64map_get(&c->dead, k->tgid)) {
-				bpf_map_delete_elem(fd, k);
-				bpf_map_delete_elem(bpf_map__fd(c->skel->maps.io_comm), &k->tgid);
-			} else {
-				u64map_put(&dead_now, k->tgid);
-			}
-		}
-		if (sum.count <= (prev ? prev->count : 0))
-			continue;
-		d = &c->ptmp[n++];
-		memset(d, 0, sizeof(*d));
-		d->pid = k->tgid;
-		d->dev = k->disk;
-		d->opn = k->op;
-		d->count = sum.count - (prev ? prev->count : 0);
-		d->bytes = delta_u64(prev ? prev->bytes : 0, sum.bytes);
-	}
-	u64map_swap(&c->qprev, &c->qcur);
-	if (sweep) {
-		proc_live_end(&live);
-		u64map_swap(&c->dead, &dead_now);
-	}
-	u64map_free(&dead_now);
-	qsort(c->ptmp, n, sizeof(c->ptmp[0]), cmp_proc);
-	out->nprocs = n < KTOP_IO_PROCS_MAX ? (uint32_t)n : KTOP_IO_PROCS_MAX;
-	for (j = 0; j < out->nprocs; j++) {
-		struct ktop_io_proc *d = &out->procs[j];
-
-		*d = c->ptmp[j];
-		comm_lookup(&c->comms, bpf_map__fd(c->skel->maps.io_comm), d->pid, d->comm);
-		snprintf(d->disk, sizeof(d->disk), "%s", disks_get(&c->disks, d->dev)->name);
-	}
-	return 0;
-}
-
-static bool req_stale(const struct ktop_io_req *r, uint64_t now)
-{
-	uint64_t last = r->first_ns;
-
-	if (r->insert_ns > last)
-		last = r->insert_ns;
-	if (r->issue_ns > last)
-		last = r->issue_ns;
-	return now > last && now - last > STALE_NS;
-}
-
-/*
- * Free the slots of requests whose completion will never come (device
- * removed mid-flight): their last event is older than STALE_NS. Each is
- * looked up again right before deletion so a slot reused meanwhile by a
- * new request is left alone. Returns how many were freed.
- */
-static uint64_t sweep_stale(struct col_io *c)
-{
-	int fd = bpf_map__fd(c->skel->maps.io_reqs);
-	uint64_t now = now_mono_ns(), freed = 0, key, next, *prev = NULL;
-	uint64_t stale[256];
-	size_t ns = 0, i;
-
-	while (ns < sizeof(stale) / sizeof(stale[0]) &&
-	       bpf_map_get_next_key(fd, prev, &next) == 0) {
-		struct ktop_io_req r;
-
-		key = next;
-		prev = &key;
-		if (bpf_map_lookup_elem(fd, &key, &r) == 0 && req_stale(&r, now))
-			stale[ns++] = key;
-	}
-	for (i = 0; i < ns; i++) {
-		struct ktop_io_req r;
-
-		if (bpf_map_lookup_elem(fd, &stale[i], &r) == 0 && req_stale(&r, now) &&
-		    bpf_map_delete_elem(fd, &stale[i]) == 0)
-			freed++;
-	}
-	return freed;
-}
-
 /* Copy the recent slow requests, newest first, into the snapshot, and
  * count those of this interval that are not in it. */
 static void fill_slow(struct col_io *c, struct ktop_io_snap *out)
@@ -708,24 +306,24 @@ static int col_io_poll(void *p, struct ktop_snapshot *snap)
 		disks_forget(&c->disks);	/* devices come and go */
 	out->slow_threshold_ns = c->slow_ns;
 	out->flag_p95_ns = c->flag_ns;
-	err = read_stats(c);
+	err = io_read_stats(c);
 	if (err) {
 		snprintf(st->note, sizeof(st->note), "cannot read I/O stats: %s", strerror(-err));
 		return err;
 	}
-	err = fill_rows(c, out);
+	err = io_fill_rows(c, out);
 	if (err) {
 		snprintf(st->note, sizeof(st->note), "cannot build I/O rows: %s", strerror(-err));
 		return err;	/* keep the previous reading: the next delta covers both */
 	}
 	u64map_swap(&c->sprev, &c->scur);
-	e2 = read_parts(c, out);
+	e2 = io_read_parts(c, out);
 	if (e2) {
 		snprintf(st->note, sizeof(st->note), "cannot read partition stats: %s",
 			 strerror(-e2));
 		err = e2;
 	}
-	e2 = read_procs(c, out, sweep);
+	e2 = io_read_procs(c, out, sweep);
 	if (e2) {
 		snprintf(st->note, sizeof(st->note), "cannot read per-process stats: %s",
 			 strerror(-e2));
@@ -739,7 +337,7 @@ static int col_io_poll(void *p, struct ktop_snapshot *snap)
 	}
 	fill_slow(c, out);
 	if (sweep)
-		c->abandoned += sweep_stale(c);
+		c->abandoned += io_sweep_stale(c);
 	out->untracked = delta_u64(c->untracked_prev, bss->untracked);
 	c->untracked_prev = bss->untracked;
 	cum.reqs_full = bss->drops_reqs_full;

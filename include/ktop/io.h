@@ -26,6 +26,7 @@
 #define KTOP_IO_F_ATTR		1	/* tgid/comm captured at submission */
 #define KTOP_IO_F_INSERT	2	/* went through the scheduler/software queue */
 #define KTOP_IO_F_ISSUE		4	/* handed to the driver */
+#define KTOP_IO_F_LIVE		8	/* in flight; without it the slot is free for reuse */
 
 /*
  * One request between its first sighting and its final completion, keyed
@@ -42,6 +43,8 @@ struct ktop_io_req {
 	__u32 tgid;			/* submitter, valid with KTOP_IO_F_ATTR */
 	__u32 flags;			/* KTOP_IO_F_* */
 	__u32 error;			/* a completion reported a non-zero status */
+	__u32 disk;			/* rq_disk() when first seen: not read again at completion */
+	__u32 pad;
 	char comm[KTOP_IO_COMM_LEN];
 };
 

@@ -9,6 +9,11 @@
 #define KTOP_LOCK_WAITER_MAX	8192	/* (lock, type, process) triples */
 #define KTOP_LOCK_STACK_MAX	16384	/* distinct kernel stacks (fewer buckets: more collisions) */
 #define KTOP_LOCK_STACK_DEPTH	16	/* frames kept per stack: ~3 tracing, ~3 locking, callers */
+#define KTOP_LOCK_SLOTS		256	/* per-CPU stack-sampling slots (power of two) */
+#define KTOP_LOCK_STACK_FIRST	8	/* contentions of a lock per CPU and interval with a stack */
+#define KTOP_LOCK_STACK_EVERY	16	/* after those, one in this many (power of two) */
+#define KTOP_LOCK_STACK_LOST	(-1)	/* caller stack_id: the walk failed */
+#define KTOP_LOCK_STACK_UNSAMPLED (-2)	/* caller stack_id: waits no sample took over */
 #define KTOP_LOCK_NEST		4	/* contentions a thread can be inside at once (IRQs) */
 #define KTOP_LOCK_TID_MAX	16384	/* threads with a wait state, where there is no task storage */
 #define KTOP_LOCK_RB_BYTES	(256 * 1024)
@@ -86,7 +91,7 @@ struct ktop_lock_stat {
 struct ktop_lock_caller_key {
 	__u64 addr;
 	__u32 type;
-	__s32 stack_id;			/* in lock_stacks; negative: stack lost */
+	__s32 stack_id;			/* in lock_stacks; negative: KTOP_LOCK_STACK_* */
 };
 
 struct ktop_lock_waiter_key {
