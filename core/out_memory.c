@@ -256,6 +256,51 @@ static void text_frames(FILE *f, const struct ktop_mem_stack *k, const char *ind
 		fprintf(f, "%s... %u more frames\n", indent, k->nframes - TEXT_FRAMES);
 }
 
+/* The stacks of the first rows. */
+static void text_stacks(FILE *f, const struct ktop_mem_snap *m)
+{
+	char a[16], g[24], comm[KTOP_COMM_MAX + 1];
+	bool user = m->mode == KTOP_MEM_USER;
+	uint32_t i, j, shown = 0;
+
+	for (i = 0; i < m->nrows && shown < TEXT_STACK_ROWS; i++) {
+		const struct ktop_mem_row *r = &m->rows[i];
+
+		if (user) {
+			if (r->stack < 0 || (uint32_t)r->stack >= m->nstacks)
+				continue;
+			fprintf(f, "\nstack %u: %s in %llu allocations from %s\n", i + 1,
+				fmt_bytes(a, sizeof(a), (double)r->outstanding_bytes),
+				(unsigned long long)r->outstanding_allocs,
+				san(m->stacks[r->stack].allocator));
+			text_frames(f, &m->stacks[r->stack], "    ");
+			shown++;
+			continue;
+		}
+		comm_str(comm, r->comm);
+		fprintf(f, "\nstacks of %u %s:\n", r->pid, san(comm));
+		for (j = 0; j < m->nstacks; j++) {
+			const struct ktop_mem_stack *k = &m->stacks[j];
+
+			if (k->pid != r->pid)
+				continue;
+			fprintf(f, "  %s in %llu allocations from %s, oldest %s\n",
+				fmt_bytes(a, sizeof(a), (double)k->outstanding_bytes),
+				(unsigned long long)k->outstanding_allocs, san(k->allocator),
+				fmt_ns(g, sizeof(g), k->oldest_age_ns));
+			if (k->example)
+				fprintf(f, "    (example stack: the first allocation of a call site "
+					"holding %s)\n", fmt_bytes(a, sizeof(a), (double)k->site_bytes));
+			else if (k->samples_site)
+				fprintf(f, "    (estimated share: %u of %u sampled allocations of a call "
+					"site holding %s)\n", k->samples, k->samples_site,
+					fmt_bytes(a, sizeof(a), (double)k->site_bytes));
+			text_frames(f, k, "      ");
+		}
+		shown++;
+	}
+}
+
 /* See out.h. */
 void out_text_memory(FILE *f, const struct ktop_snapshot *s)
 {
@@ -263,7 +308,7 @@ void out_text_memory(FILE *f, const struct ktop_snapshot *s)
 	double secs = s->interval_ns ? s->interval_ns / 1e9 : 1;
 	char a[16], b[16], c[16], d[16], g[24], comm[KTOP_COMM_MAX + 1];
 	bool user = m->mode == KTOP_MEM_USER;
-	uint32_t i, j, shown = 0;
+	uint32_t i;
 
 	if (user) {
 		comm_str(comm, m->target_comm);
@@ -302,43 +347,7 @@ void out_text_memory(FILE *f, const struct ktop_snapshot *s)
 	}
 	if (m->nrows_total > TEXT_ROWS)
 		fprintf(f, "... %u more rows\n", m->nrows_total - (m->nrows < TEXT_ROWS ? m->nrows : TEXT_ROWS));
-	/* the stacks of the first rows */
-	for (i = 0; i < m->nrows && shown < TEXT_STACK_ROWS; i++) {
-		const struct ktop_mem_row *r = &m->rows[i];
-
-		if (user) {
-			if (r->stack < 0 || (uint32_t)r->stack >= m->nstacks)
-				continue;
-			fprintf(f, "\nstack %u: %s in %llu allocations from %s\n", i + 1,
-				fmt_bytes(a, sizeof(a), (double)r->outstanding_bytes),
-				(unsigned long long)r->outstanding_allocs,
-				san(m->stacks[r->stack].allocator));
-			text_frames(f, &m->stacks[r->stack], "    ");
-			shown++;
-			continue;
-		}
-		comm_str(comm, r->comm);
-		fprintf(f, "\nstacks of %u %s:\n", r->pid, san(comm));
-		for (j = 0; j < m->nstacks; j++) {
-			const struct ktop_mem_stack *k = &m->stacks[j];
-
-			if (k->pid != r->pid)
-				continue;
-			fprintf(f, "  %s in %llu allocations from %s, oldest %s\n",
-				fmt_bytes(a, sizeof(a), (double)k->outstanding_bytes),
-				(unsigned long long)k->outstanding_allocs, san(k->allocator),
-				fmt_ns(g, sizeof(g), k->oldest_age_ns));
-			if (k->example)
-				fprintf(f, "    (example stack: the first allocation of a call site "
-					"holding %s)\n", fmt_bytes(a, sizeof(a), (double)k->site_bytes));
-			else if (k->samples_site)
-				fprintf(f, "    (estimated share: %u of %u sampled allocations of a call "
-					"site holding %s)\n", k->samples, k->samples_site,
-					fmt_bytes(a, sizeof(a), (double)k->site_bytes));
-			text_frames(f, k, "      ");
-		}
-		shown++;
-	}
+	text_stacks(f, m);
 }
 
 /* See replay.h: the inverse of out_json_memory(). */
