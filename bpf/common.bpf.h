@@ -1,8 +1,48 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Helpers every ktop BPF object shares: the -p process filter, histogram slots, per-thread state. */
+/* Helpers every ktop BPF object shares: errno values, lookup-or-init, tp_btf/raw_tp twins,
+ * the -p process filter, histogram slots, per-thread state. */
 #ifndef KTOP_COMMON_BPF_H
 #define KTOP_COMMON_BPF_H
+#include <asm-generic/errno-base.h>	/* the kernel's errno values: EEXIST, ENOENT, ENOSPC */
 #include "ktop/hist.h"
+
+/*
+ * The entry of key in map into *out, made from *init when there is none.
+ * Returns 0 (it was there, or another CPU made it meanwhile), 1 (this call
+ * made it: *init is already counted in it), or -errno (-E2BIG, -ENOMEM:
+ * the map is full; *out untouched). out must point to a void * variable:
+ * through a cast &typed_ptr, -O2 may assume the store never happened
+ * (strict aliasing) and keep the variable's old value.
+ */
+static __always_inline int ktop_lookup_or_init(void *map, const void *key, const void *init, void **out)
+{
+	long err;
+	void *v;
+
+	v = bpf_map_lookup_elem(map, key);
+	if (v) {
+		*out = v;
+		return 0;
+	}
+	err = bpf_map_update_elem(map, key, init, BPF_NOEXIST);
+	if (err && err != -EEXIST)
+		return (int)err;
+	v = bpf_map_lookup_elem(map, key);	/* ours, or another CPU's */
+	if (!v)
+		return -ENOENT;			/* made and deleted meanwhile */
+	*out = v;
+	return err ? 0 : 1;
+}
+
+/*
+ * One tracepoint's two entry points, name##_btf (tp_btf: typed arguments,
+ * 5.5+) and name##_raw (raw_tp: the same arguments, read from the raw
+ * context), with the same body; core loads one of them (prog_choose()).
+ * args: the tracepoint's arguments, as far as the body uses them.
+ */
+#define KTOP_TP_TWIN(name, tp, call, args...)					\
+	SEC("tp_btf/" #tp) int BPF_PROG(name##_btf, args) { return call; }	\
+	SEC("raw_tp/" #tp) int BPF_PROG(name##_raw, args) { return call; }
 
 #define KTOP_PID_FILTER_MAX	64
 

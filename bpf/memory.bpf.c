@@ -354,11 +354,9 @@ static __always_inline int on_percpu_free(void *ptr)
  * running then and sees it. Without nesting both run: the second finds
  * the address gone, which costs a lookup.
  */
-#define FREE_TWINS(name, tp, call, args...)				\
-	SEC("tp_btf/" #tp) int BPF_PROG(name##_btf, args) { return call; }	\
-	SEC("raw_tp/" #tp) int BPF_PROG(name##_raw, args) { return call; }	\
-	SEC("tp_btf/" #tp) int BPF_PROG(name##2_btf, args) { return call; }	\
-	SEC("raw_tp/" #tp) int BPF_PROG(name##2_raw, args) { return call; }
+#define FREE_TWINS(name, tp, call, args...)	\
+	KTOP_TP_TWIN(name, tp, call, args)	\
+	KTOP_TP_TWIN(name##2, tp, call, args)
 
 FREE_TWINS(kfree, kfree, on_slab_free(ptr), unsigned long call_site, const void *ptr)
 FREE_TWINS(kmem_cache_free, kmem_cache_free, on_slab_free(ptr), unsigned long call_site,
@@ -370,86 +368,20 @@ FREE_TWINS(mm_page_free_batched, mm_page_free_batched, on_page_free(arg_u64(ctx,
 FREE_TWINS(mem_percpu_free, percpu_free_percpu, on_percpu_free(ptr), void *base_addr, int off,
 	   void *ptr)
 
-SEC("tp_btf/kmalloc")
-int BPF_PROG(kmalloc_btf, unsigned long call_site, const void *ptr, size_t bytes_req,
-	     size_t bytes_alloc, gfp_t gfp, int node)
-{
-	return on_kmalloc(ctx, call_site, ptr, bytes_alloc);
-}
-
-SEC("raw_tp/kmalloc")
-int BPF_PROG(kmalloc_raw, unsigned long call_site, const void *ptr, size_t bytes_req,
-	     size_t bytes_alloc, gfp_t gfp, int node)
-{
-	return on_kmalloc(ctx, call_site, ptr, bytes_alloc);
-}
-
-SEC("tp_btf/kmem_cache_alloc")
-int BPF_PROG(kmem_cache_alloc_btf, unsigned long call_site, const void *ptr,
-	     struct kmem_cache *s, gfp_t gfp, int node)
-{
-	return on_cache_alloc(ctx, call_site, ptr, s);
-}
-
-SEC("raw_tp/kmem_cache_alloc")
-int BPF_PROG(kmem_cache_alloc_raw, unsigned long call_site, const void *ptr,
-	     struct kmem_cache *s, gfp_t gfp, int node)
-{
-	return on_cache_alloc(ctx, call_site, ptr, s);
-}
+KTOP_TP_TWIN(kmalloc, kmalloc, on_kmalloc(ctx, call_site, ptr, bytes_alloc),
+	     unsigned long call_site, const void *ptr, size_t bytes_req, size_t bytes_alloc,
+	     gfp_t gfp, int node)
+KTOP_TP_TWIN(kmem_cache_alloc, kmem_cache_alloc, on_cache_alloc(ctx, call_site, ptr, s),
+	     unsigned long call_site, const void *ptr, struct kmem_cache *s, gfp_t gfp, int node)
 
 /* Before 6.0 the NUMA-node allocations had tracepoints of their own,
  * with the arguments of kmalloc and of the old kmem_cache_alloc. */
-SEC("tp_btf/kmalloc_node")
-int BPF_PROG(kmalloc_node_btf, unsigned long call_site, const void *ptr, size_t bytes_req,
-	     size_t bytes_alloc)
-{
-	return on_kmalloc(ctx, call_site, ptr, bytes_alloc);
-}
-
-SEC("raw_tp/kmalloc_node")
-int BPF_PROG(kmalloc_node_raw, unsigned long call_site, const void *ptr, size_t bytes_req,
-	     size_t bytes_alloc)
-{
-	return on_kmalloc(ctx, call_site, ptr, bytes_alloc);
-}
-
-SEC("tp_btf/kmem_cache_alloc_node")
-int BPF_PROG(kmem_cache_alloc_node_btf, unsigned long call_site, const void *ptr)
-{
-	return on_cache_alloc(ctx, call_site, ptr, NULL);
-}
-
-SEC("raw_tp/kmem_cache_alloc_node")
-int BPF_PROG(kmem_cache_alloc_node_raw, unsigned long call_site, const void *ptr)
-{
-	return on_cache_alloc(ctx, call_site, ptr, NULL);
-}
-
-SEC("tp_btf/mm_page_alloc")
-int BPF_PROG(mm_page_alloc_btf, struct page *page, unsigned int order, gfp_t gfp, int mt)
-{
-	return on_page_alloc(ctx, arg_u64(ctx, 0), order, gfp);
-}
-
-SEC("raw_tp/mm_page_alloc")
-int BPF_PROG(mm_page_alloc_raw, struct page *page, unsigned int order, gfp_t gfp, int mt)
-{
-	return on_page_alloc(ctx, arg_u64(ctx, 0), order, gfp);
-}
-
-SEC("tp_btf/percpu_alloc_percpu")
-int BPF_PROG(mem_percpu_alloc_btf, unsigned long call_site, bool reserved, bool is_atomic,
-	     size_t size, size_t align, void *base_addr, int off, void *ptr,
-	     size_t bytes_alloc, gfp_t gfp)
-{
-	return on_percpu_alloc(ctx, call_site, ptr, bytes_alloc);
-}
-
-SEC("raw_tp/percpu_alloc_percpu")
-int BPF_PROG(mem_percpu_alloc_raw, unsigned long call_site, bool reserved, bool is_atomic,
-	     size_t size, size_t align, void *base_addr, int off, void *ptr,
-	     size_t bytes_alloc, gfp_t gfp)
-{
-	return on_percpu_alloc(ctx, call_site, ptr, bytes_alloc);
-}
+KTOP_TP_TWIN(kmalloc_node, kmalloc_node, on_kmalloc(ctx, call_site, ptr, bytes_alloc),
+	     unsigned long call_site, const void *ptr, size_t bytes_req, size_t bytes_alloc)
+KTOP_TP_TWIN(kmem_cache_alloc_node, kmem_cache_alloc_node, on_cache_alloc(ctx, call_site, ptr, NULL),
+	     unsigned long call_site, const void *ptr)
+KTOP_TP_TWIN(mm_page_alloc, mm_page_alloc, on_page_alloc(ctx, arg_u64(ctx, 0), order, gfp),
+	     struct page *page, unsigned int order, gfp_t gfp, int mt)
+KTOP_TP_TWIN(mem_percpu_alloc, percpu_alloc_percpu, on_percpu_alloc(ctx, call_site, ptr, bytes_alloc),
+	     unsigned long call_site, bool reserved, bool is_atomic, size_t size, size_t align,
+	     void *base_addr, int off, void *ptr, size_t bytes_alloc, gfp_t gfp)

@@ -3,15 +3,7 @@
 #ifndef KTOP_MEMORY_BPF_H
 #define KTOP_MEMORY_BPF_H
 
-#ifndef ENOENT
-#define ENOENT	2
-#endif
-#ifndef EEXIST
-#define EEXIST	17
-#endif
-#ifndef ENOSPC
-#define ENOSPC	28
-#endif
+#include "common.bpf.h"		/* errno values, ktop_lookup_or_init() */
 
 /* Outstanding allocations: (tagged) address -> allocation. Preallocated,
  * so the handlers never allocate (and never recurse into kmalloc). Core
@@ -142,30 +134,25 @@ static __always_inline void site_free(__u64 key, const struct ktop_mem_alloc *a,
 static __always_inline struct ktop_mem_sval *site_get(__u32 tgid, __s32 sid, __u32 kind, bool *created)
 {
 	struct ktop_mem_skey sk = { .tgid = tgid, .id = sid };
-	struct ktop_mem_sval *sv, init = { .kind = kind, .stack_id = sid };
+	struct ktop_mem_sval init = { .kind = kind, .stack_id = sid };
+	void *sv = NULL;
+	int err = ktop_lookup_or_init(&sites, &sk, &init, &sv);
 
-	*created = false;
-	sv = bpf_map_lookup_elem(&sites, &sk);
-	if (sv)
-		return sv;
-	*created = bpf_map_update_elem(&sites, &sk, &init, BPF_NOEXIST) == 0;
-	return bpf_map_lookup_elem(&sites, &sk);	/* ours, or another CPU's */
+	*created = err == 1;
+	return err < 0 ? NULL : sv;
 }
 
 /* Count a new sampled allocation at key under sample sk. */
 static __always_inline void sample_alloc(__u64 key, const struct ktop_mem_samp_key *sk)
 {
-	struct ktop_mem_samp_val *v, init = { .allocs = 1 };
+	struct ktop_mem_samp_val init = { .allocs = 1 };
+	void *v = NULL;		/* void *, not a cast &v: strict aliasing */
+	int err = ktop_lookup_or_init(&samples, sk, &init, &v);
 
-	v = bpf_map_lookup_elem(&samples, sk);
-	if (v)
-		__sync_fetch_and_add(&v->allocs, 1);
-	else if (bpf_map_update_elem(&samples, sk, &init, BPF_NOEXIST)) {
-		v = bpf_map_lookup_elem(&samples, sk);	/* another CPU made it */
-		if (!v)
-			return;			/* full: not a sample after all */
-		__sync_fetch_and_add(&v->allocs, 1);
-	}
+	if (err < 0 || !v)	/* !v never, but the verifier cannot know */
+		return;			/* full: not a sample after all */
+	if (err == 0)		/* a new one starts at 1 */
+		__sync_fetch_and_add(&((struct ktop_mem_samp_val *)v)->allocs, 1);
 	bpf_map_update_elem(&sampled, &key, sk, BPF_ANY);
 }
 

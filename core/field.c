@@ -116,6 +116,9 @@ static void put_one(struct jw *w, const struct fld *f, const void *row)
 	case FLD_KIND_FN:
 		f->put(w, f, row);
 		break;
+	case FLD_KIND_INL:
+		fld_put(w, f->sub, row);
+		break;
 	}
 }
 
@@ -199,6 +202,9 @@ static void get_one(const struct jv *o, const struct fld *f, void *row)
 		break;
 	case FLD_KIND_FN:
 		f->get(o, f, row);
+		break;
+	case FLD_KIND_INL:
+		fld_get(o, f->sub, row);
 		break;
 	}
 }

@@ -29,6 +29,7 @@ enum fld_kind {
 	FLD_KIND_ARR,		/* array of sub rows: elem bytes each, uint32_t count at cnt */
 	FLD_KIND_STRS,		/* array of strings: char[max][elem], uint32_t count at cnt */
 	FLD_KIND_FN,		/* written and read by put/get (derived or encoded values) */
+	FLD_KIND_INL,		/* sub's members inline, in this same object: a shared part */
 };
 
 #define FLD_OMIT0	1	/* not written when zero (or "", false) */
@@ -67,6 +68,8 @@ struct fld {
 #define FLD_HIST(st, m, name)		FLD_(HIST, st, m, name, "ns", 0)
 #define FLD_OBJ(name, sub) \
 	{ name, NULL, FLD_KIND_OBJ, 0, 0, 0, sub, 0, 0, 0, NULL, NULL }
+#define FLD_INL(sub) \
+	{ "", NULL, FLD_KIND_INL, 0, 0, 0, sub, 0, 0, 0, NULL, NULL }
 #define FLD_SEQ_(k, st, m, n, name, sub, fl) \
 	{ name, NULL, FLD_KIND_##k, fl, FLD_SZ(st, m), offsetof(st, m), sub, offsetof(st, n), \
 	  FLD_SZ(st, m[0]), FLD_SZ(st, m) / FLD_SZ(st, m[0]), NULL, NULL }

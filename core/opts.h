@@ -23,7 +23,7 @@ struct ktop_trigger {
 	char name[64];			/* file-name part: [A-Za-z0-9._-] only */
 	int tab;			/* enum ktop_tab_id, or -1: top level (lost) */
 	char sel[64];			/* row selector between [ ], "" = every row */
-	int field;			/* enum trig_field */
+	int field;			/* index in the tab's trigger fields (core/trig.h) */
 	int op;				/* enum trig_op */
 	double value;			/* ns, bytes or a count; per second when per_s */
 	bool per_s;			/* compare the field's rate over the interval */

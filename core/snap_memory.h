@@ -2,6 +2,7 @@
 /* Memory part of the snapshot: outstanding allocations by process and by stack. */
 #ifndef KTOP_SNAP_MEMORY_H
 #define KTOP_SNAP_MEMORY_H
+#include "core/field.h"
 
 #define KTOP_MEM_ROWS_MAX	10240	/* processes: a big server has thousands */
 #define KTOP_MEM_STACKS_MAX	256
@@ -79,5 +80,10 @@ struct ktop_mem_snap {
 	uint32_t nstacks;
 	struct ktop_mem_stack stacks[KTOP_MEM_STACKS_MAX];
 };
+
+/* Field tables of the rows (core/out_memory.c, see core/field.h): kernel
+ * and user mode rows and stacks differ, sharing a common part. */
+extern const struct fld ktop_mem_krow_fields[], ktop_mem_urow_fields[], ktop_mem_kstack_fields[],
+	ktop_mem_ustack_fields[];
 
 #endif

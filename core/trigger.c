@@ -7,74 +7,52 @@
 #include <string.h>
 #include "core/tabs.h"
 #include "core/fmt.h"
+#include "core/trig.h"
 #include "core/trigger.h"
 
-enum kind { K_TIME, K_BYTES, K_COUNT, K_BOOL };
-
-enum field {
-	F_P50, F_P95, F_P99, F_P999, F_MAX, F_AVG, F_QUEUE, F_DEVICE,
-	F_COUNT, F_ERRORS, F_TIME, F_BYTES, F_WAIT, F_CONTENTIONS,
-	F_SUSPECT, F_OUTSTANDING, F_ALLOCS, F_FREES, F_AGE, F_LOST,
+/* The tabs' trigger fields (core/trig_<name>.c), by tab id. */
+static const struct trig_tab *const trig_tabs[KTOP_TAB_MAX] = {
+#define KTOP_TAB(id, name, title) [KTOP_TAB_##id] = &trig_##name,
+#include "core/tabs.def"
+#undef KTOP_TAB
 };
 
-/* What each tab offers. sum: summed over rows (else the maximum is taken);
- * rate: a counter of the interval, so "/s" makes sense. */
-static const struct fdef {
-	int tab;
-	const char *name;
-	int field, kind;
-	bool sum, rate;
-} fdefs[] = {
-	{ KTOP_TAB_SYSCALLS, "p50", F_P50, K_TIME, false, false },
-	{ KTOP_TAB_SYSCALLS, "p95", F_P95, K_TIME, false, false },
-	{ KTOP_TAB_SYSCALLS, "p99", F_P99, K_TIME, false, false },
-	{ KTOP_TAB_SYSCALLS, "max", F_MAX, K_TIME, false, false },
-	{ KTOP_TAB_SYSCALLS, "count", F_COUNT, K_COUNT, true, true },
-	{ KTOP_TAB_SYSCALLS, "errors", F_ERRORS, K_COUNT, true, true },
-	{ KTOP_TAB_SYSCALLS, "time", F_TIME, K_TIME, true, true },
-	{ KTOP_TAB_IO, "p50", F_P50, K_TIME, false, false },
-	{ KTOP_TAB_IO, "p95", F_P95, K_TIME, false, false },
-	{ KTOP_TAB_IO, "p99", F_P99, K_TIME, false, false },
-	{ KTOP_TAB_IO, "p999", F_P999, K_TIME, false, false },
-	{ KTOP_TAB_IO, "max", F_MAX, K_TIME, false, false },
-	{ KTOP_TAB_IO, "queue", F_QUEUE, K_TIME, false, false },
-	{ KTOP_TAB_IO, "device", F_DEVICE, K_TIME, false, false },
-	{ KTOP_TAB_IO, "count", F_COUNT, K_COUNT, true, true },
-	{ KTOP_TAB_IO, "errors", F_ERRORS, K_COUNT, true, true },
-	{ KTOP_TAB_IO, "bytes", F_BYTES, K_BYTES, true, true },
-	{ KTOP_TAB_LOCKS, "wait", F_WAIT, K_TIME, true, true },
-	{ KTOP_TAB_LOCKS, "contentions", F_CONTENTIONS, K_COUNT, true, true },
-	{ KTOP_TAB_LOCKS, "max", F_MAX, K_TIME, false, false },
-	{ KTOP_TAB_LOCKS, "avg", F_AVG, K_TIME, false, false },
-	{ KTOP_TAB_LOCKS, "p99", F_P99, K_TIME, false, false },
-	{ KTOP_TAB_MEMORY, "suspect", F_SUSPECT, K_BOOL, false, false },
-	{ KTOP_TAB_MEMORY, "outstanding", F_OUTSTANDING, K_BYTES, true, false },
-	{ KTOP_TAB_MEMORY, "allocs", F_ALLOCS, K_COUNT, true, true },
-	{ KTOP_TAB_MEMORY, "frees", F_FREES, K_COUNT, true, true },
-	{ KTOP_TAB_MEMORY, "age", F_AGE, K_TIME, false, false },
-	{ -1, "lost", F_LOST, K_COUNT, true, true },
-};
-#define NFDEFS	(sizeof(fdefs) / sizeof(fdefs[0]))
+/* The top level's one field (tab -1). */
+static const struct trig_field lost_field = { "lost", TRIG_K_COUNT, true, true, NULL, NULL };
 
-static const struct fdef *fdef_of(int tab, int field)
+static const struct trig_field *field_of(int tab, int field)
 {
-	unsigned i;
-
-	for (i = 0; i < NFDEFS; i++)
-		if (fdefs[i].tab == tab && fdefs[i].field == field)
-			return &fdefs[i];
-	return NULL;
+	if (tab < 0)
+		return field ? NULL : &lost_field;
+	if (tab >= KTOP_TAB_MAX || field < 0 || (unsigned)field >= trig_tabs[tab]->nfields)
+		return NULL;
+	return &trig_tabs[tab]->fields[field];
 }
 
-static const struct fdef *fdef_named(int tab, const char *name, size_t len)
+/* Index of the field of tab named name[0..len), or -1. */
+static int field_named(int tab, const char *name, size_t len)
 {
+	const struct trig_tab *tt = trig_tabs[tab];
 	unsigned i;
 
-	for (i = 0; i < NFDEFS; i++)
-		if (fdefs[i].tab == tab && strlen(fdefs[i].name) == len &&
-		    !memcmp(fdefs[i].name, name, len))
-			return &fdefs[i];
-	return NULL;
+	for (i = 0; i < tt->nfields; i++)
+		if (strlen(tt->fields[i].name) == len && !memcmp(tt->fields[i].name, name, len))
+			return (int)i;
+	return -1;
+}
+
+/* See trig.h. */
+bool trig_sel_is_num(const char *sel, unsigned long *v)
+{
+	const char *p;
+
+	if (!*sel)
+		return false;
+	for (p = sel; *p; p++)
+		if (*p < '0' || *p > '9')
+			return false;
+	*v = strtoul(sel, NULL, 10);
+	return true;
 }
 
 /* The fields of tab, "p50, p95, ...", for error messages. */
@@ -84,9 +62,8 @@ static void field_list(int tab, char *buf, size_t n)
 	unsigned i;
 
 	buf[0] = 0;
-	for (i = 0; i < NFDEFS && len < n; i++)
-		if (fdefs[i].tab == tab)
-			len += snprintf(buf + len, n - len, "%s%s", len ? ", " : "", fdefs[i].name);
+	for (i = 0; i < trig_tabs[tab]->nfields && len < n; i++)
+		len += snprintf(buf + len, n - len, "%s%s", len ? ", " : "", trig_tabs[tab]->fields[i].name);
 }
 
 static int perr(char *err, size_t n, const char *expr, const char *at, const char *fmt, ...)
@@ -151,19 +128,19 @@ static const struct unit {
 	int kind;
 	double mul;
 } units[] = {
-	{ "ns", K_TIME, 1 }, { "us", K_TIME, 1e3 }, { "ms", K_TIME, 1e6 }, { "s", K_TIME, 1e9 },
-	{ "B", K_BYTES, 1 }, { "KiB", K_BYTES, 1024.0 }, { "MiB", K_BYTES, 1048576.0 },
-	{ "GiB", K_BYTES, 1073741824.0 }, { "TiB", K_BYTES, 1099511627776.0 },
-	{ "KB", K_BYTES, 1e3 }, { "kB", K_BYTES, 1e3 }, { "MB", K_BYTES, 1e6 },
-	{ "GB", K_BYTES, 1e9 }, { "TB", K_BYTES, 1e12 },
-	{ "k", K_COUNT, 1e3 }, { "M", K_COUNT, 1e6 },
+	{ "ns", TRIG_K_TIME, 1 }, { "us", TRIG_K_TIME, 1e3 }, { "ms", TRIG_K_TIME, 1e6 }, { "s", TRIG_K_TIME, 1e9 },
+	{ "B", TRIG_K_BYTES, 1 }, { "KiB", TRIG_K_BYTES, 1024.0 }, { "MiB", TRIG_K_BYTES, 1048576.0 },
+	{ "GiB", TRIG_K_BYTES, 1073741824.0 }, { "TiB", TRIG_K_BYTES, 1099511627776.0 },
+	{ "KB", TRIG_K_BYTES, 1e3 }, { "kB", TRIG_K_BYTES, 1e3 }, { "MB", TRIG_K_BYTES, 1e6 },
+	{ "GB", TRIG_K_BYTES, 1e9 }, { "TB", TRIG_K_BYTES, 1e12 },
+	{ "k", TRIG_K_COUNT, 1e3 }, { "M", TRIG_K_COUNT, 1e6 },
 };
 
 static const char *const kind_units[] = {
-	[K_TIME] = "ns, us, ms or s",
-	[K_BYTES] = "B, KiB, MiB, GiB (or KB, MB, GB)",
-	[K_COUNT] = "none, k or M",
-	[K_BOOL] = "none",
+	[TRIG_K_TIME] = "ns, us, ms or s",
+	[TRIG_K_BYTES] = "B, KiB, MiB, GiB (or KB, MB, GB)",
+	[TRIG_K_COUNT] = "none, k or M",
+	[TRIG_K_BOOL] = "none",
 };
 
 /* The file-name part of expr: letters, digits, '.', '-', '_' only. */
@@ -206,37 +183,30 @@ static void name_of(const char *expr, char *name, size_t n)
 		snprintf(name, n, "trigger");
 }
 
-/* See trigger.h. */
-int trigger_parse(const char *expr, struct ktop_trigger *t, char *err, size_t errlen)
+/* TAB[ROW].FIELD (or lost) at the start of expr into t; returns where it
+ * ends and the field in *fd, or NULL with err set. */
+static const char *parse_target(const char *expr, struct ktop_trigger *t,
+				const struct trig_field **fd, char *err, size_t errlen)
 {
-	const char *p = expr, *w;
-	const struct fdef *fd;
-	char fields[160];
-	double v, mul = 1;
-	unsigned i;
-	int tab = -2;
+	const char *p = skip_ws(expr), *w;
+	char fields[160], tabs[64];
+	int i, tab = -2;
 
-	memset(t, 0, sizeof(*t));
-	if (strlen(expr) >= sizeof(t->expr))
-		return perr(err, errlen, expr, expr + sizeof(t->expr) - 1,
-			    "too long (at most %zu characters)", sizeof(t->expr) - 1);
-	snprintf(t->expr, sizeof(t->expr), "%s", expr);
-	p = skip_ws(p);
 	for (w = p; is_word(*w); w++)
 		;
+	ktop_tab_list(tabs, sizeof(tabs), ", ", 0);
 	if (w == p)
-		return perr(err, errlen, expr, p, "expected a tab (syscalls, memory, locks, io) or lost");
+		return perr(err, errlen, expr, p, "expected a tab (%s) or lost", tabs), NULL;
 	if ((size_t)(w - p) == 4 && !memcmp(p, "lost", 4)) {
-		tab = -1;
-		fd = fdef_named(-1, "lost", 4);
-		p = w;
-		goto op;
+		t->tab = -1;
+		*fd = &lost_field;
+		return w;
 	}
 	for (i = 0; i < KTOP_TAB_MAX; i++)
 		if (strlen(ktop_tab_names[i]) == (size_t)(w - p) && !memcmp(ktop_tab_names[i], p, w - p))
-			tab = (int)i;
+			tab = i;
 	if (tab < 0)
-		return perr(err, errlen, expr, p, "unknown tab (syscalls, memory, locks, io) or lost");
+		return perr(err, errlen, expr, p, "unknown tab (%s) or lost", tabs), NULL;
 	p = w;
 	if (*p == '[') {
 		const char *s = ++p;
@@ -244,35 +214,45 @@ int trigger_parse(const char *expr, struct ktop_trigger *t, char *err, size_t er
 		while (*p && *p != ']' && (unsigned char)*p >= 0x20 && *p != 0x7f)
 			p++;
 		if (*p != ']')
-			return perr(err, errlen, expr, p, "expected ']' closing the row selector");
+			return perr(err, errlen, expr, p, "expected ']' closing the row selector"), NULL;
 		if (p == s)
-			return perr(err, errlen, expr, p, "empty row selector (a name, e.g. io[vda])");
+			return perr(err, errlen, expr, p, "empty row selector (a name, e.g. io[vda])"), NULL;
 		if ((size_t)(p - s) >= sizeof(t->sel))
 			return perr(err, errlen, expr, s, "row selector longer than %zu characters",
-				    sizeof(t->sel) - 1);
+				    sizeof(t->sel) - 1), NULL;
 		memcpy(t->sel, s, p - s);
 		t->sel[p - s] = 0;
 		p++;
 	}
 	field_list(tab, fields, sizeof(fields));
 	if (*p != '.')
-		return perr(err, errlen, expr, p, "expected '.' and a field (%s)", fields);
+		return perr(err, errlen, expr, p, "expected '.' and a field (%s)", fields), NULL;
 	p++;
 	for (w = p; is_word(*w); w++)
 		;
-	fd = fdef_named(tab, p, w - p);
-	if (!fd)
-		return perr(err, errlen, expr, p, "unknown field of %s (%s)", ktop_tab_names[tab], fields);
-	p = w;
-op:
 	t->tab = tab;
-	t->field = fd->field;
+	t->field = field_named(tab, p, w - p);
+	*fd = field_of(tab, t->field);
+	if (!*fd)
+		return perr(err, errlen, expr, p, "unknown field of %s (%s)", ktop_tab_names[tab], fields), NULL;
+	return w;
+}
+
+/* The comparison after the target, at p: OP VALUE[UNIT][/s] (or nothing
+ * for a yes/no field). Returns 0 or -EINVAL with err set. */
+static int parse_test(const char *expr, const char *p, struct ktop_trigger *t,
+		      const struct trig_field *fd, char *err, size_t errlen)
+{
+	const char *w;
+	double v, mul = 1;
+	unsigned i;
+
 	p = skip_ws(p);
 	if (!*p) {
-		if (fd->kind != K_BOOL)
+		if (fd->kind != TRIG_K_BOOL)
 			return perr(err, errlen, expr, p, "expected a comparison (>, >=, <, <=, ==, !=) and a value");
 		t->op = TRIG_TRUE;
-		goto done;
+		return 0;
 	}
 	if (p[0] == '>' && p[1] == '=')
 		t->op = TRIG_GE, p += 2;
@@ -308,7 +288,7 @@ op:
 				    u ? "wrong" : "unknown", fd->name, kind_units[fd->kind]);
 		mul = u->mul;
 		p = w;
-	} else if (fd->kind == K_TIME) {
+	} else if (fd->kind == TRIG_K_TIME) {
 		return perr(err, errlen, expr, p, "a time needs a unit (ns, us, ms or s)");
 	}
 	if (p[0] == '/') {
@@ -323,135 +303,36 @@ op:
 	p = skip_ws(p);
 	if (*p)
 		return perr(err, errlen, expr, p, "unexpected text after the value");
-done:
+	return 0;
+}
+
+/* See trigger.h. */
+int trigger_parse(const char *expr, struct ktop_trigger *t, char *err, size_t errlen)
+{
+	const struct trig_field *fd;
+	const char *p;
+	int e;
+
+	memset(t, 0, sizeof(*t));
+	if (strlen(expr) >= sizeof(t->expr))
+		return perr(err, errlen, expr, expr + sizeof(t->expr) - 1,
+			    "too long (at most %zu characters)", sizeof(t->expr) - 1);
+	snprintf(t->expr, sizeof(t->expr), "%s", expr);
+	p = parse_target(expr, t, &fd, err, errlen);
+	if (!p)
+		return -EINVAL;
+	e = parse_test(expr, p, t, fd, err, errlen);
+	if (e)
+		return e;
 	name_of(expr, t->name, sizeof(t->name));
 	return 0;
 }
 
-static bool digits(const char *s)
-{
-	if (!*s)
-		return false;
-	for (; *s; s++)
-		if (*s < '0' || *s > '9')
-			return false;
-	return true;
-}
-
-/* A lock's name without "+0xoff". */
-static bool sym_match(const char *sym, const char *sel)
-{
-	size_t n = strcspn(sym, "+");
-
-	return !strcmp(sym, sel) || (strlen(sel) == n && !strncmp(sym, sel, n));
-}
-
-/* Does row i of tab match selector sel ("" matches every row)? */
-static bool row_match(int tab, const struct ktop_snapshot *s, uint32_t i, const char *sel)
-{
-	char buf[64];
-
-	if (!*sel)
-		return true;
-	switch (tab) {
-	case KTOP_TAB_SYSCALLS:
-		return !strcmp(s->sc.rows[i].name, sel) ||
-		       (digits(sel) && strtoul(sel, NULL, 10) == s->sc.rows[i].nr);
-	case KTOP_TAB_IO:
-		snprintf(buf, sizeof(buf), "%s:%s", s->io.rows[i].disk, s->io.rows[i].op);
-		return !strcmp(s->io.rows[i].disk, sel) || !strcmp(s->io.rows[i].op, sel) ||
-		       !strcmp(buf, sel);
-	case KTOP_TAB_LOCKS:
-		return sym_match(s->lock.rows[i].symbol, sel) || !strcmp(s->lock.rows[i].type, sel);
-	case KTOP_TAB_MEMORY:
-		return !strcmp(s->mem.rows[i].comm, sel) ||
-		       (digits(sel) && strtoul(sel, NULL, 10) == s->mem.rows[i].pid);
-	}
-	return false;
-}
-
-static uint32_t nrows(int tab, const struct ktop_snapshot *s)
-{
-	switch (tab) {
-	case KTOP_TAB_SYSCALLS:
-		return s->sc.nrows < KTOP_SC_ROWS_MAX ? s->sc.nrows : KTOP_SC_ROWS_MAX;
-	case KTOP_TAB_IO:
-		return s->io.nrows < KTOP_IO_ROWS_MAX ? s->io.nrows : KTOP_IO_ROWS_MAX;
-	case KTOP_TAB_LOCKS:
-		return s->lock.nrows < KTOP_LOCK_ROWS_MAX ? s->lock.nrows : KTOP_LOCK_ROWS_MAX;
-	case KTOP_TAB_MEMORY:
-		return s->mem.nrows < KTOP_MEM_ROWS_MAX ? s->mem.nrows : KTOP_MEM_ROWS_MAX;
-	}
-	return 0;
-}
-
-/* Field f of row i of tab. */
-static double row_value(int tab, const struct ktop_snapshot *s, uint32_t i, int f)
-{
-	switch (tab) {
-	case KTOP_TAB_SYSCALLS: {
-		const struct ktop_sc_row *r = &s->sc.rows[i];
-
-		switch (f) {
-		case F_P50: return r->p50_ns;
-		case F_P95: return r->p95_ns;
-		case F_P99: return r->p99_ns;
-		case F_MAX: return r->max_ns;
-		case F_COUNT: return r->count;
-		case F_ERRORS: return r->errors;
-		case F_TIME: return r->total_ns;
-		}
-		break;
-	}
-	case KTOP_TAB_IO: {
-		const struct ktop_io_row *r = &s->io.rows[i];
-
-		switch (f) {
-		case F_P50: return r->p50_ns;
-		case F_P95: return r->p95_ns;
-		case F_P99: return r->p99_ns;
-		case F_P999: return r->p999_ns;
-		case F_MAX: return r->max_ns;
-		case F_QUEUE: return r->queue_avg_ns;
-		case F_DEVICE: return r->device_avg_ns;
-		case F_COUNT: return r->count;
-		case F_ERRORS: return r->errors;
-		case F_BYTES: return r->bytes;
-		}
-		break;
-	}
-	case KTOP_TAB_LOCKS: {
-		const struct ktop_lock_row *r = &s->lock.rows[i];
-
-		switch (f) {
-		case F_WAIT: return r->total_wait_ns;
-		case F_CONTENTIONS: return r->contentions;
-		case F_MAX: return r->max_wait_ns;
-		case F_AVG: return r->avg_wait_ns;
-		case F_P99: return r->p99_ns;
-		}
-		break;
-	}
-	case KTOP_TAB_MEMORY: {
-		const struct ktop_mem_row *r = &s->mem.rows[i];
-
-		switch (f) {
-		case F_SUSPECT: return r->suspect ? 1 : 0;
-		case F_OUTSTANDING: return r->outstanding_bytes;
-		case F_ALLOCS: return r->allocs;
-		case F_FREES: return r->frees;
-		case F_AGE: return r->oldest_age_ns;
-		}
-		break;
-	}
-	}
-	return 0;
-}
-
 /* The figure t compares, and in row (when one row decides it) that row's name. */
-static double figure(const struct ktop_trigger *t, const struct ktop_snapshot *s, const struct fdef *fd,
-		     char *row, size_t n)
+static double figure(const struct ktop_trigger *t, const struct ktop_snapshot *s,
+		     const struct trig_field *fd, char *row, size_t n)
 {
+	const struct trig_tab *tt;
 	double v = 0, x;
 	uint32_t i, nr;
 	int best = -1;
@@ -461,18 +342,14 @@ static double figure(const struct ktop_trigger *t, const struct ktop_snapshot *s
 		return (double)s->lost_events;
 	if (s->tab[t->tab].state != KTOP_TAB_RUNNING)
 		return 0;
-	/* totals the tab keeps beyond its row cut */
-	if (!t->sel[0] && t->tab == KTOP_TAB_LOCKS && t->field == F_WAIT)
-		return (double)s->lock.total_wait_ns;
-	if (!t->sel[0] && t->tab == KTOP_TAB_LOCKS && t->field == F_CONTENTIONS)
-		return (double)s->lock.contentions;
-	if (!t->sel[0] && t->tab == KTOP_TAB_MEMORY && t->field == F_OUTSTANDING)
-		return (double)s->mem.outstanding_bytes;
-	nr = nrows(t->tab, s);
+	if (!t->sel[0] && fd->total)
+		return fd->total(s);	/* a total the tab keeps beyond its row cut */
+	tt = trig_tabs[t->tab];
+	nr = tt->nrows(s);
 	for (i = 0; i < nr; i++) {
-		if (!row_match(t->tab, s, i, t->sel))
+		if (t->sel[0] && !tt->match(s, i, t->sel))
 			continue;
-		x = row_value(t->tab, s, i, t->field);
+		x = fd->get(s, i);
 		if (fd->sum) {
 			v += x;
 		} else if (best < 0 || x > v) {
@@ -488,7 +365,7 @@ static double figure(const struct ktop_trigger *t, const struct ktop_snapshot *s
 /* See trigger.h. */
 int trigger_eval(const struct ktop_trigger *t, const struct ktop_snapshot *s, char *what, size_t n)
 {
-	const struct fdef *fd = fdef_of(t->tab, t->field);
+	const struct trig_field *fd = field_of(t->tab, t->field);
 	char row[64], val[32];
 	double v;
 	int hit = 0;
@@ -509,9 +386,9 @@ int trigger_eval(const struct ktop_trigger *t, const struct ktop_snapshot *s, ch
 	}
 	if (!hit || !what)
 		return hit;
-	if (fd->kind == K_TIME)
+	if (fd->kind == TRIG_K_TIME)
 		fmt_ns(val, sizeof(val), (uint64_t)v);
-	else if (fd->kind == K_BYTES)
+	else if (fd->kind == TRIG_K_BYTES)
 		fmt_bytes(val, sizeof(val), v);
 	else
 		fmt_count(val, sizeof(val), v);
@@ -520,39 +397,16 @@ int trigger_eval(const struct ktop_trigger *t, const struct ktop_snapshot *s, ch
 	else
 		snprintf(what, n, "%s%s%s%s.%s = %s%s", ktop_tab_names[t->tab], t->sel[0] || row[0] ? "[" : "",
 			 t->sel[0] ? t->sel : row, t->sel[0] || row[0] ? "]" : "", fd->name,
-			 fd->kind == K_BOOL ? (v ? "yes" : "no") : val, t->per_s ? "/s" : "");
+			 fd->kind == TRIG_K_BOOL ? (v ? "yes" : "no") : val, t->per_s ? "/s" : "");
 	return 1;
 }
 
 /* See trigger.h. */
 int trigger_row_key(int tab, const struct ktop_snapshot *s, int row, char *key, size_t n)
 {
-	if (row < 0 || (uint32_t)row >= nrows(tab, s))
+	if (tab < 0 || tab >= KTOP_TAB_MAX || row < 0 || (uint32_t)row >= trig_tabs[tab]->nrows(s))
 		return -ERANGE;
-	switch (tab) {
-	case KTOP_TAB_SYSCALLS:
-		snprintf(key, n, "%s", s->sc.rows[row].name);
-		break;
-	case KTOP_TAB_IO:
-		snprintf(key, n, "%s:%s", s->io.rows[row].disk, s->io.rows[row].op);
-		break;
-	case KTOP_TAB_LOCKS:
-		if (s->lock.rows[row].symbol[0])
-			snprintf(key, n, "%s", s->lock.rows[row].symbol);
-		else
-			snprintf(key, n, "0x%llx", (unsigned long long)s->lock.rows[row].addr);
-		break;
-	case KTOP_TAB_MEMORY:
-		if (s->mem.mode == KTOP_MEM_USER && s->mem.rows[row].stack >= 0 &&
-		    s->mem.rows[row].stack < KTOP_MEM_STACKS_MAX &&
-		    s->mem.stacks[s->mem.rows[row].stack].nframes)
-			snprintf(key, n, "%s", s->mem.stacks[s->mem.rows[row].stack].frames[0]);
-		else
-			snprintf(key, n, "%u", s->mem.rows[row].pid);
-		break;
-	default:
-		return -ERANGE;
-	}
+	trig_tabs[tab]->key(s, (uint32_t)row, key, n);
 	return 0;
 }
 
@@ -565,28 +419,11 @@ int trigger_row_badness(int tab, const struct ktop_snapshot *s, const char *key,
 
 	if (tab < 0 || tab >= KTOP_TAB_MAX || s->tab[tab].state != KTOP_TAB_RUNNING)
 		return -ENOENT;
-	nr = nrows(tab, s);
+	nr = trig_tabs[tab]->nrows(s);
 	for (i = 0; i < nr; i++) {
 		if (trigger_row_key(tab, s, (int)i, k, sizeof(k)) || strcmp(k, key))
 			continue;
-		switch (tab) {
-		case KTOP_TAB_SYSCALLS:
-			*primary = s->sc.rows[i].p99_ns;
-			*secondary = s->sc.rows[i].max_ns;
-			break;
-		case KTOP_TAB_IO:
-			*primary = s->io.rows[i].p99_ns;
-			*secondary = s->io.rows[i].max_ns;
-			break;
-		case KTOP_TAB_LOCKS:
-			*primary = s->lock.rows[i].total_wait_ns;
-			*secondary = s->lock.rows[i].max_wait_ns;
-			break;
-		case KTOP_TAB_MEMORY:
-			*primary = s->mem.rows[i].outstanding_bytes;
-			*secondary = s->mem.rows[i].oldest_age_ns;
-			break;
-		}
+		trig_tabs[tab]->badness(s, i, primary, secondary);
 		return 0;
 	}
 	return -ENOENT;

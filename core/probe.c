@@ -1,23 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Loader helpers shared by the collectors. */
+/* What this kernel can do, and which program flavour to load (see probe.h). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
 #include <unistd.h>
-#ifndef ENOTSUPP
-#define ENOTSUPP	524		/* the kernel's own, not in userspace errno.h */
-#endif
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
-#include "core/bpfutil.h"
+#include "core/probe.h"
+#include "core/loaderr.h"
 #include "core/msg.h"
-#include "core/priv.h"
-#include "core/procinfo.h"
 #include "core/snapshot.h"
-#include "core/u64map.h"
 
 /* Programs that serve a tab's hooks without being one of them (cleanup,
  * attribution): left out of the attach method the tab reports. */
@@ -39,7 +34,7 @@ static struct btf *kernel_btf(void)
 	return vmlinux_btf;
 }
 
-/* See bpfutil.h. */
+/* See probe.h. */
 int probe_kernel_btf(char *why, size_t n)
 {
 	if (kernel_btf())
@@ -50,7 +45,7 @@ int probe_kernel_btf(char *why, size_t n)
 	return vmlinux_btf_err;
 }
 
-/* See bpfutil.h. */
+/* See probe.h. */
 void probe_release(void)
 {
 	btf__free(vmlinux_btf);
@@ -58,7 +53,7 @@ void probe_release(void)
 	vmlinux_btf_err = 0;
 }
 
-/* See bpfutil.h. */
+/* See probe.h. */
 bool probe_tracepoint(const char *tp)
 {
 	char name[128];
@@ -70,13 +65,13 @@ bool probe_tracepoint(const char *tp)
 	return btf__find_by_name_kind(btf, name, BTF_KIND_TYPEDEF) > 0;
 }
 
-/* See bpfutil.h. */
+/* See probe.h. */
 bool probe_tp_btf_ok(const struct ktop_opts *o)
 {
 	return !o->force_raw_tp && kernel_btf() != NULL;
 }
 
-/* See bpfutil.h. */
+/* See probe.h. */
 bool probe_btf_type(const char *name)
 {
 	struct btf *btf = kernel_btf();
@@ -105,7 +100,7 @@ static bool is_raw_forced(const char *name)
 	return false;
 }
 
-/* See bpfutil.h. */
+/* See probe.h. */
 void prog_choose(struct bpf_program *btf, struct bpf_program *raw, bool use_btf)
 {
 	if (use_btf && is_raw_forced(bpf_program__name(btf)))
@@ -114,7 +109,7 @@ void prog_choose(struct bpf_program *btf, struct bpf_program *raw, bool use_btf)
 	bpf_program__set_autoload(raw, !use_btf);
 }
 
-/* See bpfutil.h. */
+/* See probe.h. */
 bool prog_retry_raw(void)
 {
 	const char *p = msg_load_prog();
@@ -128,7 +123,7 @@ bool prog_retry_raw(void)
 	return true;
 }
 
-/* See bpfutil.h. */
+/* See probe.h. */
 int skel_load_retry(void *col, const struct skel_steps *s, const struct ktop_opts *o,
 		    struct ktop_tab_status *st, const char *what)
 {
@@ -151,7 +146,7 @@ int skel_load_retry(void *col, const struct skel_steps *s, const struct ktop_opt
 	return err;
 }
 
-/* See bpfutil.h. */
+/* See probe.h. */
 void prog_attach_kinds(struct bpf_object *obj, char *buf, size_t n)
 {
 	static const char *const kinds[] = { "tp_btf", "raw_tp", "kprobe", "fentry" };
@@ -178,7 +173,7 @@ void prog_attach_kinds(struct bpf_object *obj, char *buf, size_t n)
 
 static int helper_cache[2][256];	/* 0 unknown, 1 yes, -1 no; [kprobe?][func] */
 
-/* See bpfutil.h. */
+/* See probe.h. */
 bool probe_helper(enum bpf_prog_type type, enum bpf_func_id fn)
 {
 	int *c = &helper_cache[type == BPF_PROG_TYPE_KPROBE][fn & 255];
@@ -188,7 +183,7 @@ bool probe_helper(enum bpf_prog_type type, enum bpf_func_id fn)
 	return *c > 0;
 }
 
-/* See bpfutil.h. */
+/* See probe.h. */
 bool probe_task_storage(const struct ktop_opts *o)
 {
 	return !o->force_tid_hash &&
@@ -196,14 +191,14 @@ bool probe_task_storage(const struct ktop_opts *o)
 	       probe_helper(BPF_PROG_TYPE_RAW_TRACEPOINT, BPF_FUNC_get_current_task_btf);
 }
 
-/* See bpfutil.h. */
+/* See probe.h. */
 bool probe_kprobes(void)
 {
 	/* the kprobe PMU libbpf attaches through (4.17+) */
 	return access("/sys/bus/event_source/devices/kprobe/type", R_OK) == 0;
 }
 
-/* See bpfutil.h. */
+/* See probe.h. */
 bool probe_kernel_func(const char *name)
 {
 	struct btf *btf = kernel_btf();
@@ -213,7 +208,7 @@ bool probe_kernel_func(const char *name)
 	return btf__find_by_name_kind(btf, name, BTF_KIND_FUNC) > 0;
 }
 
-/* See bpfutil.h. */
+/* See probe.h. */
 void map_prealloc_for(struct bpf_map *map, const struct bpf_program *user, __u32 max_entries)
 {
 	struct btf *btf;
@@ -229,7 +224,7 @@ void map_prealloc_for(struct bpf_map *map, const struct bpf_program *user, __u32
 	bpf_map__set_max_entries(map, max_entries);
 }
 
-/* See bpfutil.h. */
+/* See probe.h. */
 void tstate_choose(struct bpf_map *tstore, struct bpf_map *thash, struct bpf_program *exit_prog,
 		   bool task_storage)
 {
@@ -239,7 +234,7 @@ void tstate_choose(struct bpf_map *tstore, struct bpf_map *thash, struct bpf_pro
 	bpf_program__set_autoload(exit_prog, !task_storage);
 }
 
-/* See bpfutil.h. */
+/* See probe.h. */
 bool probe_task_btf(const struct ktop_opts *o)
 {
 	return !o->force_tid_hash &&
@@ -269,7 +264,7 @@ static int void_ptr_arg(struct btf *btf, int proto_id)
 	return -1;
 }
 
-/* See bpfutil.h. */
+/* See probe.h. */
 bool probe_tp_btf_args(const char *tp)
 {
 	static int void_ok;		/* 0 unknown, 1 yes, -1 no: a rule of the kernel */
@@ -312,7 +307,7 @@ bool probe_tp_btf_args(const char *tp)
 	return void_ok > 0;
 }
 
-/* See bpfutil.h. */
+/* See probe.h. */
 int probe_tp_nargs(const char *tp)
 {
 	struct btf *btf = kernel_btf();
@@ -333,231 +328,4 @@ int probe_tp_nargs(const char *tp)
 	if (!t || !btf_is_func_proto(t) || !btf_vlen(t))
 		return -EINVAL;
 	return btf_vlen(t) - 1;		/* the first is the tracepoint's void *__data */
-}
-
-/* See bpfutil.h. */
-int pid_filter_fill(struct bpf_map *filter, const struct ktop_opts *o)
-{
-	__u8 one = 1;
-	int i;
-
-	for (i = 0; i < o->npids; i++) {
-		__u32 tgid = o->pids[i];
-
-		if (bpf_map__update_elem(filter, &tgid, sizeof(tgid), &one, sizeof(one), BPF_ANY))
-			return -errno;
-	}
-	return 0;
-}
-
-/*
- * The verifier's last words in log: up to nlines lines from the end,
- * skipping its statistics ("processed N insns", "verification time"),
- * joined with " | " into out. Can't fail.
- */
-void verifier_tail(const char *log, int nlines, char *out, size_t n)
-{
-	const char *end = log + strlen(log), *p, *lines[8];
-	int k = 0, i;
-	size_t len = 0;
-
-	if (nlines > 8)
-		nlines = 8;
-	while (end > log && k < nlines) {
-		while (end > log && end[-1] == '\n')
-			end--;
-		for (p = end; p > log && p[-1] != '\n'; p--)
-			;
-		if (p == end)
-			break;
-		if (strncmp(p, "processed ", 10) && strncmp(p, "verification time", 17) &&
-		    strncmp(p, "stack depth", 11) && strncmp(p, "-- ", 3))
-			lines[k++] = p;
-		end = p;
-	}
-	out[0] = 0;
-	for (i = k - 1; i >= 0 && len < n; i--) {
-		const char *e = strchr(lines[i], '\n');
-		int l = e ? (int)(e - lines[i]) : (int)strlen(lines[i]);
-
-		len += snprintf(out + len, n - len, "%s%.*s", len ? " | " : "", l, lines[i]);
-	}
-	for (len = 0; out[len]; len++)	/* the kernel's text: no control characters */
-		if ((unsigned char)out[len] < 0x20 || out[len] == 0x7f)
-			out[len] = ' ';
-}
-
-/* See bpfutil.h. */
-void load_error(struct ktop_tab_status *st, const char *what, int err)
-{
-	const char *hint = "";
-	char why[16];
-	struct utsname u;
-
-	if ((err == -EACCES || err == -EINVAL) && msg_load_prog()[0] && msg_load_log()[0]) {
-		char last[160], tail[512];
-		int len;
-
-		/* a verifier rejection, not a privilege problem */
-		if (uname(&u))
-			snprintf(u.release, sizeof(u.release), "?");
-		verifier_tail(msg_load_log(), 1, last, sizeof(last));
-		verifier_tail(msg_load_log(), 3, tail, sizeof(tail));
-		len = snprintf(st->why, sizeof(st->why),
-			       "%s: the verifier rejected program '%s' on Linux %s (ktop -v: whole log): %s",
-			       what, msg_load_prog(), u.release, last);
-		(void)len;		/* a long last line is cut; the warning has more */
-		msg_warn("%s: verifier's last lines for '%s' on Linux %s: %s", what,
-			 msg_load_prog(), u.release, tail);
-		return;
-	}
-	if (err == -EPERM && priv_check(why, sizeof(why)))
-		hint = " (run as root, or grant CAP_BPF and CAP_PERFMON)";
-	else if (err == -EPERM)
-		hint = " (refused although privileged: a security module or kernel.unprivileged_bpf_disabled? ktop -v shows libbpf's messages)";
-	else if (err == -ENOENT || err == -ESRCH)
-		hint = " (this kernel lacks the tracepoint)";
-	else if (err == -E2BIG || err == -ENOMEM)
-		hint = " (map too large for this machine's memory limits)";
-	snprintf(st->why, sizeof(st->why), "%s: %s%s", what, strerror(-err), hint);
-}
-
-/* See bpfutil.h. */
-void comm_fetch(int fd, uint32_t tgid, char comm[16])
-{
-	if (bpf_map_lookup_elem(fd, &tgid, comm) && proc_read_comm(tgid, comm, 16))
-		snprintf(comm, 16, "?");
-	comm[15] = 0;
-}
-
-/* See bpfutil.h. */
-void comm_lookup(struct u64map *cache, int fd, uint32_t tgid, char comm[16])
-{
-	char *cached = u64map_get(cache, tgid);
-
-	if (cached) {
-		memcpy(comm, cached, 16);
-		return;
-	}
-	comm_fetch(fd, tgid, comm);
-	cached = u64map_put(cache, tgid);
-	if (cached)
-		memcpy(cached, comm, 16);
-}
-
-/* See bpfutil.h. */
-int ncpus_possible(void)
-{
-	static int n;
-
-	if (!n) {
-		n = libbpf_num_possible_cpus();
-		if (n <= 0)
-			n = 1;
-	}
-	return n;
-}
-
-static int reserve(void **keys, void **vals, size_t *cap, size_t want, size_t ks, size_t vs)
-{
-	void *k, *v;
-
-	if (want <= *cap)
-		return 0;
-	k = realloc(*keys, want * ks);
-	if (!k)
-		return -ENOMEM;
-	*keys = k;
-	v = realloc(*vals, want * vs);
-	if (!v)
-		return -ENOMEM;
-	*vals = v;
-	*cap = want;
-	return 0;
-}
-
-/* See bpfutil.h. */
-size_t map_delete_keys(int fd, const void *keys, size_t n, size_t ksize)
-{
-	size_t done = 0, deleted = 0;
-
-	while (done < n) {
-		LIBBPF_OPTS(bpf_map_batch_opts, opts);
-		__u32 count = (__u32)(n - done);
-		int err = bpf_map_delete_batch(fd, (const char *)keys + done * ksize, &count, &opts);
-
-		err = err ? -errno : 0;
-		done += count;
-		deleted += count;
-		if (!err)
-			break;
-		if (err == -ENOENT) {
-			done++;		/* that one was gone already */
-			continue;
-		}
-		for (; done < n; done++)	/* no batch operations */
-			deleted += bpf_map_delete_elem(fd, (const char *)keys + done * ksize) == 0;
-	}
-	return deleted;
-}
-
-/* See bpfutil.h. */
-long map_read_all(int fd, size_t key_size, size_t val_size, bool percpu,
-		  void **keys, void **vals, size_t *cap)
-{
-	size_t vs = percpu ? ((val_size + 7) & ~(size_t)7) * ncpus_possible() : val_size;
-	struct bpf_map_info info;
-	__u32 info_len = sizeof(info);
-	size_t n = 0;
-	__u64 batch = 0;
-	bool first = true;
-	int err;
-
-	memset(&info, 0, sizeof(info));
-	if (bpf_obj_get_info_by_fd(fd, &info, &info_len))
-		return -errno;
-	if (reserve(keys, vals, cap, info.max_entries ? info.max_entries : 1, key_size, vs))
-		return -ENOMEM;
-	for (;;) {
-		__u32 count = *cap - n;
-		LIBBPF_OPTS(bpf_map_batch_opts, opts);
-
-		if (!count)
-			break;
-		err = bpf_map_lookup_batch(fd, first ? NULL : &batch, &batch,
-					   (char *)*keys + n * key_size,
-					   (char *)*vals + n * vs, &count, &opts);
-		err = err ? -errno : 0;
-		/* no batch ops (per-CPU arrays before 5.11: ENOTSUPP, and count
-		 * comes back as it went in): one key at a time below */
-		if (first && (err == -EINVAL || err == -ENOTSUPP || err == -EOPNOTSUPP))
-			break;
-		first = false;
-		n += count;
-		if (err == -ENOENT)
-			return n;	/* end of map */
-		if (err)
-			return err;
-	}
-	if (n)
-		return n;
-	/* fallback: one key at a time */
-	{
-		char prev[64], cur[64];
-		bool have_prev = false;
-
-		if (key_size > sizeof(cur))
-			return -E2BIG;
-		while (!bpf_map_get_next_key(fd, have_prev ? prev : NULL, cur)) {
-			if (n >= *cap && reserve(keys, vals, cap, *cap * 2, key_size, vs))
-				return -ENOMEM;
-			if (!bpf_map_lookup_elem(fd, cur, (char *)*vals + n * vs)) {
-				memcpy((char *)*keys + n * key_size, cur, key_size);
-				n++;
-			}
-			memcpy(prev, cur, key_size);
-			have_prev = true;
-		}
-	}
-	return n;
 }
