@@ -271,15 +271,197 @@ static int parse_panes(const char *list, unsigned *panes, char *err, size_t n)
 	return 0;
 }
 
+/* The recorder's and replay's options with a value (see value_opt()). */
+static int record_opt(int ch, struct ktop_opts *o, char *err, size_t errlen)
+{
+	switch (ch) {
+	case OPT_SNAPDIR:
+		if (!*optarg)
+			return fail(err, errlen, "--snapshot-dir: empty directory name");
+		o->snapshot_dir = optarg;
+		return 0;
+	case OPT_REPLAY:
+		if (!*optarg)
+			return fail(err, errlen, "--replay: empty file name");
+		o->replay = optarg;
+		return 0;
+	case OPT_KEEP:
+		if (!strcmp(optarg, "0"))
+			o->keep_ns = 0;
+		else if (parse_dur(optarg, &o->keep_ns) || o->keep_ns < 1000000000ull)
+			return fail(err, errlen, "--keep: '%.40s' is not a duration from 1s to 24h "
+				    "(e.g. 2m, 90s; 0 = off)", optarg);
+		return 0;
+	case OPT_KEEP_MEM:
+		if (parse_size(optarg, &o->keep_mem) || o->keep_mem < (64u << 10))
+			return fail(err, errlen, "--keep-mem: '%.40s' is not a size of at least 64KiB "
+				    "(e.g. 64MiB)", optarg);
+		return 0;
+	case OPT_MIN_FREE:
+		if (parse_size(optarg, &o->min_free))
+			return fail(err, errlen, "--min-free: '%.40s' is not a size (e.g. 2GiB)", optarg);
+		return 0;
+	case OPT_AFTER:
+	case OPT_COOLDOWN:
+		if (parse_dur(optarg, ch == OPT_AFTER ? &o->after_ns : &o->cooldown_ns))
+			return fail(err, errlen, "--%s: '%.40s' is not a duration (e.g. 10s, 2m)",
+				    ch == OPT_AFTER ? "after" : "cooldown", optarg);
+		return 0;
+	case OPT_TRIGGER:
+		if (o->ntriggers >= KTOP_TRIGGERS_MAX)
+			return fail(err, errlen, "--trigger: at most %d", KTOP_TRIGGERS_MAX);
+		if (trigger_parse(optarg, &o->triggers[o->ntriggers], err, errlen))
+			return -EINVAL;
+		o->ntriggers++;
+		return 0;
+	}
+	return 1;
+}
+
+/* The tabs' options with a value (see value_opt()). */
+static int tab_opt(int ch, struct ktop_opts *o, char *err, size_t errlen)
+{
+	unsigned long v;
+
+	switch (ch) {
+	case OPT_LEAK_AGE:
+		if (cli_parse_secs(optarg, &o->leak_age_ns))
+			return fail(err, errlen, "--leak-age: '%.40s' is not a duration in seconds", optarg);
+		return 0;
+	case OPT_MEM_MODE:
+		if (!strcmp(optarg, "kernel"))
+			o->mem_mode = KTOP_MEM_KERNEL;
+		else if (!strcmp(optarg, "user"))
+			o->mem_mode = KTOP_MEM_USER;
+		else
+			return fail(err, errlen, "--mem-mode: '%.40s' is not kernel or user", optarg);
+		return 0;
+	case OPT_MEM_MAX:
+		if (parse_ulong(optarg, 1ul << 24, &v) || v < 1024)
+			return fail(err, errlen, "--mem-max: '%.40s' is not a count from 1024 to 16777216", optarg);
+		o->mem_max_outstanding = (uint32_t)v;
+		return 0;
+	case OPT_MEM_STACKS:
+		if (!strcmp(optarg, "first"))
+			o->mem_stacks_always = false;
+		else if (!strcmp(optarg, "always"))
+			o->mem_stacks_always = true;
+		else
+			return fail(err, errlen, "--mem-stacks: '%.40s' is not first or always", optarg);
+		return 0;
+	case OPT_LOCK_LONG:
+		if (cli_parse_secs(optarg, &o->lock_long_ns))
+			return fail(err, errlen, "--lock-long: '%.40s' is not a duration in seconds", optarg);
+		return 0;
+	case OPT_IO_SLOW:
+		if (cli_parse_secs(optarg, &o->io_slow_ns))
+			return fail(err, errlen, "--io-slow: '%.40s' is not a duration in seconds", optarg);
+		return 0;
+	case OPT_IO_FLAG:
+		if (cli_parse_secs(optarg, &o->io_flag_p95_ns))
+			return fail(err, errlen, "--io-flag: '%.40s' is not a duration in seconds", optarg);
+		return 0;
+	}
+	return record_opt(ch, o, err, errlen);
+}
+
+/* Option ch, one that takes a value (optarg), into o. Returns 0, 1 when ch
+ * is not such an option, or -EINVAL with the reason in err. */
+static int value_opt(int ch, struct ktop_opts *o, char *err, size_t errlen)
+{
+	unsigned long v;
+	int t;
+
+	switch (ch) {
+	case OPT_LISTEN: {
+		struct sockaddr_storage ss;
+		socklen_t sl;
+
+		if (listen_parse(optarg, &ss, &sl))
+			return fail(err, errlen, "--listen: '%.40s' is not ADDR:PORT (e.g. 127.0.0.1:9580)", optarg);
+		o->listen = optarg;
+		return 0;
+	}
+	case OPT_METRICS_TOP:
+		if (parse_ulong(optarg, 200, &v))
+			return fail(err, errlen, "--metrics-top: '%.40s' is not a count from 1 to 200", optarg);
+		o->metrics_top = (uint32_t)v;
+		return 0;
+	case 'n':
+		if (parse_ulong(optarg, 1000000000ul, &v))
+			return fail(err, errlen, "-n: '%.40s' is not a positive number of intervals", optarg);
+		o->iterations = (long)v;
+		return 0;
+	case 'd':
+		if (cli_parse_secs(optarg, &o->interval_ns))
+			return fail(err, errlen, "-d: '%.40s' is not an interval in seconds (> 0, e.g. 1 or 0.5)", optarg);
+		if (o->interval_ns < 10000000)
+			return fail(err, errlen, "-d: %.40s is below the 0.01 s minimum", optarg);
+		return 0;
+	case 'p':
+		if (parse_ulong(optarg, 4194304ul, &v))
+			return fail(err, errlen, "-p: '%.40s' is not a process ID", optarg);
+		if (o->npids >= KTOP_MAX_PIDS)
+			return fail(err, errlen, "-p: at most %d processes", KTOP_MAX_PIDS);
+		o->pids[o->npids++] = (uint32_t)v;
+		return 0;
+	case 't':
+		t = ktop_tab_of(optarg);
+		if (t < 0)
+			return fail(err, errlen, "-t: unknown tab '%.40s' (%s)", optarg, tab_list(", "));
+		o->first_tab = t;
+		return 0;
+	case OPT_PANES:
+		if (parse_panes(optarg, &o->panes, err, errlen))
+			return -EINVAL;
+		return 0;
+	case 'o':
+		if (!*optarg)
+			return fail(err, errlen, "-o: empty file name");
+		o->output = optarg;
+		return 0;
+	}
+	return tab_opt(ch, o, err, errlen);
+}
+
+/* Options that do not go together, and what follows from them. Returns
+ * CLI_RUN, or -EINVAL with the reason in err. */
+static int check_opts(struct ktop_opts *o, char *err, size_t errlen)
+{
+	if (o->ntriggers && !o->keep_ns)
+		return fail(err, errlen, "--trigger needs the recorder: --keep 0 turns it off");
+	if (o->record && !o->ntriggers)
+		return fail(err, errlen, "--record needs at least one --trigger");
+	if (o->record && (o->batch || o->replay))
+		return fail(err, errlen, "--record is a mode of its own: not with -b or --replay");
+	if (o->json && !o->batch)
+		return fail(err, errlen, "--json needs -b (batch mode)");
+	if (o->output && !o->batch)
+		return fail(err, errlen, "-o needs -b (batch mode)");
+	if (o->quiet && !o->batch)
+		return fail(err, errlen, "-q needs -b (batch mode)");
+	if (o->listen && o->replay)
+		return fail(err, errlen, "--listen serves live metrics; it does not work with --replay");
+	if (o->mem_mode == KTOP_MEM_USER && o->npids != 1)
+		return fail(err, errlen, "--mem-mode user needs exactly one -p PID");
+	if (o->mem_mode < 0)
+		o->mem_mode = o->npids == 1 ? KTOP_MEM_USER : KTOP_MEM_KERNEL;
+	return CLI_RUN;
+}
+
 /* See cli.h. */
 int cli_parse(int argc, char **argv, struct ktop_opts *o, char *err, size_t errlen)
 {
-	unsigned long v;
 	int ch, t, ret = CLI_RUN;
 
 	optind = 0;			/* full reset, GNU getopt */
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, ":bqn:d:p:t:o:vhV", longopts, NULL)) != -1) {
+		t = value_opt(ch, o, err, errlen);
+		if (t < 0)
+			return t;
+		if (!t)
+			continue;
 		switch (ch) {
 		case 'b':
 			o->batch = true;
@@ -290,134 +472,11 @@ int cli_parse(int argc, char **argv, struct ktop_opts *o, char *err, size_t errl
 		case 'q':
 			o->quiet = true;
 			break;
-		case OPT_LISTEN: {
-			struct sockaddr_storage ss;
-			socklen_t sl;
-
-			if (listen_parse(optarg, &ss, &sl))
-				return fail(err, errlen, "--listen: '%.40s' is not ADDR:PORT (e.g. 127.0.0.1:9580)", optarg);
-			o->listen = optarg;
-			break;
-		}
-		case OPT_METRICS_TOP:
-			if (parse_ulong(optarg, 200, &v))
-				return fail(err, errlen, "--metrics-top: '%.40s' is not a count from 1 to 200", optarg);
-			o->metrics_top = (uint32_t)v;
-			break;
-		case 'n':
-			if (parse_ulong(optarg, 1000000000ul, &v))
-				return fail(err, errlen, "-n: '%.40s' is not a positive number of intervals", optarg);
-			o->iterations = (long)v;
-			break;
-		case 'd':
-			if (cli_parse_secs(optarg, &o->interval_ns))
-				return fail(err, errlen, "-d: '%.40s' is not an interval in seconds (> 0, e.g. 1 or 0.5)", optarg);
-			if (o->interval_ns < 10000000)
-				return fail(err, errlen, "-d: %.40s is below the 0.01 s minimum", optarg);
-			break;
-		case 'p':
-			if (parse_ulong(optarg, 4194304ul, &v))
-				return fail(err, errlen, "-p: '%.40s' is not a process ID", optarg);
-			if (o->npids >= KTOP_MAX_PIDS)
-				return fail(err, errlen, "-p: at most %d processes", KTOP_MAX_PIDS);
-			o->pids[o->npids++] = (uint32_t)v;
-			break;
-		case 't':
-			t = ktop_tab_of(optarg);
-			if (t < 0)
-				return fail(err, errlen, "-t: unknown tab '%.40s' (%s)", optarg, tab_list(", "));
-			o->first_tab = t;
-			break;
-		case OPT_PANES:
-			if (parse_panes(optarg, &o->panes, err, errlen))
-				return -EINVAL;
+		case OPT_RECORD:
+			o->record = true;
 			break;
 		case OPT_EXACT:
 			o->sc_exact = true;
-			break;
-		case 'o':
-			if (!*optarg)
-				return fail(err, errlen, "-o: empty file name");
-			o->output = optarg;
-			break;
-		case OPT_LEAK_AGE:
-			if (cli_parse_secs(optarg, &o->leak_age_ns))
-				return fail(err, errlen, "--leak-age: '%.40s' is not a duration in seconds", optarg);
-			break;
-		case OPT_MEM_MODE:
-			if (!strcmp(optarg, "kernel"))
-				o->mem_mode = KTOP_MEM_KERNEL;
-			else if (!strcmp(optarg, "user"))
-				o->mem_mode = KTOP_MEM_USER;
-			else
-				return fail(err, errlen, "--mem-mode: '%.40s' is not kernel or user", optarg);
-			break;
-		case OPT_MEM_MAX:
-			if (parse_ulong(optarg, 1ul << 24, &v) || v < 1024)
-				return fail(err, errlen, "--mem-max: '%.40s' is not a count from 1024 to 16777216", optarg);
-			o->mem_max_outstanding = (uint32_t)v;
-			break;
-		case OPT_MEM_STACKS:
-			if (!strcmp(optarg, "first"))
-				o->mem_stacks_always = false;
-			else if (!strcmp(optarg, "always"))
-				o->mem_stacks_always = true;
-			else
-				return fail(err, errlen, "--mem-stacks: '%.40s' is not first or always", optarg);
-			break;
-		case OPT_LOCK_LONG:
-			if (cli_parse_secs(optarg, &o->lock_long_ns))
-				return fail(err, errlen, "--lock-long: '%.40s' is not a duration in seconds", optarg);
-			break;
-		case OPT_IO_SLOW:
-			if (cli_parse_secs(optarg, &o->io_slow_ns))
-				return fail(err, errlen, "--io-slow: '%.40s' is not a duration in seconds", optarg);
-			break;
-		case OPT_IO_FLAG:
-			if (cli_parse_secs(optarg, &o->io_flag_p95_ns))
-				return fail(err, errlen, "--io-flag: '%.40s' is not a duration in seconds", optarg);
-			break;
-		case OPT_SNAPDIR:
-			if (!*optarg)
-				return fail(err, errlen, "--snapshot-dir: empty directory name");
-			o->snapshot_dir = optarg;
-			break;
-		case OPT_REPLAY:
-			if (!*optarg)
-				return fail(err, errlen, "--replay: empty file name");
-			o->replay = optarg;
-			break;
-		case OPT_KEEP:
-			if (!strcmp(optarg, "0"))
-				o->keep_ns = 0;
-			else if (parse_dur(optarg, &o->keep_ns) || o->keep_ns < 1000000000ull)
-				return fail(err, errlen, "--keep: '%.40s' is not a duration from 1s to 24h "
-					    "(e.g. 2m, 90s; 0 = off)", optarg);
-			break;
-		case OPT_KEEP_MEM:
-			if (parse_size(optarg, &o->keep_mem) || o->keep_mem < (64u << 10))
-				return fail(err, errlen, "--keep-mem: '%.40s' is not a size of at least 64KiB "
-					    "(e.g. 64MiB)", optarg);
-			break;
-		case OPT_MIN_FREE:
-			if (parse_size(optarg, &o->min_free))
-				return fail(err, errlen, "--min-free: '%.40s' is not a size (e.g. 2GiB)", optarg);
-			break;
-		case OPT_AFTER:
-		case OPT_COOLDOWN:
-			if (parse_dur(optarg, ch == OPT_AFTER ? &o->after_ns : &o->cooldown_ns))
-				return fail(err, errlen, "--%s: '%.40s' is not a duration (e.g. 10s, 2m)",
-					    ch == OPT_AFTER ? "after" : "cooldown", optarg);
-			break;
-		case OPT_TRIGGER:
-			if (o->ntriggers >= KTOP_TRIGGERS_MAX)
-				return fail(err, errlen, "--trigger: at most %d", KTOP_TRIGGERS_MAX);
-			if (trigger_parse(optarg, &o->triggers[o->ntriggers], err, errlen))
-				return -EINVAL;
-			o->ntriggers++;
-			break;
-		case OPT_RECORD:
-			o->record = true;
 			break;
 		case OPT_NO_COLOR:
 			o->no_color = true;
@@ -454,23 +513,5 @@ int cli_parse(int argc, char **argv, struct ktop_opts *o, char *err, size_t errl
 		return fail(err, errlen, "unexpected argument '%.40s'", argv[optind]);
 	if (ret != CLI_RUN)
 		return ret;
-	if (o->ntriggers && !o->keep_ns)
-		return fail(err, errlen, "--trigger needs the recorder: --keep 0 turns it off");
-	if (o->record && !o->ntriggers)
-		return fail(err, errlen, "--record needs at least one --trigger");
-	if (o->record && (o->batch || o->replay))
-		return fail(err, errlen, "--record is a mode of its own: not with -b or --replay");
-	if (o->json && !o->batch)
-		return fail(err, errlen, "--json needs -b (batch mode)");
-	if (o->output && !o->batch)
-		return fail(err, errlen, "-o needs -b (batch mode)");
-	if (o->quiet && !o->batch)
-		return fail(err, errlen, "-q needs -b (batch mode)");
-	if (o->listen && o->replay)
-		return fail(err, errlen, "--listen serves live metrics; it does not work with --replay");
-	if (o->mem_mode == KTOP_MEM_USER && o->npids != 1)
-		return fail(err, errlen, "--mem-mode user needs exactly one -p PID");
-	if (o->mem_mode < 0)
-		o->mem_mode = o->npids == 1 ? KTOP_MEM_USER : KTOP_MEM_KERNEL;
-	return CLI_RUN;
+	return check_opts(o, err, errlen);
 }

@@ -16,6 +16,7 @@
 #include <bpf/bpf.h>
 #include "ktop/memory.h"
 #include "core/collector.h"
+#include "core/mapio.h"
 #include "core/ksyms.h"
 #include "core/mem_model.h"
 #include "core/mem_site.h"
@@ -84,20 +85,15 @@ struct col_mem {
 					 * covers the whole map after: it deletes what it holds */
 	struct u64map kcache;		/* stack id -> struct kstack */
 	struct u64map ucache;		/* address -> struct uframe */
-	void *skeys, *svals;
-	size_t scap;
-	void *akeys, *avals;
-	size_t acap;
-	void *gkeys, *gvals;		/* stack map reads of mem_gc_stacks() */
-	size_t gcap;
-	void *ckeys, *cvals;		/* comms map reads of comms_batch() */
-	size_t ccap;
+	struct map_buf sbuf;		/* sites map reads */
+	struct map_buf abuf;		/* outstanding map reads (the scan) */
+	struct map_buf gbuf;		/* stack map reads of mem_gc_stacks() */
+	struct map_buf cbuf;		/* comms map reads of comms_batch() */
 	struct u64map names;		/* tgid -> comm, from that read (or empty) */
 	struct site_ref *refs;
 	size_t refcap;
 	int samples_fd;			/* kernel mode: sample counters by (site, stack) */
-	void *pkeys, *pvals;		/* its reads */
-	size_t pcap;
+	struct map_buf pbuf;		/* its reads */
 	struct samp *samp;		/* outstanding samples of this poll, by site */
 	size_t nsamp, sampcap;
 	struct delq del_samples;

@@ -270,15 +270,15 @@ int mem_read_samples(struct col_mem *c)
 	long n, i;
 
 	c->nsamp = 0;
-	n = map_read_all(c->samples_fd, sizeof(struct ktop_mem_samp_key),
-			 sizeof(struct ktop_mem_samp_val), false, &c->pkeys, &c->pvals, &c->pcap);
+	n = map_buf_read(c->samples_fd, sizeof(struct ktop_mem_samp_key),
+			 sizeof(struct ktop_mem_samp_val), false, &c->pbuf);
 	if (n < 0)
 		return (int)n;
 	if (array_reserve((void **)&c->samp, &c->sampcap, (size_t)n, sizeof(*c->samp)))
 		return -ENOMEM;
 	for (i = 0; i < n; i++) {
-		const struct ktop_mem_samp_key *k = (const void *)((char *)c->pkeys + i * sizeof(*k));
-		const struct ktop_mem_samp_val *v = (const void *)((char *)c->pvals + i * sizeof(*v));
+		const struct ktop_mem_samp_key *k = (const void *)((char *)c->pbuf.keys + i * sizeof(*k));
+		const struct ktop_mem_samp_val *v = (const void *)((char *)c->pbuf.vals + i * sizeof(*v));
 		uint64_t sk = mem_site_key(k->tgid, k->id), out = mem_outstanding(v->allocs, v->frees);
 		const struct site *s = u64map_get(&c->sites, sk);
 

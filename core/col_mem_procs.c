@@ -55,16 +55,16 @@ static void comms_batch(struct col_mem *c)
 	}
 	if (need < COMMS_BATCH_MIN)
 		return;
-	n = map_read_all(c->comms_fd, sizeof(__u32), sizeof(struct ktop_mem_comm), false,
-			 &c->ckeys, &c->cvals, &c->ccap);
+	n = map_buf_read(c->comms_fd, sizeof(__u32), sizeof(struct ktop_mem_comm), false,
+			 &c->cbuf);
 	for (i = 0; i < n; i++) {
-		char *name = u64map_put(&c->names, ((__u32 *)c->ckeys)[i]);
+		char *name = u64map_put(&c->names, ((__u32 *)c->cbuf.keys)[i]);
 
 		if (!name) {
 			u64map_clear(&c->names);
 			return;
 		}
-		memcpy(name, ((struct ktop_mem_comm *)c->cvals)[i].comm, KTOP_COMM_MAX);
+		memcpy(name, ((struct ktop_mem_comm *)c->cbuf.vals)[i].comm, KTOP_COMM_MAX);
 	}
 }
 

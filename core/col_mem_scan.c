@@ -19,7 +19,7 @@ static int drop_alloc(struct col_mem *c, const void *key, const struct ktop_mem_
 	return bpf_map_delete_elem(c->allocs_fd, key) ? -errno : 0;
 }
 
-/* Read up to max entries of the outstanding map into c->akeys/c->avals,
+/* Read up to max entries of the outstanding map into c->abuf.keys/c->abuf.vals,
  * from where the previous slice stopped (c->scan_cursor; from the start
  * when c->scan_fresh). Returns the count (*end set when the map has no
  * more), or -errno; -EINVAL: no batch operations in this kernel. */
@@ -31,19 +31,19 @@ static long read_slice(struct col_mem *c, size_t max, bool *end)
 	int err;
 
 	*end = false;
-	if (c->acap < max) {
-		k = realloc(c->akeys, max * sizeof(__u64));
+	if (c->abuf.cap < max) {
+		k = realloc(c->abuf.keys, max * sizeof(__u64));
 		if (!k)
 			return -ENOMEM;
-		c->akeys = k;
-		v = realloc(c->avals, max * sizeof(struct ktop_mem_alloc));
+		c->abuf.keys = k;
+		v = realloc(c->abuf.vals, max * sizeof(struct ktop_mem_alloc));
 		if (!v)
 			return -ENOMEM;
-		c->avals = v;
-		c->acap = max;
+		c->abuf.vals = v;
+		c->abuf.cap = max;
 	}
 	err = bpf_map_lookup_batch(c->allocs_fd, c->scan_fresh ? NULL : &c->scan_cursor,
-				   &c->scan_cursor, c->akeys, c->avals, &count, &opts);
+				   &c->scan_cursor, c->abuf.keys, c->abuf.vals, &count, &opts);
 	err = err ? -errno : 0;
 	c->scan_fresh = false;
 	if (err == -ENOENT) {
@@ -118,10 +118,10 @@ void mem_scan_ages(struct col_mem *c)
 	if (n == -EINVAL) {
 		/* no batch operations: the whole map each poll, as one pass */
 		if (!c->slices_off)
-			c->acap = 0;	/* map_read_all() sizes the buffers to the map */
+			c->abuf.cap = 0;	/* map_read_all() sizes the buffers to the map */
 		c->slices_off = true;
-		n = map_read_all(c->allocs_fd, sizeof(__u64), sizeof(struct ktop_mem_alloc), false,
-				 &c->akeys, &c->avals, &c->acap);
+		n = map_buf_read(c->allocs_fd, sizeof(__u64), sizeof(struct ktop_mem_alloc), false,
+				 &c->abuf);
 		end = true;
 	}
 	if (n < 0) {
@@ -131,9 +131,9 @@ void mem_scan_ages(struct col_mem *c)
 	}
 	c->pass_seen += (uint64_t)n;
 	for (i = 0; i < n; i++) {
-		const struct ktop_mem_alloc *a = (const void *)((char *)c->avals + i * sizeof(*a));
+		const struct ktop_mem_alloc *a = (const void *)((char *)c->abuf.vals + i * sizeof(*a));
 		struct site *s = u64map_get(&c->sites, mem_site_key(a->tgid, a->id));
-		const void *key = (char *)c->akeys + i * sizeof(__u64);
+		const void *key = (char *)c->abuf.keys + i * sizeof(__u64);
 
 		if (s && s->blinded) {
 			if (drop_alloc(c, key, a) == 0) {
@@ -168,8 +168,8 @@ void mem_gc_stacks(struct col_mem *c)
 
 	if (c->polls % GC_EVERY)
 		return;
-	n = map_read_all(c->stacks_fd, sizeof(__u32), sizeof(struct ktop_mem_stack_val), false,
-			 &c->gkeys, &c->gvals, &c->gcap);
+	n = map_buf_read(c->stacks_fd, sizeof(__u32), sizeof(struct ktop_mem_stack_val), false,
+			 &c->gbuf);
 	if (n < 0)
 		return;
 	u64map_init(&used, 1);
@@ -184,7 +184,7 @@ void mem_gc_stacks(struct col_mem *c)
 		if (c->samp[j].stack_id >= 0 && !u64map_put(&used, (uint32_t)c->samp[j].stack_id))
 			goto out;
 	for (i = 0; i < n; i++) {
-		__u32 key = ((__u32 *)c->gkeys)[i];
+		__u32 key = ((__u32 *)c->gbuf.keys)[i];
 
 		if (u64map_get(&used, key) || u64map_get(&c->skipset, key))
 			continue;

@@ -87,20 +87,15 @@ static void col_mem_free(void *p)
 	u64map_free(&c->unused);
 	u64map_free(&c->utrend);
 	u64map_free(&c->skipset);
-	free(c->skeys);
-	free(c->svals);
-	free(c->akeys);
-	free(c->avals);
-	free(c->gkeys);
-	free(c->gvals);
-	free(c->ckeys);
-	free(c->cvals);
+	map_buf_free(&c->sbuf);
+	map_buf_free(&c->abuf);
+	map_buf_free(&c->gbuf);
+	map_buf_free(&c->cbuf);
 	u64map_free(&c->names);
 	free(c->refs);
 	free(c->del_sites.keys);
 	free(c->del_samples.keys);
-	free(c->pkeys);
-	free(c->pvals);
+	map_buf_free(&c->pbuf);
 	free(c->samp);
 	free(c->del_comms.keys);
 	free(c->del_stacks.keys);
@@ -152,15 +147,15 @@ static int read_sites(struct col_mem *c)
 {
 	long n, i;
 
-	n = map_read_all(c->sites_fd, sizeof(struct ktop_mem_skey), sizeof(struct ktop_mem_sval),
-			 false, &c->skeys, &c->svals, &c->scap);
+	n = map_buf_read(c->sites_fd, sizeof(struct ktop_mem_skey), sizeof(struct ktop_mem_sval),
+			 false, &c->sbuf);
 	if (n < 0)
 		return (int)n;
 	u64map_swap(&c->sites, &c->sites_old);
 	u64map_clear(&c->sites);
 	for (i = 0; i < n; i++) {
-		const struct ktop_mem_skey *k = (const void *)((char *)c->skeys + i * sizeof(*k));
-		const struct ktop_mem_sval *v = (const void *)((char *)c->svals + i * sizeof(*v));
+		const struct ktop_mem_skey *k = (const void *)((char *)c->sbuf.keys + i * sizeof(*k));
+		const struct ktop_mem_sval *v = (const void *)((char *)c->sbuf.vals + i * sizeof(*v));
 		uint64_t key = mem_site_key(k->tgid, k->id);
 		const struct site *old = u64map_get(&c->sites_old, key);
 		struct site *s = u64map_put(&c->sites, key);

@@ -144,3 +144,12 @@ long map_read_all(int fd, size_t key_size, size_t val_size, bool percpu,
 	}
 	return n;
 }
+
+/* See mapio.h. */
+void map_buf_free(struct map_buf *b)
+{
+	free(b->keys);
+	free(b->vals);
+	b->keys = b->vals = NULL;
+	b->cap = 0;
+}

@@ -34,4 +34,20 @@ long map_read_all(int fd, size_t key_size, size_t val_size, bool percpu,
 /* Number of possible CPUs (size of per-CPU values), cached. */
 int ncpus_possible(void);
 
+/* A collector's buffers for one map's reads, grown as needed. */
+struct map_buf {
+	void *keys, *vals;
+	size_t cap;			/* entries both hold */
+};
+
+/* map_read_all() into b. */
+static inline long map_buf_read(int fd, size_t key_size, size_t val_size, bool percpu,
+				struct map_buf *b)
+{
+	return map_read_all(fd, key_size, val_size, percpu, &b->keys, &b->vals, &b->cap);
+}
+
+/* Free b's buffers; b is empty again. */
+void map_buf_free(struct map_buf *b);
+
 #endif

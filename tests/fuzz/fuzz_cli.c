@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* libFuzzer harness for cli_parse(): the input, split on NUL bytes, is argv. */
+// fuzz-sources: core/trig_*.c
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>

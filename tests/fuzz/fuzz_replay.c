@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* libFuzzer harness for the replay reader: json_parse() on any bytes, replay_decode(), then both writers. */
-// fuzz-sources: core/out_json.c core/out_text.c core/out_syscalls.c core/out_memory.c core/out_locks.c core/out_io.c
+// fuzz-sources: core/trig_*.c core/out_json.c core/out_text.c core/out_syscalls.c core/out_memory.c core/out_locks.c core/out_io.c
 // fuzz-args: -max_len=16384
 #include <errno.h>
 #include <stdint.h>

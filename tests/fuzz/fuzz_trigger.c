@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* libFuzzer harness for trigger_parse() and trigger_eval(): the input is one --trigger expression. */
+// fuzz-sources: core/trig_*.c
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
