@@ -198,16 +198,15 @@ static void draw_inflight(struct ui *u, const struct ktop_sc_snap *sc, int y, in
 	}
 }
 
-/* The histogram's titles, longest first: the row's calls, its sampling rate
- * when not every call was timed, and (pivoted) that it is every process's. */
+/* The histogram's titles, longest first: the row's calls, how many were
+ * timed when not every call was, and (pivoted) that it is every process's. */
 static void hist_titles(const struct ui *u, const struct ui_tab *t,
 			const struct ktop_sc_row *sel, char title[3][200])
 {
 	char sampled[48] = "";
 
-	if (sel->timed < sel->count)
-		snprintf(sampled, sizeof(sampled), ", 1 in %llu timed",
-			 (unsigned long long)(sel->timed ? (sel->count + sel->timed / 2) / sel->timed : 0));
+	if (sel->timed < sel->count)	/* a rounded "1 in N" would say "1 in 1" at 34 of 30 */
+		snprintf(sampled, sizeof(sampled), ", %llu timed", (unsigned long long)sel->timed);
 	snprintf(title[0], 200, "%s%s latency (%llu calls%s%s)",
 		 t->detail ? "Details: " : "", sel->name, (unsigned long long)sel->count,
 		 sampled, u->pid ? " by all processes, not only this one" : "");

@@ -51,7 +51,7 @@ tabbar=$(sed -n 's/^KTOP_TAB([^"]*"\([^"]*\)").*/\1/p' core/tabs.def |
 has "tab bar lists the four tabs" "$tabbar"
 has "syscalls table header" "SYSCALL +CALLS/s +ERR/s +TIME%. +AVG +P50 +P95 +P99 +MAX"
 has "sort marker on TIME% (down arrow)" "TIME%▼"
-has "histogram of the selected syscall" "latency \([0-9]+ calls\)"
+has "histogram of the selected syscall" "latency \([0-9]+ calls(, [0-9]+ timed)?\)"
 has "top processes of the selected syscall" "Top processes in"
 keys '>'
 has "> moves the sort to AVG" "AVG▼"
