@@ -78,7 +78,7 @@ struct fld {
 #define FLD_STRS_OMIT0(st, m, n, name)	FLD_SEQ_(STRS, st, m, n, name, NULL, FLD_OMIT0)
 #define FLD_FN(st, m, name, unit, put, get) \
 	{ name, unit, FLD_KIND_FN, 0, FLD_SZ(st, m), offsetof(st, m), NULL, 0, 0, 0, put, get }
-#define FLD_END		{ NULL }
+#define FLD_END		{ NULL, NULL, 0, 0, 0, 0, NULL, 0, 0, 0, NULL, NULL }
 
 /* Write row's members listed in t (the caller opens and closes the object). */
 void fld_put(struct jw *w, const struct fld *t, const void *row);
