@@ -211,7 +211,7 @@ fuzz fuzz-smoke:
 
 bench: deps-bench
 	$(Q)$(MAKE) --no-print-directory all $(WORKLOADS) $(O)/bench/floor.bpf.o $(O)/bench/floor \
-	  $(O)/bench/prom_accuracy
+	  $(O)/bench/prom_accuracy $(O)/bench/render
 	$(Q)KTOP=$(abspath $(BIN)) WL=$(O)/workloads BENCH_O=$(O) tests/bench/run.sh
 
 $(O)/bench/floor.bpf.o: tests/bench/floor.bpf.c $(O)/vmlinux.h | $(O)/bench/.
@@ -220,6 +220,10 @@ $(O)/bench/floor.bpf.o: tests/bench/floor.bpf.c $(O)/vmlinux.h | $(O)/bench/.
 $(O)/bench/prom_accuracy: tests/bench/prom_accuracy.c $(CORE_LIB) | $(O)/bench/.
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(CORE_LIB) $(LDLIBS)
+# the render bench: built from the same objects as ktop
+$(O)/bench/render: tests/bench/render.c $(UI_OBJS) $(CORE_LIB) | $(O)/bench/.
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(UI_OBJS) $(CORE_LIB) $(LDLIBS)
 $(O)/bench/floor: tests/bench/floor.c | $(O)/bench/.
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(LDLIBS)

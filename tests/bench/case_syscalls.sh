@@ -4,6 +4,9 @@
 # storage + two clock reads + a per-CPU add: the least an exact per-call
 # latency tracer does), libbpf-tools syscount -L and bpftrace, interleaved.
 #
+# bench-timeout: 720
+# (8 conditions x 7 rounds x 2 samples take about 300 s, then the per-program figures)
+#
 # Knobs: SC_CALLS (calls per sample), SC_SAMPLES (samples per attach),
 # SC_ROUNDS; BENCH_QUICK=1 makes all three small. SC_CLOCK=cpu (default)
 # times the loop by its thread's CPU time, SC_CLOCK=wall by the wall clock

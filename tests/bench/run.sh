@@ -5,7 +5,8 @@
 # Environment: KTOP (default ./ktop), WL (default build/workloads), BENCH_O
 # (build dir holding bench/floor), BENCH_QUICK=1 for a short trial,
 # BENCH_CASES="syscalls self" to run only some cases, BENCH_CASE_TIMEOUT
-# (seconds per case, default 300, 120 when quick).
+# (seconds per case, default 300, 120 when quick; a case may ask for more
+# with a "# bench-timeout: SECONDS" line, used when BENCH_CASE_TIMEOUT is unset).
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 export KTOP=${KTOP:-./ktop}
@@ -54,12 +55,15 @@ for f in tests/bench/case_*.sh; do
 	echo "== $name ($f)"
 	t0=$(date +%s)
 	# --foreground: Ctrl-C still reaches the case (and its tracers)
-	BENCH_CASE=$name timeout --foreground -k 15 "$timeout_s" bash "$f"
+	t=$timeout_s
+	own=$(sed -n 's/^# bench-timeout: \([0-9]*\)$/\1/p' "$f" | head -1)
+	[ -z "${BENCH_CASE_TIMEOUT:-}" ] && [ "$BENCH_QUICK" != 1 ] && [ -n "$own" ] && t=$own
+	BENCH_CASE=$name timeout --foreground -k 15 "$t" bash "$f"
 	rc=$?
 	sweep_pids "$BENCH_PIDS"	# anything a dead case left running
 	case $rc in
 	0) st=ok ;;
-	124|137) st="TIMED OUT after ${timeout_s}s" ;;
+	124|137) st="TIMED OUT after ${t}s" ;;
 	*) st="FAILED (exit $rc)" ;;
 	esac
 	status+=("$(printf '%-10s %-28s %4ss' "$name" "$st" $(($(date +%s) - t0)))")
