@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* main(): parse options, check privilege, open core, hand over to the UI or the batch writer. */
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -214,11 +215,83 @@ out:
 	return rc;
 }
 
+/* Switches from the environment: NO_COLOR, and the test-only KTOP_* ones. */
+static bool env_on(const char *name, bool any)
+{
+	const char *v = getenv(name);
+
+	return v && (any ? *v != 0 : !strcmp(v, "1"));
+}
+
+static void env_flags(struct ktop_opts *o)
+{
+	if (env_on("NO_COLOR", true))
+		o->no_color = true;
+	o->force_raw_tp = env_on("KTOP_FORCE_RAW_TP", false);
+	o->force_tid_hash = env_on("KTOP_FORCE_TID_HASH", false);
+	o->test_reject = env_on("KTOP_TEST_VERIFIER_REJECT", false);
+}
+
+/* Live: check the -p processes and privilege, load the collectors, then the
+ * dashboard or the batch loop. Returns an exit status. */
+static int run_live(struct ktop_opts *o)
+{
+	char err[256];
+	int rc, i;
+
+	for (i = 0; i < o->npids; i++) {
+		if (!proc_alive(o->pids[i])) {
+			fprintf(stderr, "ktop: -p %u: no such process\n", o->pids[i]);
+			return EXIT_USAGE;
+		}
+	}
+	rc = recorder__new(&recorder_live, o, err, sizeof(err));
+	if (rc) {
+		fprintf(stderr, "ktop: %s\n", rc == -ENOMEM ? "out of memory" : san(err));
+		return rc == -ENOMEM ? EXIT_FAIL : EXIT_USAGE;
+	}
+	if (priv_check(err, sizeof(err))) {
+		fprintf(stderr, "ktop: %s\n", err);
+		return EXIT_PRIV;
+	}
+	msg_hook_libbpf(o->verbose);
+	rc = core_open(o, &stop_sig);
+	if (rc == -EINTR) {	/* stopped during start-up: not a failure */
+		core_close();
+		msg_flush(stderr, MSG_WARN);
+		if (o->verbose)
+			fprintf(stderr, "ktop: stopped by a signal during start-up\n");
+		return EXIT_OK;
+	}
+	if (rc) {
+		msg_flush(stderr, MSG_WARN);
+		fprintf(stderr, "ktop: no collector could start%s\n",
+			rc == -ENOMEM ? ": out of memory" : "");
+		core_close();
+		return EXIT_FAIL;
+	}
+	atexit(core_close);
+	if (o->listen && (rc = metrics_http_start(o, err, sizeof(err)))) {
+		fprintf(stderr, "ktop: %s\n", err);
+		core_close();
+		return rc == -EINVAL ? EXIT_USAGE : EXIT_FAIL;
+	}
+	if (o->bpf_stats && (rc = bpfstats_set(true)))
+		msg_warn("--bpf-stats: the kernel refused BPF_ENABLE_STATS: %s", strerror(-rc));
+	msg_flush(stderr, MSG_WARN);
+	if (priv_drop())
+		msg_warn("could not drop unneeded capabilities: %s", strerror(errno));
+	rc = o->batch || o->record ? run_batch(o) : ui_run(o, &stop_sig);
+	core_close();
+	msg_flush(stderr, MSG_ERR);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	struct ktop_opts o;
 	char err[256];
-	int rc, i;
+	int rc;
 
 	/* First of all: a script's `ktop &` inherits SIGINT ignored, and a
 	 * SIGINT sent before our handler exists would be lost for good. */
@@ -238,10 +311,7 @@ int main(int argc, char **argv)
 		printf("ktop %s\n", ktop_version);
 		return EXIT_OK;
 	}
-	if (getenv("NO_COLOR") && *getenv("NO_COLOR"))
-		o.no_color = true;
-	if (getenv("KTOP_FORCE_RAW_TP") && !strcmp(getenv("KTOP_FORCE_RAW_TP"), "1"))
-		o.force_raw_tp = true;
+	env_flags(&o);
 	/* The dashboard needs a terminal it can drive: say so before loading
 	 * anything (ncurses would print a bare "Error opening terminal"). */
 	if (!o.batch && ui_term_check(err, sizeof(err))) {
@@ -249,64 +319,14 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	msg_flush(stderr, MSG_WARN);	/* a built-in terminfo entry in use */
-	if (getenv("KTOP_FORCE_TID_HASH") && !strcmp(getenv("KTOP_FORCE_TID_HASH"), "1"))
-		o.force_tid_hash = true;
-	if (getenv("KTOP_TEST_VERIFIER_REJECT") && !strcmp(getenv("KTOP_TEST_VERIFIER_REJECT"), "1"))
-		o.test_reject = true;
-	if (o.replay) {		/* no BPF, no privilege needed */
-		if (o.batch)
-			return run_replay_batch(&o);
-		rc = ui_replay(&o, &stop_sig, err, sizeof(err));
-		if (rc < 0) {
-			fprintf(stderr, "ktop: %s\n", err);
-			return EXIT_USAGE;
-		}
-		return rc;
-	}
-	for (i = 0; i < o.npids; i++) {
-		if (!proc_alive(o.pids[i])) {
-			fprintf(stderr, "ktop: -p %u: no such process\n", o.pids[i]);
-			return EXIT_USAGE;
-		}
-	}
-	rc = recorder__new(&recorder_live, &o, err, sizeof(err));
-	if (rc) {
-		fprintf(stderr, "ktop: %s\n", rc == -ENOMEM ? "out of memory" : san(err));
-		return rc == -ENOMEM ? EXIT_FAIL : EXIT_USAGE;
-	}
-	if (priv_check(err, sizeof(err))) {
+	if (!o.replay)
+		return run_live(&o);
+	if (o.batch)		/* replays: no BPF, no privilege needed */
+		return run_replay_batch(&o);
+	rc = ui_replay(&o, &stop_sig, err, sizeof(err));
+	if (rc < 0) {
 		fprintf(stderr, "ktop: %s\n", err);
-		return EXIT_PRIV;
+		return EXIT_USAGE;
 	}
-	msg_hook_libbpf(o.verbose);
-	rc = core_open(&o, &stop_sig);
-	if (rc == -EINTR) {	/* stopped during start-up: not a failure */
-		core_close();
-		msg_flush(stderr, MSG_WARN);
-		if (o.verbose)
-			fprintf(stderr, "ktop: stopped by a signal during start-up\n");
-		return EXIT_OK;
-	}
-	if (rc) {
-		msg_flush(stderr, MSG_WARN);
-		fprintf(stderr, "ktop: no collector could start%s\n",
-			rc == -ENOMEM ? ": out of memory" : "");
-		core_close();
-		return EXIT_FAIL;
-	}
-	atexit(core_close);
-	if (o.listen && (rc = metrics_http_start(&o, err, sizeof(err)))) {
-		fprintf(stderr, "ktop: %s\n", err);
-		core_close();
-		return rc == -EINVAL ? EXIT_USAGE : EXIT_FAIL;
-	}
-	if (o.bpf_stats && (rc = bpfstats_set(true)))
-		msg_warn("--bpf-stats: the kernel refused BPF_ENABLE_STATS: %s", strerror(-rc));
-	msg_flush(stderr, MSG_WARN);
-	if (priv_drop())
-		msg_warn("could not drop unneeded capabilities: %s", strerror(errno));
-	rc = o.batch || o.record ? run_batch(&o) : ui_run(&o, &stop_sig);
-	core_close();
-	msg_flush(stderr, MSG_ERR);
 	return rc;
 }

@@ -9,8 +9,8 @@
 /*
  * The entry of key in map into *out, made from *init when there is none.
  * Returns 0 (it was there, or another CPU made it meanwhile), 1 (this call
- * made it: *init is already counted in it), or -errno (-E2BIG, -ENOMEM:
- * the map is full; *out untouched). out must point to a void * variable:
+ * made it: *init is already counted in it), or -ENOMEM / -E2BIG (the map
+ * is full, or any other failure to make it; *out untouched). out must point to a void * variable:
  * through a cast &typed_ptr, -O2 may assume the store never happened
  * (strict aliasing) and keep the variable's old value.
  */
@@ -25,8 +25,11 @@ static __always_inline int ktop_lookup_or_init(void *map, const void *key, const
 		return 0;
 	}
 	err = bpf_map_update_elem(map, key, init, BPF_NOEXIST);
+	/* Constants, not (int)err: the verifier does not know a helper's
+	 * error is small, and a truncated 64-bit err may be 0 or positive to
+	 * it -- a path where the caller uses *out that was never set. */
 	if (err && err != -EEXIST)
-		return (int)err;
+		return err == -ENOMEM ? -ENOMEM : -E2BIG;
 	v = bpf_map_lookup_elem(map, key);	/* ours, or another CPU's */
 	if (!v)
 		return -ENOENT;			/* made and deleted meanwhile */

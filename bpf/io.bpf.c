@@ -19,7 +19,7 @@ const volatile bool targ_have_io_start = true;	/* block_io_start attached: attri
 struct bio_owner {
 	__u32 tgid;
 	__u32 pad;
-	char comm[KTOP_IO_COMM_LEN];
+	char comm[KTOP_COMM_LEN];
 };
 
 struct {
@@ -77,7 +77,7 @@ struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, KTOP_IO_PROC_MAX);
 	__type(key, __u32);
-	__type(value, struct ktop_io_comm);
+	__type(value, struct ktop_comm);
 } io_comm SEC(".maps");
 
 struct {
@@ -356,10 +356,10 @@ static __always_inline int on_merge(struct request *rq)
 	return 0;
 }
 
-static __always_inline void count_stat(__u32 disk, __u32 op, __u64 bytes, __u64 lat,
-				       __u64 queue_ns, __u64 device_ns, __u32 flags, bool err)
+/* A finished request into its (disk, op) statistics. */
+static __always_inline void count_stat(const struct ktop_io_event *ev)
 {
-	struct ktop_io_key k = { .disk = disk, .op = op };
+	struct ktop_io_key k = { .disk = ev->disk, .op = ev->op };
 	struct ktop_io_stat *s;
 
 	s = bpf_map_lookup_elem(&io_stats, &k);
@@ -372,48 +372,68 @@ static __always_inline void count_stat(__u32 disk, __u32 op, __u64 bytes, __u64 
 		}
 	}
 	s->count++;
-	s->bytes += bytes;
-	s->total_ns += lat;
-	if (lat > s->max_ns)
-		s->max_ns = lat;
-	if ((flags & (KTOP_IO_F_INSERT | KTOP_IO_F_ISSUE)) == (KTOP_IO_F_INSERT | KTOP_IO_F_ISSUE)) {
+	s->bytes += ev->bytes;
+	s->total_ns += ev->lat_ns;
+	if (ev->lat_ns > s->max_ns)
+		s->max_ns = ev->lat_ns;
+	if ((ev->flags & (KTOP_IO_F_INSERT | KTOP_IO_F_ISSUE)) == (KTOP_IO_F_INSERT | KTOP_IO_F_ISSUE)) {
 		s->queued++;
-		s->queue_ns += queue_ns;
+		s->queue_ns += ev->queue_ns;
 	}
-	if (flags & KTOP_IO_F_ISSUE) {
+	if (ev->flags & KTOP_IO_F_ISSUE) {
 		s->issued++;
-		s->device_ns += device_ns;
+		s->device_ns += ev->device_ns;
 	}
-	if (!(flags & KTOP_IO_F_ATTR))
+	if (!(ev->flags & KTOP_IO_F_ATTR))
 		s->noattr++;
-	if (err)
+	if (ev->error)
 		s->errors++;
-	ktop_hist_add(s->hist, lat);
+	ktop_hist_add(s->hist, ev->lat_ns);
 }
 
-/* Add one request of bytes to a per-CPU counter map entry; false when the
- * map is full. */
-static __always_inline bool count_cnt(void *map, void *key, __u64 bytes, bool *created)
+/* Add one request of bytes to a per-CPU counter map entry. Returns 1 when
+ * this made the entry, 0 when it was there, < 0 when the map is full. */
+static __always_inline int count_cnt(void *map, const void *key, __u64 bytes)
 {
-	struct ktop_io_cnt *c, init = { .count = 1, .bytes = bytes };
+	struct ktop_io_cnt init = { .count = 1, .bytes = bytes }, *c;
+	void *v;
+	int made;
 
-	*created = false;
-	c = bpf_map_lookup_elem(map, key);
-	if (c) {
-		c->count++;
-		c->bytes += bytes;
-		return true;
-	}
-	if (bpf_map_update_elem(map, key, &init, BPF_NOEXIST) == 0) {
-		*created = true;
-		return true;
-	}
-	c = bpf_map_lookup_elem(map, key);	/* another CPU created it first */
-	if (!c)
-		return false;
+	made = ktop_lookup_or_init(map, key, &init, &v);
+	if (made)
+		return made;
+	c = v;
 	c->count++;
 	c->bytes += bytes;
-	return true;
+	return 0;
+}
+
+/* A finished request into every map that counts it. */
+static __always_inline void count_done(const struct ktop_io_event *ev)
+{
+	struct ktop_io_proc_key pk = {};
+	struct ktop_io_pkey ptk = {};
+
+	count_stat(ev);
+	ptk.disk = ev->disk;
+	ptk.part = ev->part;
+	ptk.op = ev->op;
+	if (count_cnt(&io_parts, &ptk, ev->bytes) < 0)
+		__sync_fetch_and_add(&drops_parts_full, 1);
+	if (!(ev->flags & KTOP_IO_F_ATTR))
+		return;
+	pk.tgid = ev->tgid;
+	pk.disk = ev->disk;
+	pk.op = ev->op;
+	switch (count_cnt(&io_procs, &pk, ev->bytes)) {
+	case 0:
+		break;
+	case 1:
+		bpf_map_update_elem(&io_comm, &pk.tgid, ev->comm, BPF_ANY);
+		break;
+	default:
+		__sync_fetch_and_add(&drops_proc_full, 1);
+	}
 }
 
 /*
@@ -425,14 +445,10 @@ static __always_inline bool count_cnt(void *map, void *key, __u64 bytes, bool *c
  */
 static __always_inline int on_complete(struct request *rq, int error, unsigned int nr_bytes)
 {
-	__u64 key = (__u64)rq, now, lat, queue_ns = 0, device_ns = 0, bytes, sector;
-	__u32 remaining = BPF_CORE_READ(rq, __data_len), disk, op, part, tgid, flags;
+	__u64 key = (__u64)rq;
+	__u32 remaining = BPF_CORE_READ(rq, __data_len), flags;
 	struct ktop_io_req *r = live_req(&key);
-	struct ktop_io_proc_key pk = {};
-	struct ktop_io_pkey ptk = {};
-	struct ktop_io_event *e;
-	char comm[KTOP_IO_COMM_LEN];
-	bool created, err;
+	struct ktop_io_event ev = {}, *e;
 
 	if (!r) {
 		__sync_fetch_and_add(&untracked, 1);
@@ -445,142 +461,51 @@ static __always_inline int on_complete(struct request *rq, int error, unsigned i
 		return 0;		/* partial: the request goes on */
 
 	/* copy out, then free the slot (the next life may begin at once) */
-	now = bpf_ktime_get_ns();
+	ev.ts_ns = bpf_ktime_get_ns();
 	flags = r->flags & ~KTOP_IO_F_LIVE;
-	lat = now - r->first_ns;
+	ev.lat_ns = ev.ts_ns - r->first_ns;
 	if ((flags & KTOP_IO_F_INSERT) && (flags & KTOP_IO_F_ISSUE) && r->issue_ns >= r->insert_ns)
-		queue_ns = r->issue_ns - r->insert_ns;
+		ev.queue_ns = r->issue_ns - r->insert_ns;
 	else
 		flags &= ~KTOP_IO_F_INSERT;	/* inserted only after its last issue: no queue time */
 	if (flags & KTOP_IO_F_ISSUE)
-		device_ns = now - r->issue_ns;
-	bytes = r->done_bytes;
-	sector = r->sector;
-	part = r->part;
-	tgid = r->tgid;
-	err = r->error;
-	disk = r->disk;
-	__builtin_memcpy(comm, r->comm, sizeof(comm));
+		ev.device_ns = ev.ts_ns - r->issue_ns;
+	ev.bytes = r->done_bytes;
+	ev.sector = r->sector;
+	ev.part = r->part;
+	ev.tgid = (flags & KTOP_IO_F_ATTR) ? r->tgid : 0;
+	ev.error = r->error;
+	ev.disk = r->disk;
+	__builtin_memcpy(ev.comm, r->comm, sizeof(ev.comm));
 	r->flags = 0;
 
-	if (!disk)
-		disk = rq_disk(rq);
-	op = op_class(BPF_CORE_READ(rq, cmd_flags));
-	if (!part)
-		part = disk;
-	count_stat(disk, op, bytes, lat, queue_ns, device_ns, flags, err);
+	if (!ev.disk)
+		ev.disk = rq_disk(rq);
+	ev.op = op_class(BPF_CORE_READ(rq, cmd_flags));
+	if (!ev.part)
+		ev.part = ev.disk;
+	ev.flags = flags;
+	count_done(&ev);
 
-	ptk.disk = disk;
-	ptk.part = part;
-	ptk.op = op;
-	if (!count_cnt(&io_parts, &ptk, bytes, &created))
-		__sync_fetch_and_add(&drops_parts_full, 1);
-
-	if (flags & KTOP_IO_F_ATTR) {
-		pk.tgid = tgid;
-		pk.disk = disk;
-		pk.op = op;
-		if (!count_cnt(&io_procs, &pk, bytes, &created))
-			__sync_fetch_and_add(&drops_proc_full, 1);
-		else if (created)
-			bpf_map_update_elem(&io_comm, &tgid, comm, BPF_ANY);
-	}
-
-	if (lat < targ_slow_ns)
+	if (ev.lat_ns < targ_slow_ns)
 		return 0;
 	e = bpf_ringbuf_reserve(&io_slow, sizeof(*e), 0);
 	if (!e) {
 		__sync_fetch_and_add(&drops_slow, 1);
 		return 0;
 	}
-	e->ts_ns = now;
-	e->lat_ns = lat;
-	e->queue_ns = queue_ns;
-	e->device_ns = device_ns;
-	e->sector = sector;
-	e->bytes = bytes;
-	e->disk = disk;
-	e->part = part;
-	e->tgid = (flags & KTOP_IO_F_ATTR) ? tgid : 0;
-	e->op = op;
-	e->flags = flags;
-	e->error = err;
-	__builtin_memcpy(e->comm, comm, sizeof(comm));
+	__builtin_memcpy(e, &ev, sizeof(ev));
 	bpf_ringbuf_submit(e, 0);
 	return 0;
 }
 
-SEC("tp_btf/block_io_start")
-int BPF_PROG(block_io_start_btf, struct request *rq)
-{
-	return on_start(rq);
-}
-
-SEC("raw_tp/block_io_start")
-int BPF_PROG(block_io_start_raw, struct request *rq)
-{
-	return on_start(rq);
-}
-
-SEC("tp_btf/block_rq_insert")
-int BPF_PROG(block_rq_insert_btf, struct request *rq)
-{
-	return on_insert(rq);
-}
-
-SEC("raw_tp/block_rq_insert")
-int BPF_PROG(block_rq_insert_raw, struct request *rq)
-{
-	return on_insert(rq);
-}
-
-SEC("tp_btf/block_rq_issue")
-int BPF_PROG(block_rq_issue_btf, struct request *rq)
-{
-	return on_issue(rq);
-}
-
-SEC("raw_tp/block_rq_issue")
-int BPF_PROG(block_rq_issue_raw, struct request *rq)
-{
-	return on_issue(rq);
-}
-
-SEC("tp_btf/block_rq_requeue")
-int BPF_PROG(block_rq_requeue_btf, struct request *rq)
-{
-	return on_requeue(rq);
-}
-
-SEC("raw_tp/block_rq_requeue")
-int BPF_PROG(block_rq_requeue_raw, struct request *rq)
-{
-	return on_requeue(rq);
-}
-
-SEC("tp_btf/block_rq_merge")
-int BPF_PROG(block_rq_merge_btf, struct request *rq)
-{
-	return on_merge(rq);
-}
-
-SEC("raw_tp/block_rq_merge")
-int BPF_PROG(block_rq_merge_raw, struct request *rq)
-{
-	return on_merge(rq);
-}
-
-SEC("tp_btf/block_rq_complete")
-int BPF_PROG(block_rq_complete_btf, struct request *rq, blk_status_t error, unsigned int nr_bytes)
-{
-	return on_complete(rq, error, nr_bytes);
-}
-
-SEC("raw_tp/block_rq_complete")
-int BPF_PROG(block_rq_complete_raw, struct request *rq, blk_status_t error, unsigned int nr_bytes)
-{
-	return on_complete(rq, error, nr_bytes);
-}
+KTOP_TP_TWIN(block_io_start, block_io_start, on_start(rq), struct request *rq)
+KTOP_TP_TWIN(block_rq_insert, block_rq_insert, on_insert(rq), struct request *rq)
+KTOP_TP_TWIN(block_rq_issue, block_rq_issue, on_issue(rq), struct request *rq)
+KTOP_TP_TWIN(block_rq_requeue, block_rq_requeue, on_requeue(rq), struct request *rq)
+KTOP_TP_TWIN(block_rq_merge, block_rq_merge, on_merge(rq), struct request *rq)
+KTOP_TP_TWIN(block_rq_complete, block_rq_complete, on_complete(rq, error, nr_bytes),
+	     struct request *rq, blk_status_t error, unsigned int nr_bytes)
 
 /* Only without block_io_start. raw_tp alone: the bio is a key, never read.
  * Two programs, as the argument moved: the queue argument went in commit

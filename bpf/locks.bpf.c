@@ -10,8 +10,6 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
-#define EEXIST	17
-
 const volatile __u64 targ_long_ns = 1000000;	/* waits this long go to the ring buffer */
 
 /* One contention a thread is inside: begin time, lock, flags, stack. */
@@ -92,7 +90,7 @@ struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, KTOP_LOCK_WAITER_MAX);
 	__type(key, __u32);
-	__type(value, struct ktop_lock_comm);
+	__type(value, struct ktop_comm);
 } lock_comm SEC(".maps");
 
 struct {
@@ -271,30 +269,20 @@ static __always_inline __u32 classify(__u64 addr)
 }
 
 /* Add n waits of dt in all to a caller or waiter entry, creating it; returns
- * 1 when it was created, 0 when it existed, -1 when the map is full. */
-static __always_inline int part_add(void *map, void *key, __u64 n, __u64 dt)
+ * 1 when it was created, 0 when it existed, < 0 when the map is full. */
+static __always_inline int part_add(void *map, const void *key, __u64 n, __u64 dt)
 {
-	struct ktop_lock_part *p, init = { .contentions = n, .wait_ns = dt };
-	long err;
+	struct ktop_lock_part init = { .contentions = n, .wait_ns = dt }, *p;
+	void *v;
+	int made;
 
-	p = bpf_map_lookup_elem(map, key);
-	if (p) {
-		__sync_fetch_and_add(&p->contentions, n);
-		__sync_fetch_and_add(&p->wait_ns, dt);
-		return 0;
-	}
-	err = bpf_map_update_elem(map, key, &init, BPF_NOEXIST);
-	if (!err)
-		return 1;
-	if (err == -EEXIST) {	/* another CPU created it since our lookup */
-		p = bpf_map_lookup_elem(map, key);
-		if (p) {
-			__sync_fetch_and_add(&p->contentions, n);
-			__sync_fetch_and_add(&p->wait_ns, dt);
-			return 0;
-		}
-	}
-	return -1;
+	made = ktop_lookup_or_init(map, key, &init, &v);
+	if (made)
+		return made;
+	p = v;
+	__sync_fetch_and_add(&p->contentions, n);
+	__sync_fetch_and_add(&p->wait_ns, dt);
+	return 0;
 }
 
 static __always_inline void caller_add(__u64 addr, __u32 type, __s32 stack_id, __u64 n, __u64 dt)
@@ -309,7 +297,7 @@ static __always_inline void caller_add(__u64 addr, __u32 type, __s32 stack_id, _
 static __always_inline void waiter_add(__u64 addr, __u32 type, __u32 tgid, __u64 n, __u64 dt)
 {
 	struct ktop_lock_waiter_key wk = { .addr = addr, .type = type, .tgid = tgid };
-	struct ktop_lock_comm c;
+	struct ktop_comm c;
 	int r = part_add(&lock_waiters, &wk, n, dt);
 
 	if (r < 0) {
@@ -454,29 +442,9 @@ static __always_inline int on_end(void *ctx, __u64 addr, __u32 flags, bool by_ad
 	return 0;
 }
 
-SEC("tp_btf/contention_begin")
-int BPF_PROG(contention_begin_btf, void *lock, unsigned int flags)
-{
-	return on_begin(ctx, (__u64)lock, flags);
-}
-
-SEC("tp_btf/contention_end")
-int BPF_PROG(contention_end_btf, void *lock, int ret)
-{
-	return on_end(ctx, (__u64)lock, 0, true);
-}
-
-SEC("raw_tp/contention_begin")
-int BPF_PROG(contention_begin_raw, void *lock, unsigned int flags)
-{
-	return on_begin(ctx, (__u64)lock, flags);
-}
-
-SEC("raw_tp/contention_end")
-int BPF_PROG(contention_end_raw, void *lock, int ret)
-{
-	return on_end(ctx, (__u64)lock, 0, true);
-}
+KTOP_TP_TWIN(contention_begin, contention_begin, on_begin(ctx, (__u64)lock, flags),
+	     void *lock, unsigned int flags)
+KTOP_TP_TWIN(contention_end, contention_end, on_end(ctx, (__u64)lock, 0, true), void *lock, int ret)
 
 /*
  * Before lock:contention_* (5.19): the slow paths, which a task enters only

@@ -31,7 +31,7 @@ struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, KTOP_MEM_SITES_MAX / 4);
 	__type(key, __u32);
-	__type(value, struct ktop_mem_comm);
+	__type(value, struct ktop_comm);
 } comms SEC(".maps");
 
 /* The last page block allocated on this CPU, to recognise the pages behind
@@ -168,7 +168,7 @@ static __always_inline void track_alloc(void *ctx, __u64 key, __u64 size, __u32 
 {
 	struct ktop_mem_samp_key samp = {}, *sp = NULL;
 	struct ktop_mem_sval *sv;
-	struct ktop_mem_comm c;
+	struct ktop_comm c;
 	bool created;
 	__u32 tgid;
 	long sid;

@@ -170,37 +170,26 @@ static __always_inline int on_enter(long id)
 static __always_inline void count_proc(__u32 tgid, __u32 nr, __u64 dt, __u64 err, __u64 timed)
 {
 	struct ktop_sc_pkey key = { .tgid = tgid, .nr = nr };
-	struct ktop_sc_pval *pv, init;
+	struct ktop_sc_pval init = { .count = 1, .errors = err, .total_ns = dt, .timed = timed }, *pv;
 	struct ktop_comm c;
+	void *v;
+	int made;
 
-	pv = bpf_map_lookup_elem(&sc_proc, &key);
-	if (pv) {
-		pv->count++;
-		pv->errors += err;
-		pv->total_ns += dt;
-		pv->timed += timed;
-		return;
-	}
-	init.count = 1;
-	init.errors = err;
-	init.total_ns = dt;
-	init.timed = timed;
-	if (bpf_map_update_elem(&sc_proc, &key, &init, BPF_NOEXIST) == -17 /* EEXIST */) {
-		/* another CPU created it between our lookup and update */
-		pv = bpf_map_lookup_elem(&sc_proc, &key);
-		if (pv) {
-			pv->count++;
-			pv->errors += err;
-			pv->total_ns += dt;
-			pv->timed += timed;
-			return;
-		}
-	} else if (!bpf_map_lookup_elem(&sc_proc, &key)) {
+	made = ktop_lookup_or_init(&sc_proc, &key, &init, &v);
+	if (made < 0) {
 		__sync_fetch_and_add(&drops_proc_full, 1);
 		return;
 	}
-	bpf_get_current_comm(c.comm, sizeof(c.comm));
-	bpf_map_update_elem(&sc_comm, &tgid, &c, BPF_ANY);
+	if (made) {		/* a new process: its name, once */
+		bpf_get_current_comm(c.comm, sizeof(c.comm));
+		bpf_map_update_elem(&sc_comm, &tgid, &c, BPF_ANY);
+		return;
+	}
+	pv = v;
+	pv->count++;
+	pv->errors += err;
+	pv->total_ns += dt;
+	pv->timed += timed;
 }
 
 /* The timing of a timed call: its histogram, total and largest. */
@@ -252,29 +241,8 @@ static __always_inline int on_exit(long ret)
 	return 0;
 }
 
-SEC("tp_btf/sys_enter")
-int BPF_PROG(sys_enter_btf, struct pt_regs *regs, long id)
-{
-	return on_enter(id);
-}
-
-SEC("tp_btf/sys_exit")
-int BPF_PROG(sys_exit_btf, struct pt_regs *regs, long ret)
-{
-	return on_exit(ret);
-}
-
-SEC("raw_tp/sys_enter")
-int BPF_PROG(sys_enter_raw, struct pt_regs *regs, long id)
-{
-	return on_enter(id);
-}
-
-SEC("raw_tp/sys_exit")
-int BPF_PROG(sys_exit_raw, struct pt_regs *regs, long ret)
-{
-	return on_exit(ret);
-}
+KTOP_TP_TWIN(sys_enter, sys_enter, on_enter(id), struct pt_regs *regs, long id)
+KTOP_TP_TWIN(sys_exit, sys_exit, on_exit(ret), struct pt_regs *regs, long ret)
 
 /* Only where sc_start_tid is used: the thread's entry goes with it. */
 SEC("raw_tp/sched_process_exit")

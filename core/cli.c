@@ -446,6 +446,7 @@ static int check_opts(struct ktop_opts *o, char *err, size_t errlen)
 		return fail(err, errlen, "--mem-mode user needs exactly one -p PID");
 	if (o->mem_mode < 0)
 		o->mem_mode = o->npids == 1 ? KTOP_MEM_USER : KTOP_MEM_KERNEL;
+	o->own_uprobes = o->mem_mode == KTOP_MEM_USER && (o->panes & (1u << KTOP_TAB_MEMORY));
 	return CLI_RUN;
 }
 

@@ -39,10 +39,8 @@ static void col_io_free(void *p)
 	u64map_free(&c->dead);
 	u64map_free(&c->comms);
 	free(c->statbuf);
-	free(c->pkeys);
-	free(c->pvals);
-	free(c->qkeys);
-	free(c->qvals);
+	map_buf_free(&c->parts);
+	map_buf_free(&c->procs);
 	free(c->rtmp);
 	free(c->ptmp);
 	free(c);
@@ -228,7 +226,7 @@ static int col_io_open(void **out, const struct ktop_opts *o, struct ktop_tab_st
 	u64map_init(&c->qcur, sizeof(struct proc_cum));
 	u64map_init(&c->disk_idx, sizeof(uint32_t));
 	u64map_init(&c->dead, 1);
-	u64map_init(&c->comms, sizeof(struct ktop_io_comm));
+	u64map_init(&c->comms, sizeof(struct ktop_comm));
 	c->slow_ns = o->io_slow_ns;
 	c->flag_ns = o->io_flag_p95_ns;
 	c->mono_to_real = now_real_ns() - (int64_t)now_mono_ns();

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <bpf/libbpf.h>
 #include "ktop/io.h"
+#include "core/mapio.h"
 #include "core/disks.h"
 #include "core/snapshot.h"
 #include "core/u64map.h"
@@ -17,7 +18,7 @@
  * than any SCSI timeout with retries. */
 #define STALE_NS	(600ull * 1000000000ull)
 #define FREE_NS		(60ull * 1000000000ull)	/* unused free request slots go */
-#define STAT_STRIDE	((sizeof(struct ktop_io_stat) + 7) & ~(size_t)7)
+#define STAT_STRIDE	percpu_stride(sizeof(struct ktop_io_stat))
 
 struct io_cum {				/* one (disk, op), summed over CPUs */
 	uint64_t count, bytes, total_ns, max_ns, queued, queue_ns, issued, device_ns;
@@ -47,12 +48,10 @@ struct col_io {
 	struct u64map disk_idx;		/* disk dev -> uint32_t index, for the key above */
 	uint32_t ndisk_idx;
 	struct u64map dead;		/* tgids found exited at the last sweep -> nothing */
-	struct u64map comms;		/* tgid -> struct ktop_io_comm */
+	struct u64map comms;		/* tgid -> struct ktop_comm */
 	void *statbuf;			/* one per-CPU io_stats value */
-	void *pkeys, *pvals;		/* batch buffers of io_parts */
-	size_t pcap;
-	void *qkeys, *qvals;		/* ... of io_procs */
-	size_t qcap;
+	struct map_buf parts;		/* batch buffers of io_parts */
+	struct map_buf procs;		/* ... of io_procs */
 	struct ktop_io_row *rtmp;	/* every (disk, op) with I/O this interval */
 	size_t rtmpcap;
 	struct ktop_io_proc *ptmp;	/* every (process, disk, op) with I/O this interval */

@@ -58,8 +58,8 @@ static void read_long(struct col_lk *c, struct ktop_snapshot *snap)
 		lk_type_name(e->type, l->type, sizeof(l->type));
 		l->pid = e->tgid;
 		l->tid = e->tid;
-		memcpy(l->comm, e->comm, KTOP_COMM_MAX);
-		l->comm[KTOP_COMM_MAX - 1] = 0;
+		memcpy(l->comm, e->comm, KTOP_COMM_LEN);
+		l->comm[KTOP_COMM_LEN - 1] = 0;
 		if (s)
 			memcpy(l->caller, s->top, KTOP_FRAME_LEN);
 	}
@@ -126,8 +126,7 @@ static int col_lk_poll(void *p, struct ktop_snapshot *snap)
 
 static void parts_free(struct parts *pt)
 {
-	free(pt->keys);
-	free(pt->vals);
+	map_buf_free(&pt->buf);
 	free(pt->order);
 	free(pt->prev);
 	free(pt->next);
@@ -146,8 +145,7 @@ static void col_lk_free(void *p)
 		bpf_link__destroy(c->slow[i]);
 	locks_bpf__destroy(c->skel);
 	ksyms__put(c->ksyms);
-	free(c->keys);
-	free(c->vals);
+	map_buf_free(&c->buf);
 	free(c->order);
 	free(c->cands);
 	free(c->prev);
@@ -319,7 +317,7 @@ static int col_lk_open(void **out, const struct ktop_opts *o, struct ktop_tab_st
 	if (!c)
 		return -ENOMEM;
 	u64map_init(&c->stacks, sizeof(struct stack_sym));
-	u64map_init(&c->comms, sizeof(struct ktop_lock_comm));
+	u64map_init(&c->comms, sizeof(struct ktop_comm));
 	c->long_ns = o->lock_long_ns ? o->lock_long_ns : 1000000;
 	c->tracepoints = tp;
 	err = skel_load_retry(c, &steps, o, st, "locks: kernel refused the BPF programs");

@@ -10,6 +10,7 @@
 #include "ktop/locks.h"
 #include "core/snapshot.h"
 #include "core/u64map.h"
+#include "core/mapio.h"
 
 #define AGE_NS		(30ull * 1000000000ull)	/* forget entries idle this long */
 #define SWEEP_NS	(5ull * 1000000000ull)	/* between sweeps of idle entries */
@@ -34,8 +35,7 @@ struct part_prev {
 /* A caller or waiter breakdown: its BPF map and the previous reading. */
 struct parts {
 	struct bpf_map *map;
-	void *keys, *vals;		/* batch buffers */
-	size_t cap;
+	struct map_buf buf;		/* batch buffers */
 	int *order;			/* entries in key order */
 	size_t ocap;
 	struct part_prev *prev, *next;
@@ -69,8 +69,7 @@ struct col_lk {
 	struct ktop_lock_ranges ranges;
 	char note[128];
 	/* lock_stats */
-	void *keys, *vals;
-	size_t cap;
+	struct map_buf buf;
 	int *order;			/* entries in key order */
 	struct cand *cands;
 	size_t ocap;
@@ -82,7 +81,7 @@ struct col_lk {
 	int32_t rstack[KTOP_LOCK_ROWS_MAX][KTOP_LOCK_CALLERS_MAX];
 	struct parts callers, waiters;
 	struct u64map stacks;		/* stack id -> struct stack_sym */
-	struct u64map comms;		/* tgid -> struct ktop_lock_comm */
+	struct u64map comms;		/* tgid -> struct ktop_comm */
 	__u64 ips[KTOP_LOCK_STACK_DEPTH];
 	/* long waits: the last KTOP_LOCK_LONG_MAX records of the interval */
 	struct ktop_lock_event ev[KTOP_LOCK_LONG_MAX];
@@ -100,7 +99,7 @@ void lk_type_name(__u32 type, char *buf, size_t n);
 void lk_lock_name(struct col_lk *c, uint64_t addr, uint32_t class, uint32_t owner,
 		  char *sym, size_t symlen, char *kind, size_t kindlen);
 const struct stack_sym *lk_stack_of(struct col_lk *c, int32_t id);
-void lk_comm_of(struct col_lk *c, uint32_t tgid, char comm[KTOP_COMM_MAX]);
+void lk_comm_of(struct col_lk *c, uint32_t tgid, char comm[KTOP_COMM_LEN]);
 void lk_sweep_stacks(struct col_lk *c);
 void lk_sweep_comms(struct col_lk *c);
 

@@ -73,7 +73,7 @@ struct col_mem {
 	struct u64map skipset;		/* stack ids on the kernel's skip list: never swept */
 	uint64_t capacity, leak_age_ns, interval_ns;
 	struct mem_target tgt;
-	char tgt_comm[KTOP_COMM_MAX];
+	char tgt_comm[KTOP_COMM_LEN];
 	bool tgt_exited;
 	struct ksyms *ksyms;
 	struct usym *usym;

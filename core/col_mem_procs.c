@@ -8,12 +8,12 @@
 #include "core/col_mem_int.h"
 #include "core/procinfo.h"
 
-static void comm_of(struct col_mem *c, uint32_t tgid, char comm[KTOP_COMM_MAX])
+static void comm_of(struct col_mem *c, uint32_t tgid, char comm[KTOP_COMM_LEN])
 {
 	const char *name;
 
 	if (tgid == KTOP_MEM_IRQ_TGID) {
-		snprintf(comm, KTOP_COMM_MAX, "[interrupt]");
+		snprintf(comm, KTOP_COMM_LEN, "[interrupt]");
 		return;
 	}
 	/* the name the program recorded at the process's newest call site
@@ -21,8 +21,8 @@ static void comm_of(struct col_mem *c, uint32_t tgid, char comm[KTOP_COMM_MAX])
 	 * processes that have exited, where /proc costs three and fails */
 	name = c->names.n ? u64map_get(&c->names, tgid) : NULL;
 	if (name) {
-		memcpy(comm, name, KTOP_COMM_MAX);
-		comm[KTOP_COMM_MAX - 1] = 0;
+		memcpy(comm, name, KTOP_COMM_LEN);
+		comm[KTOP_COMM_LEN - 1] = 0;
 	} else {
 		comm_fetch(c->comms_fd, tgid, comm);
 	}
@@ -55,7 +55,7 @@ static void comms_batch(struct col_mem *c)
 	}
 	if (need < COMMS_BATCH_MIN)
 		return;
-	n = map_buf_read(c->comms_fd, sizeof(__u32), sizeof(struct ktop_mem_comm), false,
+	n = map_buf_read(c->comms_fd, sizeof(__u32), sizeof(struct ktop_comm), false,
 			 &c->cbuf);
 	for (i = 0; i < n; i++) {
 		char *name = u64map_put(&c->names, ((__u32 *)c->cbuf.keys)[i]);
@@ -64,7 +64,7 @@ static void comms_batch(struct col_mem *c)
 			u64map_clear(&c->names);
 			return;
 		}
-		memcpy(name, ((struct ktop_mem_comm *)c->cbuf.vals)[i].comm, KTOP_COMM_MAX);
+		memcpy(name, ((struct ktop_comm *)c->cbuf.vals)[i].comm, KTOP_COMM_LEN);
 	}
 }
 
@@ -237,7 +237,7 @@ int mem_kernel_rows(struct col_mem *c, struct ktop_mem_snap *m, uint64_t now)
 		memset(r, 0, sizeof(*r));
 		r->pid = (uint32_t)c->procs.keys[j];
 		r->stack = -1;
-		memcpy(r->comm, p->comm, KTOP_COMM_MAX);
+		memcpy(r->comm, p->comm, KTOP_COMM_LEN);
 		r->outstanding_bytes = p->out_bytes;
 		r->outstanding_allocs = p->out_allocs;
 		r->allocs = p->d_allocs;

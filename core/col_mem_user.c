@@ -169,7 +169,7 @@ int mem_user_rows(struct col_mem *c, struct ktop_mem_snap *m, uint64_t now)
 		memset(r, 0, sizeof(*r));
 		r->pid = c->tgt.pid;
 		r->stack = (int32_t)(uint32_t)c->sites.keys[j];	/* stack id until placed */
-		memcpy(r->comm, c->tgt_comm, KTOP_COMM_MAX);
+		memcpy(r->comm, c->tgt_comm, KTOP_COMM_LEN);
 		r->outstanding_bytes = bytes;
 		r->outstanding_allocs = mem_site_out_allocs(s);
 		r->allocs = s->d_allocs;

@@ -120,7 +120,7 @@ static int col_mem_open(void **out, const struct ktop_opts *o, struct ktop_tab_s
 	u64map_init(&c->procs, sizeof(struct proc));
 	u64map_init(&c->procs_old, sizeof(struct proc));
 	u64map_init(&c->dropped, sizeof(uint64_t));
-	u64map_init(&c->names, KTOP_COMM_MAX);
+	u64map_init(&c->names, KTOP_COMM_LEN);
 	c->del_sites.ksize = sizeof(struct ktop_mem_skey);
 	c->del_samples.ksize = sizeof(struct ktop_mem_samp_key);
 	c->del_comms.ksize = sizeof(__u32);
@@ -238,7 +238,7 @@ static int col_mem_poll(void *p, struct ktop_snapshot *snap)
 	m->capacity = c->capacity;
 	if (c->mode == KTOP_MEM_USER) {
 		m->target_pid = c->tgt.pid;
-		memcpy(m->target_comm, c->tgt_comm, KTOP_COMM_MAX);
+		memcpy(m->target_comm, c->tgt_comm, KTOP_COMM_LEN);
 		snprintf(m->allocator_lib, sizeof(m->allocator_lib), "%.127s", c->tgt.lib);
 		if (!c->tgt_exited && !mem_target_alive(&c->tgt))
 			c->tgt_exited = true;

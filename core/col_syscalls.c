@@ -34,10 +34,8 @@ struct col_sc {
 	struct ktop_sc_hist *hist;	/* [KTOP_SC_MAX], cumulative as last read */
 	void *hbuf;			/* one syscall's per-CPU histograms */
 	struct u64map pprev, pcur;	/* (tgid << 32 | nr) -> struct ktop_sc_pval */
-	void *keys, *vals;		/* batch buffers */
-	size_t cap;
-	void *pkeys, *pvals;
-	size_t pcap;
+	struct map_buf stats;		/* batch buffers of sc_stats */
+	struct map_buf pairs;		/* ... of sc_proc */
 	struct ktop_sc_pair *tmp;	/* every pair with calls this interval */
 	size_t tmpcap;
 	struct ktop_sc_proc *ptmp;	/* every process with calls this interval */
@@ -69,10 +67,8 @@ static void col_sc_free(void *p)
 	free(c->hbuf);
 	u64map_free(&c->pprev);
 	u64map_free(&c->pcur);
-	free(c->keys);
-	free(c->vals);
-	free(c->pkeys);
-	free(c->pvals);
+	map_buf_free(&c->stats);
+	map_buf_free(&c->pairs);
 	free(c->tmp);
 	free(c->ptmp);
 	free(c->dead);
@@ -163,7 +159,7 @@ static int col_sc_open(void **out, const struct ktop_opts *o, struct ktop_tab_st
 	 * through these syscalls (x86_64, Linux 6.11+): label them, or a user
 	 * chases ktop's own traffic as the application's behaviour. */
 	c->own_nr[0] = c->own_nr[1] = -1;
-	if (o->mem_mode == KTOP_MEM_USER && (o->panes & (1u << KTOP_TAB_MEMORY))) {
+	if (o->own_uprobes) {
 		c->own_nr[0] = syscall_nr(NULL, "uretprobe");
 		c->own_nr[1] = syscall_nr(NULL, "uprobe");
 	}
@@ -227,25 +223,23 @@ static int cmp_pair(const void *a, const void *b)
 /* Sum the per-CPU copies of every syscall into c->cur. */
 static int read_stats(struct col_sc *c)
 {
-	size_t stride = (sizeof(struct ktop_sc_stat) + 7) & ~(size_t)7;
 	int ncpu = ncpus_possible(), cpu;
 	long n, i;
 
-	n = map_read_all(bpf_map__fd(c->skel->maps.sc_stats), sizeof(__u32),
-			 sizeof(struct ktop_sc_stat), true, &c->keys, &c->vals, &c->cap);
+	n = map_buf_read(bpf_map__fd(c->skel->maps.sc_stats), sizeof(__u32),
+			 sizeof(struct ktop_sc_stat), true, &c->stats);
 	if (n < 0)
 		return (int)n;
 	memset(c->cur, 0, KTOP_SC_MAX * sizeof(*c->cur));
 	for (i = 0; i < n; i++) {
-		__u32 nr = ((__u32 *)c->keys)[i];
+		__u32 nr = ((__u32 *)c->stats.keys)[i];
 		struct sc_cum *s;
 
 		if (nr >= KTOP_SC_MAX)
 			continue;
 		s = &c->cur[nr];
 		for (cpu = 0; cpu < ncpu; cpu++) {
-			const struct ktop_sc_stat *v = (const void *)((char *)c->vals +
-							(i * ncpu + cpu) * stride);
+			const struct ktop_sc_stat *v = percpu_val(c->stats.vals, sizeof(*v), ncpu, i, cpu);
 
 			if (!v->count)
 				continue;
@@ -368,69 +362,13 @@ static void forget_dead(struct col_sc *c, size_t n)
 	map_delete_keys(cfd, c->dead_tgids, ntgid, sizeof(*c->dead_tgids));
 }
 
-/* Read (process, syscall) counters, diff them against the previous reading,
- * keep the heaviest pairs and fold them per process. On a sweep, entries of
- * processes that have exited are deleted from the BPF maps after their last
- * delta was counted, so the map holds live processes only. */
-static int read_procs(struct col_sc *c, struct ktop_sc_snap *out, bool sweep)
+/* Keep the heaviest of the interval's npairs pairs (in c->tmp), and fold
+ * every pair, not only the kept ones, per process. */
+static void keep_pairs(struct col_sc *c, size_t npairs, struct ktop_sc_snap *out)
 {
-	size_t stride = (sizeof(struct ktop_sc_pval) + 7) & ~(size_t)7;
-	int fd = bpf_map__fd(c->skel->maps.sc_proc);
-	int ncpu = ncpus_possible(), cpu;
-	size_t npairs = 0, nprocs = 0, ndead = 0, j;
 	struct u64map *per_tgid = &c->per_tgid;
-	struct proc_live live;
-	long n, i;
+	size_t nprocs = 0, j;
 
-	n = map_read_all(fd, sizeof(struct ktop_sc_pkey), sizeof(struct ktop_sc_pval), true,
-			 &c->pkeys, &c->pvals, &c->pcap);
-	if (n < 0)
-		return (int)n;
-	if (array_reserve((void **)&c->tmp, &c->tmpcap, n, sizeof(*c->tmp)))
-		return -ENOMEM;
-	if (sweep) {
-		u64map_clear(&c->comms);	/* tgids get reused: re-learn names */
-		proc_live_begin(&live);		/* after the read: see procinfo.h */
-	}
-	u64map_clear(&c->pcur);
-	for (i = 0; i < n; i++) {
-		const struct ktop_sc_pkey *k = (const void *)((char *)c->pkeys + i * sizeof(*k));
-		uint64_t key = (uint64_t)k->tgid << 32 | k->nr;
-		struct ktop_sc_pval sum = { 0 }, *prev, *slot;
-		struct ktop_sc_pair *d = &c->tmp[npairs];
-
-		for (cpu = 0; cpu < ncpu; cpu++) {
-			const struct ktop_sc_pval *v = (const void *)((char *)c->pvals +
-							(i * ncpu + cpu) * stride);
-
-			sum.count += v->count;
-			sum.errors += v->errors;
-			sum.total_ns += v->total_ns;
-			sum.timed += v->timed;
-		}
-		slot = u64map_put(&c->pcur, key);
-		if (slot)
-			*slot = sum;
-		prev = u64map_get(&c->pprev, key);
-		d->pid = k->tgid;
-		d->nr = k->nr;
-		d->count = delta_u64(prev ? prev->count : 0, sum.count);
-		d->errors = delta_u64(prev ? prev->errors : 0, sum.errors);
-		d->total_ns = sc_estimate(delta_u64(prev ? prev->total_ns : 0, sum.total_ns), d->count,
-					  delta_u64(prev ? prev->timed : 0, sum.timed));
-		if (sweep && !proc_live_alive(&live, k->tgid))
-			ndead += dead_key(c, k, ndead);
-		if (d->count)
-			npairs++;
-	}
-	if (sweep)
-		proc_live_end(&live);
-	if (ndead)
-		forget_dead(c, ndead);
-	u64map_swap(&c->pprev, &c->pcur);
-	c->fill = (size_t)n;
-
-	/* per process, from every pair (not only the kept ones) */
 	u64map_clear(per_tgid);
 	for (j = 0; j < npairs; j++) {
 		struct ktop_sc_proc *pp = u64map_put(per_tgid, c->tmp[j].pid);
@@ -463,6 +401,68 @@ static int read_procs(struct col_sc *c, struct ktop_sc_snap *out, bool sweep)
 			comm_lookup(&c->comms, bpf_map__fd(c->skel->maps.sc_comm), out->procs[j].pid,
 				    out->procs[j].comm);
 	}
+}
+
+/* Read (process, syscall) counters, diff them against the previous reading,
+ * keep the heaviest pairs and fold them per process. On a sweep, entries of
+ * processes that have exited are deleted from the BPF maps after their last
+ * delta was counted, so the map holds live processes only. */
+static int read_procs(struct col_sc *c, struct ktop_sc_snap *out, bool sweep)
+{
+	int fd = bpf_map__fd(c->skel->maps.sc_proc);
+	int ncpu = ncpus_possible(), cpu;
+	size_t npairs = 0, ndead = 0;
+	struct proc_live live;
+	long n, i;
+
+	n = map_buf_read(fd, sizeof(struct ktop_sc_pkey), sizeof(struct ktop_sc_pval), true,
+			 &c->pairs);
+	if (n < 0)
+		return (int)n;
+	if (array_reserve((void **)&c->tmp, &c->tmpcap, n, sizeof(*c->tmp)))
+		return -ENOMEM;
+	if (sweep) {
+		u64map_clear(&c->comms);	/* tgids get reused: re-learn names */
+		proc_live_begin(&live);		/* after the read: see procinfo.h */
+	}
+	u64map_clear(&c->pcur);
+	for (i = 0; i < n; i++) {
+		const struct ktop_sc_pkey *k = (const void *)((char *)c->pairs.keys + i * sizeof(*k));
+		uint64_t key = (uint64_t)k->tgid << 32 | k->nr;
+		struct ktop_sc_pval sum = { 0 }, *prev, *slot;
+		struct ktop_sc_pair *d = &c->tmp[npairs];
+
+		for (cpu = 0; cpu < ncpu; cpu++) {
+			const struct ktop_sc_pval *v = percpu_val(c->pairs.vals, sizeof(*v), ncpu, i, cpu);
+
+			sum.count += v->count;
+			sum.errors += v->errors;
+			sum.total_ns += v->total_ns;
+			sum.timed += v->timed;
+		}
+		slot = u64map_put(&c->pcur, key);
+		if (slot)
+			*slot = sum;
+		prev = u64map_get(&c->pprev, key);
+		d->pid = k->tgid;
+		d->nr = k->nr;
+		d->count = delta_u64(prev ? prev->count : 0, sum.count);
+		d->errors = delta_u64(prev ? prev->errors : 0, sum.errors);
+		d->total_ns = sc_estimate(delta_u64(prev ? prev->total_ns : 0, sum.total_ns), d->count,
+					  delta_u64(prev ? prev->timed : 0, sum.timed));
+		if (sweep && !proc_live_alive(&live, k->tgid))
+			ndead += dead_key(c, k, ndead);
+		if (d->count)
+			npairs++;
+	}
+	if (sweep)
+		proc_live_end(&live);
+	if (ndead)
+		forget_dead(c, ndead);
+	u64map_swap(&c->pprev, &c->pcur);
+	c->fill = (size_t)n;
+
+	keep_pairs(c, npairs, out);
 	return 0;
 }
 

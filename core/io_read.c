@@ -159,26 +159,24 @@ static int cmp_part(const void *a, const void *b)
 /* Per partition: read, diff, keep the busiest. */
 int io_read_parts(struct col_io *c, struct ktop_io_snap *out)
 {
-	size_t stride = (sizeof(struct ktop_io_cnt) + 7) & ~(size_t)7;
 	int ncpu = ncpus_possible(), cpu;
 	struct ktop_io_part tmp[KTOP_IO_SNAP_PARTS * 4];
 	size_t n = 0;
 	long m, i;
 
-	m = map_read_all(bpf_map__fd(c->skel->maps.io_parts), sizeof(struct ktop_io_pkey),
-			 sizeof(struct ktop_io_cnt), true, &c->pkeys, &c->pvals, &c->pcap);
+	m = map_buf_read(bpf_map__fd(c->skel->maps.io_parts), sizeof(struct ktop_io_pkey),
+			 sizeof(struct ktop_io_cnt), true, &c->parts);
 	if (m < 0)
 		return (int)m;
 	u64map_clear(&c->pcur);
 	for (i = 0; i < m; i++) {
-		const struct ktop_io_pkey *k = (const void *)((char *)c->pkeys + i * sizeof(*k));
+		const struct ktop_io_pkey *k = (const void *)((char *)c->parts.keys + i * sizeof(*k));
 		uint64_t key = (uint64_t)k->part << 8 | k->op;
 		struct part_cum sum = { .disk = k->disk }, *prev, *slot;
 		struct ktop_io_part *d;
 
 		for (cpu = 0; cpu < ncpu; cpu++) {
-			const struct ktop_io_cnt *v = (const void *)((char *)c->pvals +
-							(i * ncpu + cpu) * stride);
+			const struct ktop_io_cnt *v = percpu_val(c->parts.vals, sizeof(*v), ncpu, i, cpu);
 
 			sum.count += v->count;
 			sum.bytes += v->bytes;
@@ -249,14 +247,14 @@ static int cmp_proc(const void *a, const void *b)
  */
 int io_read_procs(struct col_io *c, struct ktop_io_snap *out, bool sweep)
 {
-	size_t stride = (sizeof(struct ktop_io_cnt) + 7) & ~(size_t)7, n = 0, j;
+	size_t n = 0, j;
 	int fd = bpf_map__fd(c->skel->maps.io_procs), ncpu = ncpus_possible(), cpu;
 	struct u64map dead_now;
 	struct proc_live live;
 	long m, i;
 
-	m = map_read_all(fd, sizeof(struct ktop_io_proc_key), sizeof(struct ktop_io_cnt), true,
-			 &c->qkeys, &c->qvals, &c->qcap);
+	m = map_buf_read(fd, sizeof(struct ktop_io_proc_key), sizeof(struct ktop_io_cnt), true,
+			 &c->procs);
 	if (m < 0)
 		return (int)m;
 	if (array_reserve((void **)&c->ptmp, &c->ptmpcap, m ? (size_t)m : 1, sizeof(*c->ptmp)))
@@ -268,7 +266,7 @@ int io_read_procs(struct col_io *c, struct ktop_io_snap *out, bool sweep)
 	}
 	u64map_clear(&c->qcur);
 	for (i = 0; i < m; i++) {
-		const struct ktop_io_proc_key *k = (const void *)((char *)c->qkeys + i * sizeof(*k));
+		const struct ktop_io_proc_key *k = (const void *)((char *)c->procs.keys + i * sizeof(*k));
 		struct proc_cum sum = { .tgid = k->tgid, .disk = k->disk, .op = k->op };
 		struct proc_cum *prev, *slot;
 		struct ktop_io_proc *d;
@@ -279,8 +277,7 @@ int io_read_procs(struct col_io *c, struct ktop_io_snap *out, bool sweep)
 			continue;
 		key = (uint64_t)k->tgid << 32 | (uint64_t)idx << 3 | (k->op & 7);
 		for (cpu = 0; cpu < ncpu; cpu++) {
-			const struct ktop_io_cnt *v = (const void *)((char *)c->qvals +
-							(i * ncpu + cpu) * stride);
+			const struct ktop_io_cnt *v = percpu_val(c->procs.vals, sizeof(*v), ncpu, i, cpu);
 
 			sum.count += v->count;
 			sum.bytes += v->bytes;

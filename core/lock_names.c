@@ -97,23 +97,23 @@ const struct stack_sym *lk_stack_of(struct col_lk *c, int32_t id)
 }
 
 /* Command name of tgid: from the BPF map (seen at its first wait), else /proc, cached. */
-void lk_comm_of(struct col_lk *c, uint32_t tgid, char comm[KTOP_COMM_MAX])
+void lk_comm_of(struct col_lk *c, uint32_t tgid, char comm[KTOP_COMM_LEN])
 {
-	struct ktop_lock_comm *cached = u64map_get(&c->comms, tgid), k;
+	struct ktop_comm *cached = u64map_get(&c->comms, tgid), k;
 
 	if (!cached) {
 		if (bpf_map_lookup_elem(bpf_map__fd(c->skel->maps.lock_comm), &tgid, &k) &&
 		    proc_read_comm(tgid, k.comm, sizeof(k.comm)))
 			snprintf(k.comm, sizeof(k.comm), "?");
-		k.comm[KTOP_LOCK_COMM_LEN - 1] = 0;
+		k.comm[KTOP_COMM_LEN - 1] = 0;
 		cached = u64map_put(&c->comms, tgid);
 		if (cached)
 			*cached = k;
 		else
 			cached = &k;
 	}
-	memcpy(comm, cached->comm, KTOP_COMM_MAX);
-	comm[KTOP_COMM_MAX - 1] = 0;
+	memcpy(comm, cached->comm, KTOP_COMM_LEN);
+	comm[KTOP_COMM_LEN - 1] = 0;
 }
 
 /* Delete the stacks no caller entry refers to any more from the stack map

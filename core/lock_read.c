@@ -118,14 +118,14 @@ int lk_read_locks(struct col_lk *c, struct ktop_lock_snap *out, uint64_t now, bo
 	struct lk_prev *t;
 	long n;
 
-	n = map_read_all(fd, sizeof(struct ktop_lock_key), sizeof(struct ktop_lock_stat), false,
-			 &c->keys, &c->vals, &c->cap);
+	n = map_buf_read(fd, sizeof(struct ktop_lock_key), sizeof(struct ktop_lock_stat), false,
+			 &c->buf);
 	if (n < 0)
 		return (int)n;
 	if (reserve_locks(c, n))
 		return -ENOMEM;
-	keys = c->keys;
-	vals = c->vals;
+	keys = c->buf.keys;
+	vals = c->buf.vals;
 	for (i = 0; i < (size_t)n; i++)
 		c->order[i] = (int)i;
 	sort_keys = keys;
@@ -265,8 +265,7 @@ int lk_read_parts(struct col_lk *c, struct parts *pt, struct ktop_lock_snap *out
 	struct part_prev *t;
 	long n;
 
-	n = map_read_all(fd, KEY_LEN, sizeof(struct ktop_lock_part), false, &pt->keys,
-			 &pt->vals, &pt->cap);
+	n = map_buf_read(fd, KEY_LEN, sizeof(struct ktop_lock_part), false, &pt->buf);
 	if (n < 0)
 		return (int)n;
 	want = n ? (size_t)n : 1;
@@ -289,8 +288,8 @@ int lk_read_parts(struct col_lk *c, struct parts *pt, struct ktop_lock_snap *out
 		pt->order = o;
 		pt->ocap = want;
 	}
-	keys = pt->keys;
-	vals = pt->vals;
+	keys = pt->buf.keys;
+	vals = pt->buf.vals;
 	for (i = 0; i < (size_t)n; i++)
 		pt->order[i] = (int)i;
 	sort_keys = keys;
@@ -354,7 +353,7 @@ void lk_finish_rows(struct col_lk *c, struct ktop_lock_snap *out)
 			lk_comm_of(c, r->waiters[k].pid, r->waiters[k].comm);
 		if (r->nwaiters) {
 			r->top_waiter_pid = r->waiters[0].pid;
-			memcpy(r->top_waiter_comm, r->waiters[0].comm, KTOP_COMM_MAX);
+			memcpy(r->top_waiter_comm, r->waiters[0].comm, KTOP_COMM_LEN);
 		}
 	}
 }

@@ -88,7 +88,7 @@ size_t map_delete_keys(int fd, const void *keys, size_t n, size_t ksize)
 long map_read_all(int fd, size_t key_size, size_t val_size, bool percpu,
 		  void **keys, void **vals, size_t *cap)
 {
-	size_t vs = percpu ? ((val_size + 7) & ~(size_t)7) * ncpus_possible() : val_size;
+	size_t vs = percpu ? percpu_stride(val_size) * ncpus_possible() : val_size;
 	struct bpf_map_info info;
 	__u32 info_len = sizeof(info);
 	size_t n = 0;

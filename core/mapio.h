@@ -47,6 +47,18 @@ static inline long map_buf_read(int fd, size_t key_size, size_t val_size, bool p
 	return map_read_all(fd, key_size, val_size, percpu, &b->keys, &b->vals, &b->cap);
 }
 
+/* The bytes one CPU's copy takes in a per-CPU map's value: size rounded to 8. */
+static inline size_t percpu_stride(size_t val_size)
+{
+	return (val_size + 7) & ~(size_t)7;
+}
+
+/* CPU cpu's copy of entry i in vals read by map_read_all() from a per-CPU map. */
+static inline const void *percpu_val(const void *vals, size_t val_size, int ncpu, long i, int cpu)
+{
+	return (const char *)vals + ((size_t)i * ncpu + cpu) * percpu_stride(val_size);
+}
+
 /* Free b's buffers; b is empty again. */
 void map_buf_free(struct map_buf *b);
 

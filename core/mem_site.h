@@ -35,7 +35,7 @@ struct proc {
 	struct mem_trend trend;
 	uint64_t exited_ns;		/* 0 while alive */
 	uint64_t comm_poll;		/* poll that last read comm */
-	char comm[KTOP_COMM_MAX];
+	char comm[KTOP_COMM_LEN];
 	uint64_t poll;			/* the sums below are of this poll */
 	uint64_t out_bytes, out_allocs, d_allocs, d_frees, oldest_ts;
 	uint64_t sure_bytes;		/* out_bytes outside blind sites: what the trend follows */

@@ -120,11 +120,6 @@ static void hist(struct pw *w, const char *name, const char *labels, const struc
 	sample_u(w, name, "_count", labels, cum);	/* = +Inf, whatever rounding did */
 }
 
-static double per_s(uint64_t v, uint64_t interval_ns)
-{
-	return interval_ns ? (double)v * 1e9 / (double)interval_ns : 0;
-}
-
 static void w_self(struct pw *w, const struct ktop_prom_state *st, const struct ktop_snapshot *s,
 		   const struct ktop_prom_self *self)
 {
@@ -213,8 +208,8 @@ static void w_syscalls(struct pw *w, const struct ktop_prom_state *st, const str
 
 			metrics_label(comm, sizeof(comm), p->comm, sizeof(p->comm));
 			snprintf(l, sizeof(l), "pid=\"%u\",comm=\"%s\"", p->pid, comm);
-			sample_d(w, fname, l, k ? per_s(p->count, s->interval_ns) :
-						  per_s(p->total_ns, s->interval_ns) / 1e9);
+			sample_d(w, fname, l, k ? rate_per_sec(p->count, s->interval_ns) :
+						  rate_per_sec(p->total_ns, s->interval_ns) / 1e9);
 		}
 	}
 }
@@ -323,8 +318,8 @@ static void w_locks(struct pw *w, const struct ktop_prom_state *st, const struct
 			if (dup)
 				continue;
 			lock_labels(l, sizeof(l), r);
-			sample_d(w, name, l, k ? per_s(r->total_wait_ns, s->interval_ns) / 1e9 :
-						  per_s(r->contentions, s->interval_ns));
+			sample_d(w, name, l, k ? rate_per_sec(r->total_wait_ns, s->interval_ns) / 1e9 :
+						  rate_per_sec(r->contentions, s->interval_ns));
 		}
 	}
 }

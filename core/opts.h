@@ -50,6 +50,7 @@ struct ktop_opts {
 	const char *replay;		/* --replay FILE */
 	uint64_t leak_age_ns;		/* --leak-age, default 10 s */
 	int mem_mode;			/* enum ktop_mem_mode */
+	bool own_uprobes;		/* ktop puts uprobes in the -p target (user-mode Memory) */
 	uint32_t mem_max_outstanding;	/* --mem-max: outstanding-allocation map size */
 	bool mem_stacks_always;		/* --mem-stacks always: kernel sites by stack, walked per allocation */
 	uint64_t lock_long_ns;		/* --lock-long: long-wait threshold, default 1 ms */

@@ -208,12 +208,12 @@ void out_json_io(struct jw *w, const struct ktop_snapshot *s)
 }
 
 /* Sanitized copy of a fixed-size comm for printing. */
-static const char *comm_str(const char comm[KTOP_COMM_MAX])
+static const char *comm_str(const char comm[KTOP_COMM_LEN])
 {
-	char tmp[KTOP_COMM_MAX + 1];
+	char tmp[KTOP_COMM_LEN + 1];
 
-	memcpy(tmp, comm, KTOP_COMM_MAX);
-	tmp[KTOP_COMM_MAX] = 0;
+	memcpy(tmp, comm, KTOP_COMM_LEN);
+	tmp[KTOP_COMM_LEN] = 0;
 	return san(tmp);
 }
 
@@ -221,7 +221,6 @@ static const char *comm_str(const char comm[KTOP_COMM_MAX])
 void out_text_io(FILE *f, const struct ktop_snapshot *s)
 {
 	const struct ktop_io_snap *io = &s->io;
-	double secs = s->interval_ns ? s->interval_ns / 1e9 : 1;
 	char a[16], b[16], c[16], d[16], e[16], g[16], h[16], k[16], m[16], q[16];
 	uint32_t i;
 
@@ -231,7 +230,7 @@ void out_text_io(FILE *f, const struct ktop_snapshot *s)
 		const struct ktop_io_row *r = &io->rows[i];
 
 		fprintf(f, "%-10s %-7s %7s %8.2f %7s %7s %7s %7s %7s %7s %7s %7s%s\n", san(r->disk),
-			r->op, fmt_count(a, sizeof(a), r->count / secs), r->bytes / secs / 1e6,
+			r->op, fmt_count(a, sizeof(a), ktop_rate(s, r->count)), ktop_rate(s, r->bytes) / 1e6,
 			fmt_ns(b, sizeof(b), r->count ? r->total_ns / r->count : 0),
 			fmt_ns(c, sizeof(c), r->p50_ns), fmt_ns(d, sizeof(d), r->p95_ns),
 			fmt_ns(e, sizeof(e), r->p99_ns), fmt_ns(g, sizeof(g), r->p999_ns),
@@ -250,7 +249,7 @@ void out_text_io(FILE *f, const struct ktop_snapshot *s)
 
 		fprintf(f, "%7u %-16s %-10s %-7s %8s %8.2f\n", p->pid, comm_str(p->comm),
 			san(p->disk), ktop_io_op_name(p->opn),
-			fmt_count(a, sizeof(a), p->count / secs), p->bytes / secs / 1e6);
+			fmt_count(a, sizeof(a), ktop_rate(s, p->count)), ktop_rate(s, p->bytes) / 1e6);
 	}
 	if (!io->nslow_new && !io->drops.slow)
 		return;

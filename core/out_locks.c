@@ -112,8 +112,7 @@ void out_json_locks(struct jw *w, const struct ktop_snapshot *s)
 void out_text_locks(FILE *f, const struct ktop_snapshot *s)
 {
 	const struct ktop_lock_snap *l = &s->lock;
-	double secs = s->interval_ns ? s->interval_ns / 1e9 : 1;
-	char name[160], a[16], b[16], c[16], d[16], comm[KTOP_COMM_MAX + 1], tbuf[40];
+	char name[160], a[16], b[16], c[16], d[16], comm[KTOP_COMM_LEN + 1], tbuf[40];
 	uint32_t i;
 
 	fprintf(f, "%-40s %-14s %8s %9s %8s %8s %8s  %-24s %s\n", "LOCK", "TYPE", "CONT/s",
@@ -122,11 +121,11 @@ void out_text_locks(FILE *f, const struct ktop_snapshot *s)
 		const struct ktop_lock_row *r = &l->rows[i];
 
 		display_name(name, sizeof(name), r->symbol, r->addr, r->top_caller);
-		memcpy(comm, r->top_waiter_comm, KTOP_COMM_MAX);
-		comm[KTOP_COMM_MAX] = 0;
+		memcpy(comm, r->top_waiter_comm, KTOP_COMM_LEN);
+		comm[KTOP_COMM_LEN] = 0;
 		fprintf(f, "%-40.40s %-14s %8s %9.2f %8s %8s %8s  %-24s ", san(name), san(r->type),
-			fmt_count(a, sizeof(a), r->contentions / secs),
-			r->total_wait_ns / secs / 1e6, fmt_ns(b, sizeof(b), r->avg_wait_ns),
+			fmt_count(a, sizeof(a), ktop_rate(s, r->contentions)),
+			ktop_rate(s, r->total_wait_ns) / 1e6, fmt_ns(b, sizeof(b), r->avg_wait_ns),
 			fmt_ns(c, sizeof(c), r->p99_ns), fmt_ns(d, sizeof(d), r->max_wait_ns),
 			san(r->top_caller[0] ? r->top_caller : "-"));
 		if (r->top_waiter_pid)
@@ -144,8 +143,8 @@ void out_text_locks(FILE *f, const struct ktop_snapshot *s)
 		const struct ktop_lock_long *e = &l->longw[i];
 
 		display_name(name, sizeof(name), e->symbol, e->addr, e->caller);
-		memcpy(comm, e->comm, KTOP_COMM_MAX);
-		comm[KTOP_COMM_MAX] = 0;
+		memcpy(comm, e->comm, KTOP_COMM_LEN);
+		comm[KTOP_COMM_LEN] = 0;
 		fmt_iso8601(tbuf, sizeof(tbuf), e->real_ns);
 		fprintf(f, "  %s %8s %-40.40s %-14s %u/%u %s  from %s\n", tbuf + 11,
 			fmt_ns(b, sizeof(b), e->wait_ns), san(name), san(e->type), e->pid, e->tid,

@@ -13,10 +13,10 @@
 #define TEXT_STACK_ROWS	5		/* kernel mode: stacks printed for the first rows */
 #define TEXT_FRAMES	6
 
-static void comm_str(char out[KTOP_COMM_MAX + 1], const char *comm)
+static void comm_str(char out[KTOP_COMM_LEN + 1], const char *comm)
 {
-	memcpy(out, comm, KTOP_COMM_MAX);
-	out[KTOP_COMM_MAX] = 0;
+	memcpy(out, comm, KTOP_COMM_LEN);
+	out[KTOP_COMM_LEN] = 0;
 }
 
 /* "stack": user mode's index into stacks[]; absent (-1) in kernel mode. */
@@ -259,7 +259,7 @@ static void text_frames(FILE *f, const struct ktop_mem_stack *k, const char *ind
 /* The stacks of the first rows. */
 static void text_stacks(FILE *f, const struct ktop_mem_snap *m)
 {
-	char a[16], g[24], comm[KTOP_COMM_MAX + 1];
+	char a[16], g[24], comm[KTOP_COMM_LEN + 1];
 	bool user = m->mode == KTOP_MEM_USER;
 	uint32_t i, j, shown = 0;
 
@@ -305,8 +305,7 @@ static void text_stacks(FILE *f, const struct ktop_mem_snap *m)
 void out_text_memory(FILE *f, const struct ktop_snapshot *s)
 {
 	const struct ktop_mem_snap *m = &s->mem;
-	double secs = s->interval_ns ? s->interval_ns / 1e9 : 1;
-	char a[16], b[16], c[16], d[16], g[24], comm[KTOP_COMM_MAX + 1];
+	char a[16], b[16], c[16], d[16], g[24], comm[KTOP_COMM_LEN + 1];
 	bool user = m->mode == KTOP_MEM_USER;
 	uint32_t i;
 
@@ -341,7 +340,7 @@ void out_text_memory(FILE *f, const struct ktop_snapshot *s)
 		fprintf(f, "%7u %-16s %10s %9llu %8s %8s %9s %10s %s%s%s\n", r->pid, san(comm),
 			fmt_bytes(a, sizeof(a), (double)r->outstanding_bytes),
 			(unsigned long long)r->outstanding_allocs,
-			fmt_count(b, sizeof(b), r->allocs / secs), fmt_count(c, sizeof(c), r->frees / secs),
+			fmt_count(b, sizeof(b), ktop_rate(s, r->allocs)), fmt_count(c, sizeof(c), ktop_rate(s, r->frees)),
 			r->oldest_age_ns ? fmt_ns(d, sizeof(d), r->oldest_age_ns) : "-", g,
 			r->suspect ? "SUSPECT " : r->held ? "HELD " : "", r->exited ? "EXITED " : "", san(site));
 	}

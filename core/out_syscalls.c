@@ -159,7 +159,6 @@ void out_json_syscalls(struct jw *w, const struct ktop_snapshot *s)
 void out_text_syscalls(FILE *f, const struct ktop_snapshot *s)
 {
 	const struct ktop_sc_snap *sc = &s->sc;
-	double secs = s->interval_ns ? s->interval_ns / 1e9 : 1;
 	char a[16], b[16], c[16], d[16], e[16], g[16], h[16];
 	uint32_t i;
 
@@ -171,26 +170,26 @@ void out_text_syscalls(FILE *f, const struct ktop_snapshot *s)
 		char name[48];
 
 		snprintf(name, sizeof(name), "%s%s", r->name, r->ktop_probes ? " (ktop's probes)" : "");
+		fmt_ns(c, sizeof(c), r->count ? r->total_ns / r->count : 0);
+		fmt_ns(d, sizeof(d), r->p50_ns), fmt_ns(e, sizeof(e), r->p95_ns);
+		fmt_ns(g, sizeof(g), r->p99_ns), fmt_ns(h, sizeof(h), r->max_ns);
 		fprintf(f, "%-22s %9s %8s %6.1f %9s %9s %9s %9s %9s\n", san(name),
-			fmt_count(a, sizeof(a), r->count / secs),
-			fmt_count(b, sizeof(b), r->errors / secs),
-			sc->total_ns ? 100.0 * r->total_ns / sc->total_ns : 0.0,
-			fmt_ns(c, sizeof(c), r->count ? r->total_ns / r->count : 0),
-			fmt_ns(d, sizeof(d), r->p50_ns), fmt_ns(e, sizeof(e), r->p95_ns),
-			fmt_ns(g, sizeof(g), r->p99_ns), fmt_ns(h, sizeof(h), r->max_ns));
+			fmt_count(a, sizeof(a), ktop_rate(s, r->count)),
+			fmt_count(b, sizeof(b), ktop_rate(s, r->errors)),
+			ktop_pct(r->total_ns, sc->total_ns), c, d, e, g, h);
 	}
 	if (sc->nrows > TEXT_ROWS)
 		fprintf(f, "... %u more syscalls\n", sc->nrows - TEXT_ROWS);
 	fprintf(f, "\n%7s %-16s %9s %8s %10s\n", "PID", "COMM", "CALLS/s", "ERR/s", "TIME");
 	for (i = 0; i < sc->nprocs && i < TEXT_ROWS / 2; i++) {
 		const struct ktop_sc_proc *p = &sc->procs[i];
-		char comm[KTOP_COMM_MAX + 1];
+		char comm[KTOP_COMM_LEN + 1];
 
-		memcpy(comm, p->comm, KTOP_COMM_MAX);
-		comm[KTOP_COMM_MAX] = 0;
+		memcpy(comm, p->comm, KTOP_COMM_LEN);
+		comm[KTOP_COMM_LEN] = 0;
 		fprintf(f, "%7u %-16s %9s %8s %10s\n", p->pid, san(comm),
-			fmt_count(a, sizeof(a), p->count / secs),
-			fmt_count(b, sizeof(b), p->errors / secs),
+			fmt_count(a, sizeof(a), ktop_rate(s, p->count)),
+			fmt_count(b, sizeof(b), ktop_rate(s, p->errors)),
 			fmt_ns(c, sizeof(c), p->total_ns));
 	}
 	if (sc->inflight_why[0]) {
@@ -204,11 +203,11 @@ void out_text_syscalls(FILE *f, const struct ktop_snapshot *s)
 			"THREAD", "PID", "PROCESS");
 	for (i = 0; i < sc->ninflight && i < TEXT_ROWS / 2; i++) {
 		const struct ktop_sc_inflight *q = &sc->inflight[i];
-		char comm[KTOP_COMM_MAX + 1], pcomm[KTOP_COMM_MAX + 1];
+		char comm[KTOP_COMM_LEN + 1], pcomm[KTOP_COMM_LEN + 1];
 		uint32_t j;
 
-		snprintf(comm, sizeof(comm), "%.*s", KTOP_COMM_MAX, q->comm);
-		snprintf(pcomm, sizeof(pcomm), "%.*s", KTOP_COMM_MAX, q->pcomm);
+		snprintf(comm, sizeof(comm), "%.*s", KTOP_COMM_LEN, q->comm);
+		snprintf(pcomm, sizeof(pcomm), "%.*s", KTOP_COMM_LEN, q->pcomm);
 		fprintf(f, "%9s %-20s %c %7u %-16s %7u %-16s\n", fmt_ns(a, sizeof(a), q->elapsed_ns),
 			san(q->name), q->state, q->tid, san(comm), q->pid, san(pcomm));
 		for (j = 0; j < q->nframes; j++)

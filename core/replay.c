@@ -100,12 +100,10 @@ static size_t window_start(const struct replay *r)
 	return r->n - 1;
 }
 
-/* See replay.h. */
-int replay__open(struct replay **out, const char *path, char *err, size_t errlen)
+/* Map path into r (r->map, r->size). Returns 0 or -errno with err set. */
+static int map_file(struct replay *r, const char *path, char *err, size_t errlen)
 {
-	struct replay *r;
 	struct stat st;
-	size_t i, start, cap = 0;
 	int fd, e;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -121,20 +119,22 @@ int replay__open(struct replay **out, const char *path, char *err, size_t errlen
 		close(fd);
 		return e;
 	}
-	r = calloc(1, sizeof(*r));
-	if (!r) {
-		close(fd);
-		return -ENOMEM;
-	}
 	r->size = st.st_size;
 	r->map = mmap(NULL, r->size, PROT_READ, MAP_PRIVATE, fd, 0);
 	close(fd);
 	if (r->map == MAP_FAILED) {
 		e = -errno;
-		free(r);
 		snprintf(err, errlen, "--replay %s: %s", path, strerror(-e));
 		return e;
 	}
+	return 0;
+}
+
+/* Index the non-empty lines of the mapped file. Returns 0 or -ENOMEM. */
+static int index_lines(struct replay *r)
+{
+	size_t i, start, cap = 0;
+
 	for (start = 0, i = 0; i <= r->size; i++) {
 		if (i < r->size && r->map[i] != '\n')
 			continue;
@@ -144,11 +144,11 @@ int replay__open(struct replay **out, const char *path, char *err, size_t errlen
 				size_t *o = realloc(r->off, nc * sizeof(*o)), *l;
 
 				if (!o)
-					goto nomem;
+					return -ENOMEM;
 				r->off = o;
 				l = realloc(r->len, nc * sizeof(*l));
 				if (!l)
-					goto nomem;
+					return -ENOMEM;
 				r->len = l;
 				cap = nc;
 			}
@@ -158,33 +158,51 @@ int replay__open(struct replay **out, const char *path, char *err, size_t errlen
 		}
 		start = i + 1;
 	}
-	if (!r->n) {
-		replay__free(r);
-		snprintf(err, errlen, "--replay %s: no records", path);
-		return -ENODATA;
-	}
-	{	/* the first record must be a ktop record */
-		struct jv *v = NULL;
+	return 0;
+}
 
-		if (json_parse(r->map + r->off[0], r->len[0], &v, NULL) || !jv_get(v, "interval_ns")) {
-			jv_free(v);
-			replay__free(r);
-			snprintf(err, errlen, "--replay %s: not a ktop JSON recording (ktop -b --json)",
-				 path);
-			return -EINVAL;
-		}
-		/* a recorder window opens where it fired, else at its newest */
-		if (jv_get(v, "window")) {
-			r->window = 1;
-			r->start = window_start(r);
-		}
+/* The first record must be a ktop record; a recorder window opens where it
+ * fired, else at its newest. Returns 0 or -EINVAL with err set. */
+static int check_first(struct replay *r, const char *path, char *err, size_t errlen)
+{
+	struct jv *v = NULL;
+
+	if (json_parse(r->map + r->off[0], r->len[0], &v, NULL) || !jv_get(v, "interval_ns")) {
 		jv_free(v);
+		snprintf(err, errlen, "--replay %s: not a ktop JSON recording (ktop -b --json)", path);
+		return -EINVAL;
+	}
+	if (jv_get(v, "window")) {
+		r->window = 1;
+		r->start = window_start(r);
+	}
+	jv_free(v);
+	return 0;
+}
+
+/* See replay.h. */
+int replay__open(struct replay **out, const char *path, char *err, size_t errlen)
+{
+	struct replay *r = calloc(1, sizeof(*r));
+	int e;
+
+	if (!r)
+		return -ENOMEM;
+	e = map_file(r, path, err, errlen);
+	if (!e)
+		e = index_lines(r);
+	if (!e && !r->n) {
+		snprintf(err, errlen, "--replay %s: no records", path);
+		e = -ENODATA;
+	}
+	if (!e)
+		e = check_first(r, path, err, errlen);
+	if (e) {
+		replay__free(r);
+		return e;
 	}
 	*out = r;
 	return 0;
-nomem:
-	replay__free(r);
-	return -ENOMEM;
 }
 
 /* See replay.h. */

@@ -41,7 +41,7 @@ struct ktop_io_part {
 /* Requests of one process on one disk and operation. */
 struct ktop_io_proc {
 	uint32_t pid;
-	char comm[KTOP_COMM_MAX];
+	char comm[KTOP_COMM_LEN];
 	char disk[KTOP_IO_NAME];
 	uint32_t dev;
 	uint32_t opn;
@@ -72,7 +72,7 @@ struct ktop_io_slow {
 	uint32_t pid;			/* 0: not attributed (comm "") */
 	uint32_t for_more;		/* device flush: further flush requests it served, seen slow */
 	int error;
-	char comm[KTOP_COMM_MAX];
+	char comm[KTOP_COMM_LEN];
 };
 
 /* Losses of this interval by cause (their sum is the tab's lost count). */

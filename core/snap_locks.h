@@ -19,7 +19,7 @@ struct ktop_lock_caller {
 
 struct ktop_lock_waiter {
 	uint32_t pid;			/* tgid */
-	char comm[KTOP_COMM_MAX];
+	char comm[KTOP_COMM_LEN];
 	uint64_t contentions, wait_ns;	/* in the interval */
 };
 
@@ -33,7 +33,7 @@ struct ktop_lock_row {
 	uint64_t avg_wait_ns, max_wait_ns, p99_ns;
 	char top_caller[KTOP_FRAME_LEN];/* first function outside the locking code, or "" */
 	uint32_t top_waiter_pid;	/* process that waited longest in the interval */
-	char top_waiter_comm[KTOP_COMM_MAX];
+	char top_waiter_comm[KTOP_COMM_LEN];
 	uint32_t ncallers;
 	struct ktop_lock_caller callers[KTOP_LOCK_CALLERS_MAX];
 	uint32_t nwaiters;
@@ -47,7 +47,7 @@ struct ktop_lock_long {
 	char symbol[KTOP_LOCK_NAME_LEN];/* as in ktop_lock_row */
 	char type[24];
 	uint32_t pid, tid;
-	char comm[KTOP_COMM_MAX];	/* of the waiting thread */
+	char comm[KTOP_COMM_LEN];	/* of the waiting thread */
 	char caller[KTOP_FRAME_LEN];	/* its top caller, or "" */
 };
 

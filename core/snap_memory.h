@@ -20,7 +20,7 @@
 struct ktop_mem_row {
 	uint32_t pid;
 	int32_t stack;			/* user mode: index into stacks[]; kernel mode: -1 */
-	char comm[KTOP_COMM_MAX];
+	char comm[KTOP_COMM_LEN];
 	uint64_t outstanding_bytes;	/* state at the end of the interval */
 	uint64_t outstanding_allocs;
 	uint64_t allocs, frees;		/* in the interval */
@@ -57,7 +57,7 @@ struct ktop_mem_stack {
 struct ktop_mem_snap {
 	int mode;			/* enum ktop_mem_mode */
 	uint32_t target_pid;		/* user mode */
-	char target_comm[KTOP_COMM_MAX];
+	char target_comm[KTOP_COMM_LEN];
 	int target_exited;
 	char allocator_lib[128];	/* user mode: the file the uprobes are on */
 	uint64_t leak_age_ns;		/* --leak-age, for the screen */

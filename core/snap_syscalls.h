@@ -21,7 +21,7 @@ struct ktop_sc_row {
 
 struct ktop_sc_proc {
 	uint32_t pid;
-	char comm[KTOP_COMM_MAX];
+	char comm[KTOP_COMM_LEN];
 	uint64_t count, errors, total_ns;
 };
 
@@ -39,8 +39,8 @@ struct ktop_sc_inflight {
 	uint32_t tid, pid, nr;
 	char state;			/* R S D I T t X Z ?, as ps shows it */
 	char name[32];			/* syscall */
-	char comm[KTOP_COMM_MAX];	/* thread name */
-	char pcomm[KTOP_COMM_MAX];	/* process name */
+	char comm[KTOP_COMM_LEN];	/* thread name */
+	char pcomm[KTOP_COMM_LEN];	/* process name */
 	uint64_t elapsed_ns;		/* in the call so far */
 	uint32_t nframes;		/* kernel stack, innermost first (top few only) */
 	char frames[KTOP_SC_INFLIGHT_FRAMES][64];

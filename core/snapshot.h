@@ -5,8 +5,7 @@
 #include <stdint.h>
 #include "core/opts.h"
 #include "ktop/hist.h"
-
-#define KTOP_COMM_MAX	16		/* kernel TASK_COMM_LEN, NUL included */
+#include "ktop/comm.h"
 
 enum ktop_tab_state {
 	KTOP_TAB_OFF,			/* not asked for (--panes) */
@@ -65,5 +64,23 @@ struct ktop_snapshot {
 	struct ktop_lock_snap lock;
 	struct ktop_io_snap io;
 };
+
+/* The interval in seconds (a snapshot without one counts as 1 s), and a
+ * per-second rate over it: the one formula every writer and screen uses. */
+static inline double ktop_secs(const struct ktop_snapshot *s)
+{
+	return s->interval_ns ? s->interval_ns / 1e9 : 1;
+}
+
+static inline double ktop_rate(const struct ktop_snapshot *s, double n)
+{
+	return n / ktop_secs(s);
+}
+
+/* part as a percentage of whole; 0 when whole is 0 */
+static inline double ktop_pct(double part, double whole)
+{
+	return whole ? 100.0 * part / whole : 0.0;
+}
 
 #endif

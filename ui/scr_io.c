@@ -136,8 +136,7 @@ static int draw_who(struct ui *u, const struct ktop_snapshot *s, const struct kt
 		    int y, int x, int w, int h, bool detail)
 {
 	const struct ktop_io_snap *io = &s->io;
-	double secs = s->interval_ns ? s->interval_ns / 1e9 : 1;
-	char line[160], a[16], b[16], c[16], comm[KTOP_COMM_MAX + 1];
+	char line[160], a[16], b[16], c[16], comm[KTOP_COMM_LEN + 1];
 	uint32_t i;
 	int n = 0, procs_h = detail ? h / 2 : h;
 
@@ -151,18 +150,18 @@ static int draw_who(struct ui *u, const struct ktop_snapshot *s, const struct kt
 			continue;
 		if (n >= procs_h - 3 || (u->pid && p->pid != u->pid))
 			continue;
-		snprintf(comm, sizeof(comm), "%.*s", KTOP_COMM_MAX, p->comm);
+		snprintf(comm, sizeof(comm), "%.*s", KTOP_COMM_LEN, p->comm);
 		mvprintw(y + 2 + n, x, "%7u ", p->pid);
 		ui_put(y + 2 + n, x + 8, 16, comm);
 		snprintf(line, sizeof(line), "%8s %7.2f %6.1f%%",
-			 fmt_count(a, sizeof(a), p->count / secs), p->bytes / secs / 1e6,
-			 r->count ? 100.0 * p->count / r->count : 0.0);
+			 fmt_count(a, sizeof(a), ktop_rate(s, p->count)), ktop_rate(s, p->bytes) / 1e6,
+			 ktop_pct(p->count, r->count));
 		ui_put(y + 2 + n, x + 25, w - 25, line);
 		n++;
 	}
 	if (r->noattr && n < procs_h - 2) {
 		snprintf(line, sizeof(line), "        (no process known: %s/s, e.g. flushes the block "
-			 "layer issues itself)", fmt_count(a, sizeof(a), r->noattr / secs));
+			 "layer issues itself)", fmt_count(a, sizeof(a), ktop_rate(s, r->noattr)));
 		ui_put_fit(y + 2 + n, x, w, line);
 		n++;
 	}
@@ -183,7 +182,7 @@ static int draw_who(struct ui *u, const struct ktop_snapshot *s, const struct kt
 			if (p->dev != r->dev || p->opn != r->opn)
 				continue;
 			snprintf(line, sizeof(line), "  %-12.12s %8s/s %8.2f MB/s", p->part,
-				 fmt_count(a, sizeof(a), p->count / secs), p->bytes / secs / 1e6);
+				 fmt_count(a, sizeof(a), ktop_rate(s, p->count)), ktop_rate(s, p->bytes) / 1e6);
 			ui_put(y + n + 2 + m++, x, w, line);
 		}
 		if (!m)
@@ -227,7 +226,7 @@ static void draw_slow(struct ui *u, const struct ktop_snapshot *s, const struct 
 {
 	const struct ktop_io_snap *io = &s->io;
 	const struct ktop_tab_status *st = &s->tab[KTOP_TAB_IO];
-	char line[200], a[16], b[16], c[16], d[16], tbuf[16], comm[KTOP_COMM_MAX + 1], sec[24];
+	char line[200], a[16], b[16], c[16], d[16], tbuf[16], comm[KTOP_COMM_LEN + 1], sec[24];
 	bool wide = COLS >= 110;
 	uint32_t i;
 	int n = 0;
@@ -270,7 +269,7 @@ static void draw_slow(struct ui *u, const struct ktop_snapshot *s, const struct 
 			continue;
 		localtime_r(&t, &tm);
 		strftime(tbuf, sizeof(tbuf), "%H:%M:%S", &tm);
-		snprintf(comm, sizeof(comm), "%.*s", KTOP_COMM_MAX, e->pid ? e->comm : "-");
+		snprintf(comm, sizeof(comm), "%.*s", KTOP_COMM_LEN, e->pid ? e->comm : "-");
 		sector_str(sec, sizeof(sec), e->sector);
 		/* ui_put sanitizes the whole line, comm included */
 		if (wide)
@@ -301,7 +300,6 @@ static void draw(struct ui *u, const struct ktop_snapshot *s, int y, int h)
 {
 	const struct ktop_io_snap *io = &s->io;
 	struct ui_tab *t = &u->t[u->tab];
-	double secs = s->interval_ns ? s->interval_ns / 1e9 : 1;
 	char cells[C_N][UI_CELL], title[3][160], a[16];
 	const struct ktop_io_row *sel = NULL;
 	int th, top, i, lw, sh, mid;
@@ -324,8 +322,8 @@ static void draw(struct ui *u, const struct ktop_snapshot *s, int y, int h)
 
 			snprintf(cells[C_DISK], UI_CELL, "%s", r->disk);
 			snprintf(cells[C_OP], UI_CELL, "%s", r->op);
-			fmt_count(cells[C_IOPS], UI_CELL, r->count / secs);
-			snprintf(cells[C_MBS], UI_CELL, "%.1f", r->bytes / secs / 1e6);
+			fmt_count(cells[C_IOPS], UI_CELL, ktop_rate(s, r->count));
+			snprintf(cells[C_MBS], UI_CELL, "%.1f", ktop_rate(s, r->bytes) / 1e6);
 			fmt_ns(cells[C_AVG], UI_CELL, r->count ? r->total_ns / r->count : 0);
 			fmt_ns(cells[C_P50], UI_CELL, r->p50_ns);
 			fmt_ns(cells[C_P95], UI_CELL, r->p95_ns);

@@ -32,8 +32,8 @@ static void lock_label(char *buf, size_t n, const char *symbol, uint64_t addr, c
 
 static void comm_str(char *buf, const char *comm)
 {
-	memcpy(buf, comm, KTOP_COMM_MAX);
-	buf[KTOP_COMM_MAX] = 0;
+	memcpy(buf, comm, KTOP_COMM_LEN);
+	buf[KTOP_COMM_LEN] = 0;
 }
 
 static uint64_t key(const struct ktop_lock_row *r, int col)
@@ -65,7 +65,7 @@ static int cmp(const void *ctx, int a, int b)
 	case C_CALLER:
 		return strcmp(x->top_caller, y->top_caller);
 	case C_WAITER:
-		return strncmp(x->top_waiter_comm, y->top_waiter_comm, KTOP_COMM_MAX);
+		return strncmp(x->top_waiter_comm, y->top_waiter_comm, KTOP_COMM_LEN);
 	}
 	kx = key(x, sort_col);
 	ky = key(y, sort_col);
@@ -148,7 +148,6 @@ static void dim(struct ui *u, int y, int x, int w, const char *text)
 static int draw_callers(struct ui *u, const struct ktop_snapshot *s, const struct ktop_lock_row *r,
 			int y, int x, int w, int h, int frames)
 {
-	double secs = s->interval_ns ? s->interval_ns / 1e9 : 1;
 	char line[160], a[16], b[16];
 	uint32_t i, f;
 	int n = 0;
@@ -161,7 +160,7 @@ static int draw_callers(struct ui *u, const struct ktop_snapshot *s, const struc
 		const struct ktop_lock_caller *c = &r->callers[i];
 
 		snprintf(line, sizeof(line), "#%u  %s cont/s  %.2f wait ms/s  avg %s", i + 1,
-			 fmt_count(a, sizeof(a), c->contentions / secs), c->wait_ns / secs / 1e6,
+			 fmt_count(a, sizeof(a), ktop_rate(s, c->contentions)), ktop_rate(s, c->wait_ns) / 1e6,
 			 fmt_ns(b, sizeof(b), c->contentions ? c->wait_ns / c->contentions : 0));
 		dim(u, y + n++, x, w, line);
 		if (!c->nframes && n < h)
@@ -178,8 +177,7 @@ static int draw_callers(struct ui *u, const struct ktop_snapshot *s, const struc
 static int draw_waiters(struct ui *u, const struct ktop_snapshot *s, const struct ktop_lock_row *r,
 			int y, int x, int w, int h)
 {
-	double secs = s->interval_ns ? s->interval_ns / 1e9 : 1;
-	char line[160], a[16], comm[KTOP_COMM_MAX + 1];
+	char line[160], a[16], comm[KTOP_COMM_LEN + 1];
 	uint32_t i;
 	int n = 0;
 
@@ -194,8 +192,8 @@ static int draw_waiters(struct ui *u, const struct ktop_snapshot *s, const struc
 		comm_str(comm, p->comm);
 		mvprintw(y + n, x, "%7u ", p->pid);
 		ui_put(y + n, x + 8, 16, comm);
-		snprintf(line, sizeof(line), "%8s %9.2f", fmt_count(a, sizeof(a), p->contentions / secs),
-			 p->wait_ns / secs / 1e6);
+		snprintf(line, sizeof(line), "%8s %9.2f", fmt_count(a, sizeof(a), ktop_rate(s, p->contentions)),
+			 ktop_rate(s, p->wait_ns) / 1e6);
 		ui_put(y + n, x + 25, w - 25, line);
 		n++;
 	}
@@ -211,7 +209,7 @@ static int draw_long(struct ui *u, const struct ktop_snapshot *s, const struct k
 {
 	const struct ktop_lock_snap *l = &s->lock;
 	char line[320], label[KTOP_LOCK_NAME_LEN + KTOP_FRAME_LEN + 24], a[24], b[16], tb[16];
-	char comm[KTOP_COMM_MAX + 1];
+	char comm[KTOP_COMM_LEN + 1];
 	uint32_t i;
 	int n = 0;
 
@@ -279,8 +277,7 @@ static void draw(struct ui *u, const struct ktop_snapshot *s, int y, int h)
 {
 	const struct ktop_lock_snap *l = &s->lock;
 	struct ui_tab *t = &u->t[u->tab];
-	double secs = s->interval_ns ? s->interval_ns / 1e9 : 1;
-	char cells[C_N][UI_CELL], comm[KTOP_COMM_MAX + 1];
+	char cells[C_N][UI_CELL], comm[KTOP_COMM_LEN + 1];
 	const struct ktop_lock_row *sel = NULL;
 	struct ui_col lc[C_N];
 	int th, top, i, lw, used, bh;
@@ -309,8 +306,8 @@ static void draw(struct ui *u, const struct ktop_snapshot *s, int y, int h)
 
 		lock_label(cells[C_LOCK], UI_CELL, r->symbol, r->addr, r->top_caller);
 		snprintf(cells[C_TYPE], UI_CELL, "%s", r->type);
-		fmt_count(cells[C_CONT], UI_CELL, r->contentions / secs);
-		snprintf(cells[C_WAIT], UI_CELL, "%.2f", r->total_wait_ns / secs / 1e6);
+		fmt_count(cells[C_CONT], UI_CELL, ktop_rate(s, r->contentions));
+		snprintf(cells[C_WAIT], UI_CELL, "%.2f", ktop_rate(s, r->total_wait_ns) / 1e6);
 		fmt_ns(cells[C_AVG], UI_CELL, r->avg_wait_ns);
 		fmt_ns(cells[C_P99], UI_CELL, r->p99_ns);
 		fmt_ns(cells[C_MAX], UI_CELL, r->max_wait_ns);

@@ -66,7 +66,7 @@ static int cmp(const void *ctx, int a, int b)
 
 	if (sort_col == C_COMM)
 		return m->mode == KTOP_MEM_USER ? strcmp(site_of(m, x), site_of(m, y)) :
-		       strncmp(x->comm, y->comm, KTOP_COMM_MAX);
+		       strncmp(x->comm, y->comm, KTOP_COMM_LEN);
 	if (sort_col == C_PID && m->mode == KTOP_MEM_USER) {
 		const struct ktop_mem_stack *sx = stack_of(m, x), *sy = stack_of(m, y);
 
@@ -87,11 +87,11 @@ static void list(struct ui *u, const struct ktop_snapshot *s)
 	u->nrows = 0;
 	for (i = 0; i < m->nrows && u->nrows < UI_ROWS_MAX; i++) {
 		const struct ktop_mem_row *r = &m->rows[i];
-		char comm[KTOP_COMM_MAX + 1];
+		char comm[KTOP_COMM_LEN + 1];
 		bool ok;
 
-		memcpy(comm, r->comm, KTOP_COMM_MAX);
-		comm[KTOP_COMM_MAX] = 0;
+		memcpy(comm, r->comm, KTOP_COMM_LEN);
+		comm[KTOP_COMM_LEN] = 0;
 		if (m->mode == KTOP_MEM_USER) {	/* FN and CALLER columns */
 			const struct ktop_mem_stack *k = stack_of(m, r);
 
@@ -156,14 +156,14 @@ static int segment(int y, int x, const char *text)
 static void summary(struct ui *u, const struct ktop_snapshot *s, int y)
 {
 	const struct ktop_mem_snap *m = &s->mem;
-	char line[512], a[16], b[16], comm[KTOP_COMM_MAX + 1];
+	char line[512], a[16], b[16], comm[KTOP_COMM_LEN + 1];
 	const char *lib = strrchr(m->allocator_lib, '/');
 	int x;
 
 	fmt_bytes(a, sizeof(a), (double)m->outstanding_bytes);
 	if (m->mode == KTOP_MEM_USER) {
-		memcpy(comm, m->target_comm, KTOP_COMM_MAX);
-		comm[KTOP_COMM_MAX] = 0;
+		memcpy(comm, m->target_comm, KTOP_COMM_LEN);
+		comm[KTOP_COMM_LEN] = 0;
 		/* the library by its file name: the path would push the rest off */
 		snprintf(line, sizeof(line), "user: %u %s%s  malloc of %s  %s in %llu allocations",
 			 m->target_pid, comm, m->target_exited ? " (exited)" : "",
@@ -200,7 +200,7 @@ static void cells_of(const struct ktop_mem_snap *m, const struct ktop_mem_row *r
 		snprintf(cells[C_COMM], UI_CELL, "%s", site_of(m, r));
 	} else {
 		snprintf(cells[C_PID], UI_CELL, "%u", r->pid);
-		snprintf(cells[C_COMM], UI_CELL, "%.*s", KTOP_COMM_MAX, r->comm);
+		snprintf(cells[C_COMM], UI_CELL, "%.*s", KTOP_COMM_LEN, r->comm);
 	}
 	fmt_bytes(cells[C_OUT], UI_CELL, (double)r->outstanding_bytes);
 	fmt_count(cells[C_ALLOCS], UI_CELL, (double)r->outstanding_allocs);
@@ -259,12 +259,12 @@ static void draw_kstacks(struct ui *u, const struct ktop_snapshot *s, const stru
 			 int y, int h, bool full)
 {
 	const struct ktop_mem_snap *m = &s->mem;
-	char line[256], a[16], b[16], c[16], comm[KTOP_COMM_MAX + 1];
+	char line[256], a[16], b[16], c[16], comm[KTOP_COMM_LEN + 1];
 	uint32_t i;
 	int n = 0;
 
-	memcpy(comm, r->comm, KTOP_COMM_MAX);
-	comm[KTOP_COMM_MAX] = 0;
+	memcpy(comm, r->comm, KTOP_COMM_LEN);
+	comm[KTOP_COMM_LEN] = 0;
 	snprintf(line, sizeof(line), "%sStacks of %u %s: slab %s  page %s  percpu %s%s",
 		 full ? "Details: " : "", r->pid, comm,
 		 fmt_bytes(a, sizeof(a), (double)r->kind_bytes[KTOP_MEM_KIND_SLAB]),
@@ -329,7 +329,7 @@ static void draw(struct ui *u, const struct ktop_snapshot *s, int y, int h)
 	const struct ktop_mem_snap *m = &s->mem;
 	const struct ui_col *cl = m->mode == KTOP_MEM_USER ? ucols : cols;
 	struct ui_tab *t = &u->t[u->tab];
-	double secs = s->interval_ns ? s->interval_ns / 1e9 : 1;
+	double secs = ktop_secs(s);
 	char cells[C_N][UI_CELL];
 	const struct ktop_mem_row *sel = NULL;
 	int th, top, i;

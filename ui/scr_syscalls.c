@@ -144,8 +144,7 @@ static void draw_procs(struct ui *u, const struct ktop_snapshot *s, const struct
 		       int y, int x, int w, int h)
 {
 	const struct ktop_sc_snap *sc = &s->sc;
-	double secs = s->interval_ns ? s->interval_ns / 1e9 : 1;
-	char line[128], a[16], b[16], c[16], comm[KTOP_COMM_MAX + 1];
+	char line[128], a[16], b[16], c[16], comm[KTOP_COMM_LEN + 1];
 	uint32_t i;
 	int n = 0;
 
@@ -161,12 +160,12 @@ static void draw_procs(struct ui *u, const struct ktop_snapshot *s, const struct
 
 		if (p->nr != r->nr || (u->pid && p->pid != u->pid))
 			continue;
-		snprintf(comm, sizeof(comm), "%.*s", KTOP_COMM_MAX, comm_of(sc, p->pid));
+		snprintf(comm, sizeof(comm), "%.*s", KTOP_COMM_LEN, comm_of(sc, p->pid));
 		ui_put(y + 2 + n, x, w, "");
 		mvprintw(y + 2 + n, x, "%7u ", p->pid);
 		ui_put(y + 2 + n, x + 8, 16, comm);
-		snprintf(line, sizeof(line), "%8s %6s %8s", fmt_count(a, sizeof(a), p->count / secs),
-			 fmt_count(b, sizeof(b), p->errors / secs), fmt_ns(c, sizeof(c), p->total_ns));
+		snprintf(line, sizeof(line), "%8s %6s %8s", fmt_count(a, sizeof(a), ktop_rate(s, p->count)),
+			 fmt_count(b, sizeof(b), ktop_rate(s, p->errors)), fmt_ns(c, sizeof(c), p->total_ns));
 		ui_put(y + 2 + n, x + 25, w - 25, line);
 		n++;
 	}
@@ -177,7 +176,7 @@ static void draw_procs(struct ui *u, const struct ktop_snapshot *s, const struct
 /* In flight: the longest calls still running (h lines, title included). */
 static void draw_inflight(struct ui *u, const struct ktop_sc_snap *sc, int y, int x, int w, int h)
 {
-	char line[160], a[16], comm[KTOP_COMM_MAX + 1];
+	char line[160], a[16], comm[KTOP_COMM_LEN + 1];
 	uint32_t i;
 
 	ui_color_on(u, UI_C_TITLE);
@@ -191,7 +190,7 @@ static void draw_inflight(struct ui *u, const struct ktop_sc_snap *sc, int y, in
 	for (i = 0; i < sc->ninflight && (int)i < h - 1; i++) {
 		const struct ktop_sc_inflight *f = &sc->inflight[i];
 
-		snprintf(comm, sizeof(comm), "%.*s", KTOP_COMM_MAX, f->pcomm);
+		snprintf(comm, sizeof(comm), "%.*s", KTOP_COMM_LEN, f->pcomm);
 		snprintf(line, sizeof(line), "%7s %-14.14s %c %7u %s", fmt_ns(a, sizeof(a), f->elapsed_ns),
 			 f->name, f->state, f->tid, comm);
 		ui_put(y + 1 + (int)i, x, w, line);
@@ -217,64 +216,81 @@ static void hist_titles(const struct ui *u, const struct ui_tab *t,
 		 sel->name, (unsigned long long)sel->count, u->pid ? ", all PIDs" : " calls");
 }
 
+/* A row's cells; pivoted (p set), the counts are the process's own. */
+static void row_cells(const struct ui *u, const struct ktop_snapshot *s,
+		      const struct ktop_sc_row *r, uint64_t denom, char cells[C_N][UI_CELL])
+{
+	const struct ktop_sc_pair *p = u->pid ? pair_of(&s->sc, u->pid, r->nr) : NULL;
+	uint64_t n = p ? p->count : r->count, e = p ? p->errors : r->errors;
+	uint64_t tot = p ? p->total_ns : r->total_ns;
+
+	/* ~: timing sampled (AVG, TIME% and P50-MAX are estimates) */
+	snprintf(cells[C_NAME], UI_CELL, "%s%s%s", r->name, r->ktop_probes ? " (ktop's probes)" : "",
+		 r->timed < r->count ? " ~" : "");
+	fmt_count(cells[C_CALLS], UI_CELL, ktop_rate(s, n));
+	fmt_count(cells[C_ERR], UI_CELL, ktop_rate(s, e));
+	if (denom)
+		snprintf(cells[C_TIME], UI_CELL, "%.1f", ktop_pct(tot, denom));
+	else
+		snprintf(cells[C_TIME], UI_CELL, u->pid ? "-" : "0.0");
+	fmt_ns(cells[C_AVG], UI_CELL, n ? tot / n : 0);
+	fmt_ns(cells[C_P50], UI_CELL, r->p50_ns);
+	fmt_ns(cells[C_P95], UI_CELL, r->p95_ns);
+	fmt_ns(cells[C_P99], UI_CELL, r->p99_ns);
+	fmt_ns(cells[C_MAX], UI_CELL, r->max_ns);
+	if (p)		/* histograms are per syscall, over all processes */
+		strcpy(cells[C_P50], "-"), strcpy(cells[C_P95], "-"),
+		strcpy(cells[C_P99], "-"), strcpy(cells[C_MAX], "-");
+}
+
+/* Pivoted: one line saying which figures are the process's own. */
+static int pivot_note(struct ui *u, int y)
+{
+	char note[2][200];
+
+	if (!u->pid)
+		return 0;
+	snprintf(note[0], sizeof(note[0]), "PID %u only: CALLS/s ERR/s AVG are its own, TIME%% "
+		 "is of its syscall time; P50-MAX are not collected per process", u->pid);
+	snprintf(note[1], sizeof(note[1]), "PID %u only: TIME%% of its syscall time; P50-MAX "
+		 "not collected per process", u->pid);
+	ui_color_on(u, UI_C_DIM);
+	ui_put_first_fit(y, 0, COLS, (const char *const[]){ note[0], note[1] }, 2);
+	ui_color_off(u, UI_C_DIM);
+	return 1;
+}
+
+/* The table's height: the whole body in details, else up to 3/5 of it. */
+static int table_height(const struct ui *u, int h)
+{
+	int th;
+
+	if (u->t[u->tab].detail && u->nrows)
+		return 0;
+	th = u->nrows + 1;
+	if (th > h * 3 / 5)
+		th = h * 3 / 5;
+	return th < 3 ? 3 : th;
+}
+
 static void draw(struct ui *u, const struct ktop_snapshot *s, int y, int h)
 {
 	const struct ktop_sc_snap *sc = &s->sc;
 	struct ui_tab *t = &u->t[u->tab];
-	double secs = s->interval_ns ? s->interval_ns / 1e9 : 1;
 	uint64_t denom = u->pid ? proc_total(sc, u->pid) : sc->total_ns;
-	char cells[C_N][UI_CELL], title[3][200], note[2][200];
+	char cells[C_N][UI_CELL], title[3][200];
 	const struct ktop_sc_row *sel = NULL;
 	const char *titles[3];
-	int th, top, i, lw, ih;
+	int th, top, i, lw, ih, dy = pivot_note(u, y);
 
-	if (u->pid) {		/* pivoted: say which figures are the process's own */
-		snprintf(note[0], sizeof(note[0]), "PID %u only: CALLS/s ERR/s AVG are its own, TIME%% "
-			 "is of its syscall time; P50-MAX are not collected per process", u->pid);
-		snprintf(note[1], sizeof(note[1]), "PID %u only: TIME%% of its syscall time; P50-MAX "
-			 "not collected per process", u->pid);
-		ui_color_on(u, UI_C_DIM);
-		ui_put_first_fit(y, 0, COLS, (const char *const[]){ note[0], note[1] }, 2);
-		ui_color_off(u, UI_C_DIM);
-		y++;
-		h--;
-	}
-	if (t->detail && u->nrows) {
-		th = 0;			/* details: the whole body */
-	} else {
-		th = u->nrows + 1;
-		if (th > h * 3 / 5)
-			th = h * 3 / 5;
-		if (th < 3)
-			th = 3;
-	}
+	y += dy;
+	h -= dy;
+	th = table_height(u, h);
 	if (th) {
 		ui_table_header(u, y, cols, C_N, t->sort, t->reverse);
 		top = ui_scroll(u, th - 1);
 		for (i = 0; i < th - 1 && top + i < u->nrows; i++) {
-			const struct ktop_sc_row *r = &sc->rows[u->rows[top + i]];
-			const struct ktop_sc_pair *p = u->pid ? pair_of(sc, u->pid, r->nr) : NULL;
-			uint64_t n = p ? p->count : r->count, e = p ? p->errors : r->errors;
-			uint64_t tot = p ? p->total_ns : r->total_ns;
-
-			/* ~: timing sampled (AVG, TIME% and P50-MAX are estimates) */
-			snprintf(cells[C_NAME], UI_CELL, "%s%s%s", r->name,
-				 r->ktop_probes ? " (ktop's probes)" : "",
-				 r->timed < r->count ? " ~" : "");
-			fmt_count(cells[C_CALLS], UI_CELL, n / secs);
-			fmt_count(cells[C_ERR], UI_CELL, e / secs);
-			if (denom)
-				snprintf(cells[C_TIME], UI_CELL, "%.1f", 100.0 * tot / denom);
-			else
-				snprintf(cells[C_TIME], UI_CELL, u->pid ? "-" : "0.0");
-			fmt_ns(cells[C_AVG], UI_CELL, n ? tot / n : 0);
-			fmt_ns(cells[C_P50], UI_CELL, r->p50_ns);
-			fmt_ns(cells[C_P95], UI_CELL, r->p95_ns);
-			fmt_ns(cells[C_P99], UI_CELL, r->p99_ns);
-			fmt_ns(cells[C_MAX], UI_CELL, r->max_ns);
-			if (p)		/* histograms are per syscall, over all processes */
-				strcpy(cells[C_P50], "-"), strcpy(cells[C_P95], "-"),
-				strcpy(cells[C_P99], "-"), strcpy(cells[C_MAX], "-");
+			row_cells(u, s, &sc->rows[u->rows[top + i]], denom, cells);
 			ui_table_row(u, y + 1 + i, cols, C_N, cells, top + i == t->sel, -1);
 		}
 		if (!u->nrows)

@@ -85,11 +85,10 @@ void ui_status(struct ui *u, const char *text)
 static void draw_health(struct ui *u, const struct ktop_snapshot *s, int x)
 {
 	char line[280], bpf[48], scr[96] = "", rec[64];
-	double secs = s->interval_ns ? s->interval_ns / 1e9 : 1;
 	int len;
 
 	if (s->bpf_stats)
-		snprintf(bpf, sizeof(bpf), "bpf %.2fms/s", s->bpf_run_ns / 1e6 / secs);
+		snprintf(bpf, sizeof(bpf), "bpf %.2fms/s", ktop_rate(s, s->bpf_run_ns) / 1e6);
 	else
 		snprintf(bpf, sizeof(bpf), "bpf stats off");
 	if (s->listen[0])		/* --listen: being scraped, and how often */

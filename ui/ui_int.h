@@ -139,7 +139,7 @@ int ui_scroll(struct ui *u, int h);
 /* Case-insensitive: does s contain the filter text (or is there none)? */
 bool ui_match(const struct ui *u, const char *s);
 /* Does the filter text match a process on a row, by PID or name (comm
- * need not be NUL-terminated within KTOP_COMM_MAX)? The '/' rule, the same
+ * need not be NUL-terminated within KTOP_COMM_LEN)? The '/' rule, the same
  * on every tab: a row is kept when the text is in any of its text columns
  * or in the PID or name of a process listed for it. */
 bool ui_match_proc(const struct ui *u, uint32_t pid, const char *comm);

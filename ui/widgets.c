@@ -419,11 +419,11 @@ bool ui_match(const struct ui *u, const char *s)
 /* See ui_int.h. */
 bool ui_match_proc(const struct ui *u, uint32_t pid, const char *comm)
 {
-	char c[KTOP_COMM_MAX + 1], p[16];
+	char c[KTOP_COMM_LEN + 1], p[16];
 
 	if (!u->filter[0])
 		return true;
-	snprintf(c, sizeof(c), "%.*s", KTOP_COMM_MAX, comm ? comm : "");
+	snprintf(c, sizeof(c), "%.*s", KTOP_COMM_LEN, comm ? comm : "");
 	snprintf(p, sizeof(p), "%u", pid);
 	return (pid && ui_match(u, p)) || (c[0] && ui_match(u, c));
 }

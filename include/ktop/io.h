@@ -3,6 +3,7 @@
 #ifndef KTOP_IO_H
 #define KTOP_IO_H
 #include "ktop/hist.h"
+#include "ktop/comm.h"
 
 #define KTOP_IO_REQS_MAX	32768	/* requests tracked between start and completion */
 #define KTOP_IO_BIO_MAX		8192	/* bios submitted, not yet seen in a request (before 6.5) */
@@ -10,7 +11,6 @@
 #define KTOP_IO_PARTS_MAX	1024	/* (disk, partition, op) triples */
 #define KTOP_IO_PROC_MAX	8192	/* (process, disk, op) triples */
 #define KTOP_IO_RINGBUF_BYTES	(256 * 1024)
-#define KTOP_IO_COMM_LEN	16
 
 /* Operation classes; they follow /sys/block/DEV/stat's grouping so the
  * counts can be checked against it (write zeroes and secure erase count as
@@ -45,7 +45,7 @@ struct ktop_io_req {
 	__u32 error;			/* a completion reported a non-zero status */
 	__u32 disk;			/* rq_disk() when first seen: not read again at completion */
 	__u32 pad;
-	char comm[KTOP_IO_COMM_LEN];
+	char comm[KTOP_COMM_LEN];
 };
 
 struct ktop_io_key {
@@ -88,10 +88,6 @@ struct ktop_io_cnt {
 	__u64 bytes;
 };
 
-struct ktop_io_comm {
-	char comm[KTOP_IO_COMM_LEN];
-};
-
 /* A slow request, through the ring buffer. */
 struct ktop_io_event {
 	__u64 ts_ns;			/* completion, CLOCK_MONOTONIC */
@@ -106,7 +102,7 @@ struct ktop_io_event {
 	__u32 op;
 	__u32 flags;
 	__u32 error;
-	char comm[KTOP_IO_COMM_LEN];
+	char comm[KTOP_COMM_LEN];
 };
 
 #endif /* KTOP_IO_H */

@@ -3,6 +3,7 @@
 #ifndef KTOP_LOCKS_H
 #define KTOP_LOCKS_H
 #include "ktop/hist.h"
+#include "ktop/comm.h"
 
 #define KTOP_LOCK_MAX		2048	/* (lock, type) pairs tracked at once */
 #define KTOP_LOCK_CALLER_MAX	8192	/* (lock, type, stack) triples */
@@ -17,7 +18,6 @@
 #define KTOP_LOCK_NEST		4	/* contentions a thread can be inside at once (IRQs) */
 #define KTOP_LOCK_TID_MAX	16384	/* threads with a wait state, where there is no task storage */
 #define KTOP_LOCK_RB_BYTES	(256 * 1024)
-#define KTOP_LOCK_COMM_LEN	16
 
 /*
  * The flags argument of lock:contention_begin: LCB_F_* in the kernel's
@@ -106,10 +106,6 @@ struct ktop_lock_part {
 	__u64 wait_ns;
 };
 
-struct ktop_lock_comm {
-	char comm[KTOP_LOCK_COMM_LEN];
-};
-
 /* Ring-buffer record of one wait longer than targ_long_ns. */
 struct ktop_lock_event {
 	__u64 end_ns;			/* bpf_ktime_get_ns() when the wait ended */
@@ -121,7 +117,7 @@ struct ktop_lock_event {
 	__u32 tgid;
 	__u32 tid;
 	__s32 stack_id;
-	char comm[KTOP_LOCK_COMM_LEN];	/* of the waiting thread */
+	char comm[KTOP_COMM_LEN];	/* of the waiting thread */
 };
 
 #endif /* KTOP_LOCKS_H */

@@ -5,13 +5,13 @@
 #ifndef __VMLINUX_H__
 #include <linux/types.h>		/* userspace; BPF gets __u64 from vmlinux.h */
 #endif
+#include "ktop/comm.h"
 
 #define KTOP_MEM_STACK_DEPTH	24	/* frames kept per stack (innermost first) */
 #define KTOP_MEM_NSTACKS	32768	/* stack-trace map entries */
 #define KTOP_MEM_SITES_MAX	65536	/* (process, call site or stack) counters tracked at once */
 #define KTOP_MEM_THREADS_MAX	16384	/* user mode: threads inside an allocator call */
 #define KTOP_MEM_BLIND_MAX	1024	/* kernel call sites whose frees are invisible */
-#define KTOP_MEM_COMM_LEN	16
 
 /*
  * Kinds of kernel allocation. The outstanding map is keyed by address with
@@ -119,10 +119,6 @@ struct ktop_mem_samp_val {
 struct ktop_mem_stack_val {
 	__u64 hash;			/* 64-bit hash of ips; the map key is 31 bits of it */
 	__u64 ips[KTOP_MEM_STACK_DEPTH];
-};
-
-struct ktop_mem_comm {
-	char comm[KTOP_MEM_COMM_LEN];
 };
 
 #endif /* KTOP_MEMORY_H */

@@ -3,11 +3,11 @@
 #ifndef KTOP_SYSCALLS_H
 #define KTOP_SYSCALLS_H
 #include "ktop/hist.h"
+#include "ktop/comm.h"
 
 #define KTOP_SC_MAX		512	/* syscall numbers 0..511 (x86_64 and arm64 are < 470) */
 #define KTOP_SC_PROC_MAX	32768	/* (process, syscall) pairs tracked at once */
 #define KTOP_SC_TID_MAX		32768	/* threads with a start time, where there is no task storage */
-#define KTOP_COMM_LEN		16
 
 /* Per syscall, per CPU, cumulative since load. Kept apart from the
  * histogram so core reads 32 bytes per syscall per CPU every interval and
@@ -60,10 +60,6 @@ struct ktop_sc_pval {
 	__u64 errors;
 	__u64 total_ns;			/* of the timed calls */
 	__u64 timed;
-};
-
-struct ktop_comm {
-	char comm[KTOP_COMM_LEN];
 };
 
 /* Start of the syscall a thread is in (the value of the sc_start task

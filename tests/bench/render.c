@@ -75,7 +75,7 @@ static void build(struct ktop_snapshot *s, unsigned rows)
 	s->sc.nprocs = KTOP_SC_PROCS_MAX;
 	for (i = 0; i < KTOP_SC_PROCS_MAX; i++) {
 		s->sc.procs[i].pid = 1000 + i;
-		snprintf(s->sc.procs[i].comm, KTOP_COMM_MAX, "proc-%u", i);
+		snprintf(s->sc.procs[i].comm, KTOP_COMM_LEN, "proc-%u", i);
 		s->sc.procs[i].count = i;
 	}
 }

@@ -92,10 +92,14 @@ static void test_pids_and_mem_mode(void **state)
 	assert_int_equal(o.npids, 1);
 	assert_int_equal(o.pids[0], 42);
 	assert_int_equal(o.mem_mode, KTOP_MEM_USER);		/* -p makes user the default */
+	assert_true(o.own_uprobes);		/* ... so Syscalls labels ktop's uprobe syscalls */
+	assert_int_equal(parse(&o, "-p", "42", "--panes", "syscalls", NULL), CLI_RUN);
+	assert_false(o.own_uprobes);		/* no Memory tab, no uprobes */
 	assert_int_equal(parse(&o, "-p", "1", "--pid=4194304", NULL), CLI_RUN);	/* repeatable; pid_max */
 	assert_int_equal(o.npids, 2);
 	assert_int_equal(o.pids[1], 4194304);
 	assert_int_equal(o.mem_mode, KTOP_MEM_KERNEL);		/* two PIDs: kernel */
+	assert_false(o.own_uprobes);
 	assert_int_equal(parse(&o, "-p", "7", "--mem-mode", "kernel", NULL), CLI_RUN);
 	assert_int_equal(o.mem_mode, KTOP_MEM_KERNEL);		/* explicit wins */
 	assert_int_equal(parse(&o, "-p", "7", "--mem-mode=user", NULL), CLI_RUN);

@@ -301,10 +301,10 @@ static void test_hostile_labels(void **state)
 	(void)state;
 	for (i = 0; i < 4; i++) {
 		s->sc.procs[i].pid = 100 + i;
-		memcpy(s->sc.procs[i].comm, evil[i], strnlen(evil[i], KTOP_COMM_MAX - 1));
+		memcpy(s->sc.procs[i].comm, evil[i], strnlen(evil[i], KTOP_COMM_LEN - 1));
 		s->sc.procs[i].total_ns = 1000 - i;
 		s->mem.rows[i].pid = 100 + i;
-		memcpy(s->mem.rows[i].comm, evil[i], strnlen(evil[i], KTOP_COMM_MAX - 1));
+		memcpy(s->mem.rows[i].comm, evil[i], strnlen(evil[i], KTOP_COMM_LEN - 1));
 		s->mem.rows[i].outstanding_bytes = 4096;
 		s->mem.rows[i].suspect = 1;
 	}
