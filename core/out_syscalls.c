@@ -173,6 +173,8 @@ void out_text_syscalls(FILE *f, const struct ktop_snapshot *s)
 		fmt_ns(c, sizeof(c), r->count ? r->total_ns / r->count : 0);
 		fmt_ns(d, sizeof(d), r->p50_ns), fmt_ns(e, sizeof(e), r->p95_ns);
 		fmt_ns(g, sizeof(g), r->p99_ns), fmt_ns(h, sizeof(h), r->max_ns);
+		if (!r->timed)	/* counted, none timed: no latencies to show */
+			strcpy(c, "-"), strcpy(d, "-"), strcpy(e, "-"), strcpy(g, "-"), strcpy(h, "-");
 		fprintf(f, "%-22s %9s %8s %6.1f %9s %9s %9s %9s %9s\n", san(name),
 			fmt_count(a, sizeof(a), ktop_rate(s, r->count)),
 			fmt_count(b, sizeof(b), ktop_rate(s, r->errors)),

@@ -223,10 +223,14 @@ static void row_cells(const struct ui *u, const struct ktop_snapshot *s,
 	const struct ktop_sc_pair *p = u->pid ? pair_of(&s->sc, u->pid, r->nr) : NULL;
 	uint64_t n = p ? p->count : r->count, e = p ? p->errors : r->errors;
 	uint64_t tot = p ? p->total_ns : r->total_ns;
+	/* ~: timing sampled (AVG, TIME% and P50-MAX are estimates); a long
+	 * name is cut to keep it in the column */
+	const char *mark = r->timed < r->count ? " ~" : "";
+	int room = -cols[C_NAME].width - (int)strlen(mark);
+	char name[64];
 
-	/* ~: timing sampled (AVG, TIME% and P50-MAX are estimates) */
-	snprintf(cells[C_NAME], UI_CELL, "%s%s%s", r->name, r->ktop_probes ? " (ktop's probes)" : "",
-		 r->timed < r->count ? " ~" : "");
+	snprintf(name, sizeof(name), "%s%s", r->name, r->ktop_probes ? " (ktop's probes)" : "");
+	snprintf(cells[C_NAME], UI_CELL, "%.*s%s", room, name, mark);
 	fmt_count(cells[C_CALLS], UI_CELL, ktop_rate(s, n));
 	fmt_count(cells[C_ERR], UI_CELL, ktop_rate(s, e));
 	if (denom)
@@ -238,9 +242,13 @@ static void row_cells(const struct ui *u, const struct ktop_snapshot *s,
 	fmt_ns(cells[C_P95], UI_CELL, r->p95_ns);
 	fmt_ns(cells[C_P99], UI_CELL, r->p99_ns);
 	fmt_ns(cells[C_MAX], UI_CELL, r->max_ns);
-	if (p)		/* histograms are per syscall, over all processes */
+	/* histograms are per syscall, over all processes; and a row none of
+	 * whose calls was timed has no latencies at all */
+	if (p || !r->timed)
 		strcpy(cells[C_P50], "-"), strcpy(cells[C_P95], "-"),
 		strcpy(cells[C_P99], "-"), strcpy(cells[C_MAX], "-");
+	if (!r->timed)
+		strcpy(cells[C_AVG], "-");
 }
 
 /* Pivoted: one line saying which figures are the process's own. */

@@ -344,6 +344,29 @@ if replay "$FX" 120x40; then
 else
 	bad "pivot: the replay did not pause on record 1"
 fi
+# ---- a sampled row none of whose calls was timed: no latencies, not zeros ----
+UNT=$TMPD/untimed.ndjson
+jq -c '.syscalls.timing = {mode: "sampled", max_timed_per_s_per_cpu: 20000} |
+	.syscalls.rows[0] += {timed: 0, total_ns: 0, p50_ns: 0, p95_ns: 0, p99_ns: 0, max_ns: 0, hist: []}' \
+	<<<"$R1" > "$UNT"
+uname=$(jq -r '.syscalls.rows[0].name' "$UNT")
+if replay "$UNT" 120x40; then
+	row=$(grep -E "^${uname:0:14}[a-z_]* ~ " "$TMPD/s" | head -1)	# a long name is cut to keep the ~
+	if [ "$(awk '{ print $(NF-4), $(NF-3), $(NF-2), $(NF-1), $NF }' <<<"$row")" = "- - - - -" ]; then
+		ok "untimed: a row counted but not timed shows '-' for AVG and P50-MAX"
+	else
+		bad "untimed: row '$row'"
+	fi
+else
+	bad "untimed: the replay did not pause on record 1"
+fi
+trow=$("$KTOP" --replay "$UNT" -b 2>&1 | grep -E "^$uname " | head -1)
+if [ "$(awk '{ print $(NF-4), $(NF-3), $(NF-2), $(NF-1), $NF }' <<<"$trow")" = "- - - - -" ]; then
+	ok "untimed: the text report shows '-' for AVG and P50-MAX too"
+else
+	bad "untimed: text report row '$trow'"
+fi
+
 if [ "$(id -u)" = 0 ]; then
 	sleep 60 &
 	sp=$!
